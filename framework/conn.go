@@ -1,0 +1,472 @@
+package framework
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/groundup-go/groundup/framework/http1"
+)
+
+// The connection loop: one goroutine runs it for each accepted socket.
+//
+//	┌──────────► wait for the first byte (idle: buffers back in their pools)
+//	│              │
+//	│            read until the head parses ──► protocol error: canned reply, close
+//	│              │
+//	│            frame the body, run the handler, finish the response
+//	│              │
+//	└── keep-alive ┘  otherwise flush, close
+//
+// Output is flushed to the socket only when the loop is about to block on a
+// read: the responses to pipelined requests that are already buffered
+// leave together in one write.
+
+const (
+	stateActive int32 = iota // reading or serving a request
+	stateIdle                // waiting for the first byte of the next request
+	stateClosed
+)
+
+const readBufSize = 4 << 10
+
+// Buffer pools. An idle keep-alive connection holds no buffer and no Ctx:
+// only its goroutine, its socket and the small conn struct.
+var (
+	readBufPool  = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
+	writeBufPool = sync.Pool{New: func() any { b := make([]byte, 0, readBufSize); return &b }}
+	ctxPool      = sync.Pool{New: func() any { return new(Ctx) }}
+)
+
+// aLongTimeAgo is a deadline in the past, used to abort a blocked Read.
+var aLongTimeAgo = time.Unix(1, 0)
+
+type conn struct {
+	srv    *Server
+	nc     net.Conn
+	lim    http1.Limits
+	remote string
+
+	rbuf  []byte // nil while idle; unread bytes are rbuf[r:w]
+	rbufp *[]byte
+	r, w  int
+	wbuf  []byte // pending output; nil while idle
+	wbufp *[]byte
+	one   [1]byte
+
+	state     atomic.Int32
+	served    int // requests served on this connection
+	ctx       *Ctx
+	base      context.Context
+	cancel    context.CancelFunc
+	hijacked  bool
+	bg        bgRead
+	writeDead time.Time
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	return &conn{srv: s, nc: nc, lim: s.limits(), remote: nc.RemoteAddr().String()}
+}
+
+func (c *conn) serve(base context.Context) {
+	c.base, c.cancel = context.WithCancel(base)
+	defer func() {
+		c.cancel()
+		if !c.hijacked {
+			c.close()
+		}
+		c.release()
+	}()
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		c.nc.SetDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+		if err := tc.HandshakeContext(c.base); err != nil {
+			c.srv.logger().Debug("TLS handshake failed", "remote", c.remote, "err", err)
+			return
+		}
+		c.nc.SetDeadline(time.Time{})
+	}
+	for c.serveOne() {
+	}
+}
+
+// serveOne reads one request, answers it, and reports whether the
+// connection stays open for another.
+func (c *conn) serveOne() bool {
+	if !c.readHead() {
+		return false
+	}
+	ctx := c.ctx
+	h := &ctx.head
+	keep := !h.Close && !c.srv.shuttingDown()
+	ctx.begin(c, keep)
+
+	// A declared body above the limit is refused before the handler
+	// runs, with the connection closed so that the body is never read.
+	if h.ContentLength > ctx.body.limit {
+		c.cannedError(http1.ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "request body too large"})
+		return false
+	}
+	if h.ContentLength > 0 || h.Chunked {
+		c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadTimeout, DefaultReadTimeout)))
+	} else {
+		c.nc.SetReadDeadline(time.Time{})
+	}
+
+	c.runHandler(ctx)
+	if c.hijacked {
+		return false
+	}
+	c.bg.stop(c)
+	res := &ctx.res
+	if !ctx.body.discard(c) {
+		res.keepAlive = false
+	}
+	res.finish()
+	c.served++
+	if !res.keepAlive || ctx.bgClosed {
+		c.flush()
+		return false
+	}
+	return true
+}
+
+// runHandler calls the server's handler, turning a returned error into an
+// error response and a panic into a 500 (or a cut connection when the
+// response has already begun).
+func (c *conn) runHandler(ctx *Ctx) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == ErrAbortHandler {
+			ctx.res.keepAlive = false
+			ctx.res.err = ErrAbortHandler
+			return
+		}
+		c.srv.logger().Error("panic serving request", "method", ctx.Method(), "path", ctx.Path(),
+			"remote", c.remote, "panic", v, "stack", string(debug.Stack()))
+		if ctx.res.committed {
+			ctx.res.keepAlive = false
+			ctx.res.err = ErrAbortHandler
+			return
+		}
+		ctx.res.reset(c, ctx.res.head, ctx.res.minor, ctx.res.keepAlive)
+		ctx.Error(&HTTPError{Code: StatusInternalServerError, Layer: LayerController, Err: panicError{v, debug.Stack()}})
+	}()
+	h := c.srv.Handler
+	if h == nil {
+		h = func(c *Ctx) error { return ErrNotFound }
+	}
+	if err := h(ctx); err != nil {
+		ctx.Error(err)
+	}
+}
+
+// readHead reads until a whole request head has parsed into c.ctx.head.
+// It reports false when the connection should close: end of stream,
+// timeout, shutdown, or a protocol error (already answered).
+func (c *conn) readHead() bool {
+	for {
+		if c.r == c.w {
+			if !c.waitFirstByte() {
+				return false
+			}
+		}
+		n, err := http1.Parse(c.rbuf[c.r:c.w], c.lim, &c.ctx.head)
+		if err == nil {
+			c.r += n
+			return true
+		}
+		if err != http1.ErrNeedMore {
+			pe, ok := err.(*http1.ProtocolError)
+			if !ok {
+				pe = &http1.ProtocolError{Status: StatusBadRequest, Reason: err.Error()}
+			}
+			c.cannedError(*pe)
+			return false
+		}
+		// Need more: make room, flush what earlier requests produced
+		// (the client may wait for it), then block on the socket.
+		c.makeRoom()
+		if c.flush() != nil {
+			return false
+		}
+		n, err = c.nc.Read(c.rbuf[c.w:])
+		c.w += n
+		if err != nil {
+			if isTimeout(err) {
+				c.srv.logger().Warn("read header timeout; closing connection", "remote", c.remote, "buffered", c.w-c.r)
+				c.cannedError(http1.ProtocolError{Status: StatusRequestTimeout, Reason: "request head not received in time"})
+			} else if c.w > c.r {
+				c.srv.logger().Debug("connection closed inside a request head", "remote", c.remote, "err", err)
+			}
+			return false
+		}
+	}
+}
+
+// waitFirstByte parks the connection between requests. Everything pooled
+// goes back to its pool, and the goroutine waits on a one-byte read: an
+// idle keep-alive connection then costs its socket and a small stack.
+func (c *conn) waitFirstByte() bool {
+	if c.flush() != nil {
+		return false
+	}
+	c.release()
+	if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.shuttingDown() {
+		return false
+	}
+	wait := orDefault(c.srv.IdleTimeout, DefaultIdleTimeout)
+	if c.served == 0 {
+		wait = orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	}
+	c.nc.SetReadDeadline(time.Now().Add(wait))
+	n, err := c.nc.Read(c.one[:])
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false // Shutdown closed us while idle
+	}
+	if n == 0 || err != nil && n == 0 {
+		if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) && !errors.Is(err, net.ErrClosed) {
+			c.srv.logger().Debug("idle connection read failed", "remote", c.remote, "err", err)
+		}
+		return false
+	}
+	c.acquire()
+	c.rbuf[0] = c.one[0]
+	c.r, c.w = 0, 1
+	// The slowloris guard: from the first byte, the whole head must
+	// arrive within ReadHeaderTimeout.
+	c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+	return true
+}
+
+// makeRoom ensures rbuf has free space after w, first by moving unread
+// bytes to the front, then by growing the buffer up to a little past the
+// header limit (the parser answers 431 beyond it).
+func (c *conn) makeRoom() {
+	if c.w < len(c.rbuf) {
+		return
+	}
+	if c.r > 0 {
+		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+		c.r = 0
+		return
+	}
+	size := min(2*len(c.rbuf), c.lim.MaxHeaderBytes+readBufSize)
+	if size <= len(c.rbuf) {
+		size = len(c.rbuf) + readBufSize
+	}
+	nb := make([]byte, size)
+	copy(nb, c.rbuf[:c.w])
+	c.rbuf = nb
+}
+
+func (c *conn) acquire() {
+	if c.rbuf == nil {
+		c.rbufp = readBufPool.Get().(*[]byte)
+		c.rbuf = *c.rbufp
+	}
+	if c.wbuf == nil {
+		c.wbufp = writeBufPool.Get().(*[]byte)
+		c.wbuf = (*c.wbufp)[:0]
+	}
+	if c.ctx == nil {
+		c.ctx = ctxPool.Get().(*Ctx)
+	}
+}
+
+// release returns buffers and the Ctx to their pools. Only buffers of the
+// standard size are pooled, so one large request does not pin memory.
+func (c *conn) release() {
+	// The pools hold *[]byte, and the pointer we got is handed back:
+	// putting a fresh &slice would allocate on every idle period.
+	if c.rbuf != nil && c.r == c.w {
+		if len(c.rbuf) == readBufSize {
+			readBufPool.Put(c.rbufp) // not grown: still the pooled array
+		}
+		c.rbuf, c.rbufp, c.r, c.w = nil, nil, 0, 0
+	}
+	if c.wbuf != nil && len(c.wbuf) == 0 {
+		if cap(c.wbuf) <= 64<<10 {
+			*c.wbufp = c.wbuf
+			writeBufPool.Put(c.wbufp)
+		}
+		c.wbuf, c.wbufp = nil, nil
+	}
+	if c.ctx != nil {
+		c.ctx.clear()
+		ctxPool.Put(c.ctx)
+		c.ctx = nil
+	}
+}
+
+// write appends p to the output, sending large writes straight to the
+// socket together with what is pending, in one writev.
+func (c *conn) write(p []byte) error {
+	if len(p) < 2048 {
+		c.wbuf = append(c.wbuf, p...)
+		if len(c.wbuf) >= wbufFlushSize {
+			return c.flush()
+		}
+		return nil
+	}
+	c.setWriteDeadline()
+	bufs := net.Buffers{c.wbuf, p}
+	_, err := bufs.WriteTo(c.nc)
+	c.wbuf = c.wbuf[:0]
+	return err
+}
+
+// flush writes the pending output to the socket.
+func (c *conn) flush() error {
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	c.setWriteDeadline()
+	_, err := c.nc.Write(c.wbuf)
+	c.wbuf = c.wbuf[:0]
+	if err != nil {
+		c.srv.logger().Debug("write failed; closing connection", "remote", c.remote, "err", err)
+	}
+	return err
+}
+
+// setWriteDeadline bounds each write by WriteTimeout: a client that stops
+// reading cannot hold the goroutine forever. The deadline is moved at most
+// every second, since a timer update is not free.
+func (c *conn) setWriteDeadline() {
+	d := orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)
+	now := time.Now()
+	if c.writeDead.Sub(now) < d-time.Second {
+		c.writeDead = now.Add(d)
+		c.nc.SetWriteDeadline(c.writeDead)
+	}
+}
+
+// cannedError answers a request that never reached a handler: a protocol
+// error, a body over the limit, a head that timed out. The connection
+// closes after it (RFC 9112 §9.6), because the byte stream can no longer be
+// trusted to hold a request boundary where we think.
+func (c *conn) cannedError(pe http1.ProtocolError) {
+	c.srv.logger().Warn("protocol error", "status", pe.Status, "reason", pe.Reason, "remote", c.remote)
+	body := strconv.Itoa(pe.Status) + " " + StatusText(pe.Status) + ": " + pe.Reason + "\n"
+	c.wbuf = appendStatusLine(c.wbuf, pe.Status)
+	c.wbuf = append(c.wbuf, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
+	c.wbuf = strconv.AppendInt(c.wbuf, int64(len(body)), 10)
+	c.wbuf = append(c.wbuf, "\r\n"...)
+	c.wbuf = appendDate(c.wbuf)
+	if name := c.srv.serverName(); name != "" {
+		c.wbuf = appendField(c.wbuf, "Server", name)
+	}
+	c.wbuf = append(c.wbuf, "Connection: close\r\n\r\n"...)
+	c.wbuf = append(c.wbuf, body...)
+	c.flush()
+}
+
+// close flushes and closes the socket. It first half-closes and briefly
+// reads what the client still sends, so that unread request bytes do not
+// make the kernel answer with a reset that destroys the response in
+// flight (the "lingering close" of RFC 9112 §9.6).
+func (c *conn) close() {
+	if c.state.Swap(stateClosed) == stateClosed {
+		return
+	}
+	if c.wbuf != nil {
+		c.flush()
+	}
+	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok && c.served+c.w > 0 {
+		if tc.CloseWrite() == nil {
+			c.nc.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+			var sink [512]byte
+			for range 64 {
+				if _, err := c.nc.Read(sink[:]); err != nil {
+					break
+				}
+			}
+		}
+	}
+	c.nc.Close()
+}
+
+// closeIfIdle closes the connection if it waits between requests, for
+// Shutdown. It reports whether it did.
+func (c *conn) closeIfIdle() bool {
+	if c.state.CompareAndSwap(stateIdle, stateClosed) {
+		c.nc.Close()
+		return true
+	}
+	return false
+}
+
+// abort closes the socket at once and cancels the requests' contexts.
+func (c *conn) abort() {
+	c.cancel()
+	c.nc.Close()
+}
+
+func isTimeout(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// bgRead watches a connection while its handler runs, the way net/http
+// does: a one-byte read that returns EOF means the client went away, and
+// the request's context is cancelled. It starts only when a handler asked
+// for the context and the body has been read (the handler owns reads
+// until then), and it is stopped by moving the read deadline to the past.
+type bgRead struct {
+	running bool
+	done    chan struct{}
+	got     bool // the read returned a byte: the start of the next request
+	err     error
+}
+
+func (b *bgRead) start(c *conn, cancel context.CancelFunc) {
+	if b.running || c.r != c.w || c.hijacked {
+		// Pipelined bytes are already buffered: the client is there.
+		return
+	}
+	b.running, b.got, b.err = true, false, nil
+	b.done = make(chan struct{})
+	c.nc.SetReadDeadline(time.Time{})
+	go func() {
+		defer close(b.done)
+		n, err := c.nc.Read(c.one[:])
+		b.got = n == 1
+		if err != nil && !isTimeout(err) {
+			b.err = err
+			cancel()
+		}
+	}()
+}
+
+func (b *bgRead) stop(c *conn) {
+	if !b.running {
+		return
+	}
+	c.nc.SetReadDeadline(aLongTimeAgo)
+	<-b.done
+	b.running = false
+	c.nc.SetReadDeadline(time.Time{})
+	if b.got {
+		// Nothing was buffered when the read started, so the byte is
+		// the whole of the unread input.
+		c.rbuf[0] = c.one[0]
+		c.r, c.w = 0, 1
+	}
+	if b.err != nil {
+		c.ctx.bgClosed = true
+	}
+}
+
+// ErrAbortHandler is a sentinel panic value that ends the response and the
+// connection without logging a stack trace.
+var ErrAbortHandler = errors.New("groundup: abort handler")

@@ -1,0 +1,353 @@
+package framework
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/groundup-go/groundup/framework/http1"
+	"github.com/julienschmidt/httprouter"
+)
+
+// Ctx is one request and its response: what a handler reads and writes.
+//
+// Ctx values are pooled and reused: a Ctx, and the strings it returns that
+// are documented as "valid only during the request", must not be kept after
+// the handler returns. Every string the Ctx returns from the request head
+// is a substring of one immutable copy of the head, so those stay valid
+// forever, even in a goroutine or a cache.
+type Ctx struct {
+	conn *conn
+	head http1.Head
+	body body
+	res  response
+	rw   routeWriter
+
+	app    *App
+	route  *Route
+	method string // the request method, or the _method override
+	path   string // percent-decoded path
+	badEsc bool   // the path had a malformed %-escape
+	params httprouter.Params
+	query  url.Values
+	form   formState
+	values []ctxValue
+	layer  Layer
+
+	done     context.Context // created by the first Done or Err
+	cancel   context.CancelFunc
+	bgClosed bool // the client-gone watch saw the connection end
+}
+
+type ctxValue struct {
+	key any
+	val any
+}
+
+// begin prepares the Ctx for the request whose head was just parsed.
+func (c *Ctx) begin(cn *conn, keepAlive bool) {
+	c.conn = cn
+	c.rw.c = c
+	c.method = c.head.Method
+	c.path = c.head.Path
+	c.badEsc = false
+	if strings.IndexByte(c.path, '%') >= 0 {
+		p, err := url.PathUnescape(c.path)
+		if err != nil {
+			c.badEsc = true
+		} else {
+			c.path = p
+		}
+	}
+	c.res.reset(cn, c.method == "HEAD", c.head.Minor, keepAlive)
+	c.body.reset(cn, &c.head, orDefault(cn.srv.MaxBodyBytes, DefaultMaxBodyBytes))
+	c.layer = LayerServer
+}
+
+// clear drops every reference the Ctx holds before it goes back to the
+// pool, so that a pooled Ctx pins no request data.
+func (c *Ctx) clear() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.form.cleanup()
+	c.head.Reset()
+	c.conn, c.app, c.route = nil, nil, nil
+	c.method, c.path = "", ""
+	c.params = nil
+	c.query = nil
+	clear(c.values)
+	c.values = c.values[:0]
+	c.done, c.cancel = nil, nil
+	c.bgClosed = false
+	c.res.header.reset()
+	if cap(c.res.body) > MaxBufferedBody {
+		c.res.body = nil // do not pool an outsized buffer
+	}
+	c.res.body = c.res.body[:0]
+}
+
+// ---- The request ----
+
+// Method returns the request method, after any _method override.
+func (c *Ctx) Method() string { return c.method }
+
+// Path returns the percent-decoded request path, without the query.
+func (c *Ctx) Path() string { return c.path }
+
+// RawPath returns the path as sent, still percent-encoded.
+func (c *Ctx) RawPath() string { return c.head.Path }
+
+// Target returns the request-target exactly as sent: path and query.
+func (c *Ctx) Target() string { return c.head.Target }
+
+// RawQuery returns the query string as sent, without the '?'.
+func (c *Ctx) RawQuery() string { return c.head.RawQuery }
+
+// Host returns the Host header, or the authority of an absolute-form
+// target.
+func (c *Ctx) Host() string { return c.head.Host }
+
+// Proto returns "HTTP/1.0" or "HTTP/1.1".
+func (c *Ctx) Proto() string { return c.head.Proto() }
+
+// RemoteAddr returns the client's address as "ip:port".
+func (c *Ctx) RemoteAddr() string { return c.conn.remote }
+
+// RequestHeader returns the first value of a request header field, matched
+// case-insensitively, or "".
+func (c *Ctx) RequestHeader(name string) string { return c.head.Get(name) }
+
+// RequestHeaders returns every request header field, in order.
+func (c *Ctx) RequestHeaders() []http1.Field { return c.head.Fields }
+
+// Head returns the parsed request head.
+func (c *Ctx) Head() *http1.Head { return &c.head }
+
+// Param returns the value of the named route parameter (":id" or
+// "*path"), or "".
+func (c *Ctx) Param(name string) string {
+	for _, p := range c.params {
+		if p.Key == name {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+// Params returns the route parameters in pattern order.
+func (c *Ctx) Params() httprouter.Params { return c.params }
+
+// Query returns the first value of the named query parameter, or "".
+func (c *Ctx) Query(name string) string {
+	return c.QueryValues().Get(name)
+}
+
+// QueryValues returns the parsed query string. Malformed pairs are
+// skipped, as browsers and net/http do.
+func (c *Ctx) QueryValues() url.Values {
+	if c.query == nil {
+		c.query, _ = url.ParseQuery(c.head.RawQuery)
+		if c.query == nil {
+			c.query = url.Values{}
+		}
+	}
+	return c.query
+}
+
+// Body returns the request body as a stream. It is capped by the body
+// limit (reads past it fail with ErrBodyTooLarge) and sends
+// "100 Continue" on the first read when the client asked for it.
+func (c *Ctx) Body() io.Reader { return &c.body }
+
+// SetBodyLimit changes the body limit for this request; BodyLimit
+// middleware uses it.
+func (c *Ctx) SetBodyLimit(n int64) {
+	c.body.limit = n
+	if c.head.ContentLength > n && c.body.err == nil {
+		c.body.fail(ErrBodyTooLarge)
+	}
+}
+
+// Context returns the request's context: the Ctx itself, which
+// implements context.Context. It is cancelled when the client goes away,
+// or when the server is closed or its Shutdown gives up waiting. Its
+// Value method sees the per-request values stored with Set, so that views
+// and services can reach request data through it (see FromContext).
+//
+// Like the Ctx, the context is only valid until the handler returns: use
+// context.WithoutCancel or copy values out before handing work to a
+// goroutine that outlives the request.
+func (c *Ctx) Context() context.Context { return c }
+
+// Deadline implements context.Context. A request has no deadline of its
+// own.
+func (c *Ctx) Deadline() (time.Time, bool) { return c.conn.base.Deadline() }
+
+// Done implements context.Context. The first call starts watching the
+// connection for the client going away, so requests that never ask pay
+// nothing for it.
+func (c *Ctx) Done() <-chan struct{} { return c.watch().Done() }
+
+// Err implements context.Context.
+func (c *Ctx) Err() error { return c.watch().Err() }
+
+// watch creates the request's cancellable context on first use, and
+// starts the client-gone watch once the body has been read.
+func (c *Ctx) watch() context.Context {
+	if c.done == nil {
+		c.done, c.cancel = context.WithCancel(c.conn.base)
+		if c.body.done {
+			c.conn.bg.start(c.conn, c.cancel)
+		}
+	}
+	return c.done
+}
+
+type ctxKey struct{}
+
+// FromContext returns the Ctx that a request context belongs to, or nil.
+func FromContext(ctx context.Context) *Ctx {
+	c, _ := ctx.Value(ctxKey{}).(*Ctx)
+	return c
+}
+
+// Set stores a per-request value, for middleware to hand data to
+// handlers and views.
+func (c *Ctx) Set(key, val any) {
+	for i := range c.values {
+		if c.values[i].key == key {
+			c.values[i].val = val
+			return
+		}
+	}
+	c.values = append(c.values, ctxValue{key, val})
+}
+
+// Value returns a per-request value stored with Set, or else the value of
+// the server's base context; it implements context.Context's Value.
+func (c *Ctx) Value(key any) any {
+	if _, ok := key.(ctxKey); ok {
+		return c
+	}
+	for _, v := range c.values {
+		if v.key == key {
+			return v.val
+		}
+	}
+	if c.conn == nil {
+		return nil
+	}
+	return c.conn.base.Value(key)
+}
+
+// App returns the App that routed the request, or nil for a bare Server.
+func (c *Ctx) App() *App { return c.app }
+
+// Route returns the matched route, or nil before routing or on a miss.
+func (c *Ctx) Route() *Route { return c.route }
+
+// ---- The response ----
+
+// Status sets the response status code. It has no effect once the head
+// has been sent.
+func (c *Ctx) Status(code int) *Ctx {
+	c.res.writeHeader(code)
+	return c
+}
+
+// StatusCode returns the status sent, or to be sent (200 by default).
+func (c *Ctx) StatusCode() int { return c.res.statusCode() }
+
+// Header returns the response header, to change before the first write.
+func (c *Ctx) Header() *Header { return &c.res.header }
+
+// SetHeader sets a response header field.
+func (c *Ctx) SetHeader(name, value string) { c.res.header.Set(name, value) }
+
+// Write writes body bytes, buffering them until the buffer fills or Flush
+// is called.
+func (c *Ctx) Write(p []byte) (int, error) { return c.res.Write(p) }
+
+// WriteString writes s as body bytes without converting it first.
+func (c *Ctx) WriteString(s string) (int, error) {
+	return c.res.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// Flush sends the head, if not sent yet, and every buffered body byte to
+// the client. After a Flush the body is streamed: chunked for HTTP/1.1,
+// close-delimited for HTTP/1.0. templ.Flush() calls it.
+func (c *Ctx) Flush() error { return c.res.flush() }
+
+// Committed reports whether the response head has been sent.
+func (c *Ctx) Committed() bool { return c.res.committed }
+
+// Written returns the number of body bytes written so far.
+func (c *Ctx) Written() int64 { return c.res.size }
+
+// String sends a text/plain response.
+func (c *Ctx) String(code int, s string) error {
+	return c.Blob(code, "text/plain; charset=utf-8", unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// HTML sends an HTML document held in a string.
+func (c *Ctx) HTML(code int, html string) error {
+	return c.Blob(code, "text/html; charset=utf-8", unsafe.Slice(unsafe.StringData(html), len(html)))
+}
+
+// Blob sends b with the given content type.
+func (c *Ctx) Blob(code int, contentType string, b []byte) error {
+	if contentType != "" {
+		c.res.header.Set("Content-Type", contentType)
+	}
+	c.res.writeHeader(code)
+	if !bodyAllowed(code) {
+		return nil
+	}
+	_, err := c.res.Write(b)
+	return err
+}
+
+// NoContent sends a response with no body, usually 204.
+func (c *Ctx) NoContent(code int) error {
+	c.res.writeHeader(code)
+	return nil
+}
+
+// Redirect sends a redirect to url with code, which must be a 3xx: use
+// StatusSeeOther (303) after a form POST, so the browser follows with a
+// GET.
+func (c *Ctx) Redirect(code int, url string) error {
+	if code < 300 || code > 399 {
+		return &HTTPError{Code: StatusInternalServerError, Message: "bad redirect status", Layer: LayerController}
+	}
+	c.res.header.Set("Location", url)
+	c.res.writeHeader(code)
+	return nil
+}
+
+// Hijack takes the connection over from the server, for protocols such as
+// WebSocket. It returns the socket and any bytes already read past the
+// request head. The server writes nothing more and never closes the
+// connection; the caller owns it. The response must not have been sent.
+func (c *Ctx) Hijack() (netConn net.Conn, buffered []byte, err error) {
+	if c.res.committed {
+		return nil, nil, errHijackCommitted
+	}
+	cn := c.conn
+	cn.bg.stop(cn)
+	if err := cn.flush(); err != nil {
+		return nil, nil, err
+	}
+	buffered = append([]byte(nil), cn.rbuf[cn.r:cn.w]...)
+	cn.r = cn.w
+	cn.hijacked = true
+	c.res.hijacked = true
+	c.res.err = ErrHijacked
+	cn.nc.SetDeadline(time.Time{})
+	return cn.nc, buffered, nil
+}

@@ -1,0 +1,48 @@
+// Package framework is groundup: a small MVC web framework built from a
+// TCP socket up, to ship small web apps and to learn how a web framework
+// works.
+//
+// # A first app
+//
+//	app := framework.New()
+//	app.Use(framework.Logger(slog.Default()), framework.Recover())
+//	app.GET("/hello/:name", func(c *framework.Ctx) error {
+//		return c.String(200, "Hello, "+c.Param("name")+"!")
+//	})
+//	srv := &framework.Server{Addr: "127.0.0.1:8000", Handler: app.Serve}
+//	log.Fatal(srv.ListenAndServe())
+//
+// # The pipeline
+//
+// A request crosses these layers, one file each, in this order:
+//
+//	server.go    listener and accept loop, one goroutine per connection, limits, Shutdown
+//	conn.go      the connection loop: read a head, run the handler, keep-alive or close
+//	http1/       the sans-IO parser: bytes in, a request head or a protocol error out
+//	body.go      the body as a stream: Content-Length or chunked, limits, 100-continue
+//	router.go    httprouter's tree, plus redirects, 405 with Allow, OPTIONS and HEAD
+//	middleware   func(Handler) Handler: logger, recover, sessions, CSRF, gzip...
+//	context.go   Ctx: what a controller reads from the request and writes back
+//	view.go      templ components rendered into the response buffer
+//	response.go  the writer: status line, headers, Content-Length or chunked
+//
+// Protocol errors (a malformed head, an oversized header, a smuggling
+// attempt) are answered by the connection loop and never reach a handler.
+// Everything a handler returns as an error goes to one ErrorHandler.
+//
+// # Strings that stay valid
+//
+// When a head has been parsed, its bytes are copied once into one
+// immutable string, and the method, path, query and every header value
+// are substrings of it. That one allocation buys safety: a value taken
+// from a request stays valid after the handler returns, in a goroutine or
+// a cache, unlike frameworks that alias a reused buffer.
+//
+// # Testing
+//
+// Test and TestRaw run requests through the real connection loop, parser,
+// router and writer in memory, and return the exact response bytes.
+//
+// The docs/ folder of the repository teaches each layer from the real
+// code, starting from a bare socket.
+package framework

@@ -1,0 +1,206 @@
+package framework
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+)
+
+// Errors flow one way: a handler returns an error, and one ErrorHandler
+// turns it into a response. A typed *HTTPError carries its status and a
+// message that is safe to show; any other error is a 500 whose details go
+// only to the log.
+
+// Layer names the part of the pipeline where a request failed. Dev-mode
+// error pages show it.
+type Layer string
+
+// The layers, in pipeline order.
+const (
+	LayerServer     Layer = "server"
+	LayerRouter     Layer = "router"
+	LayerMiddleware Layer = "middleware"
+	LayerController Layer = "controller"
+	LayerView       Layer = "view"
+)
+
+// HTTPError is an error with an HTTP status. Message is shown to the
+// client; Err, if any, is logged but never shown outside dev mode.
+type HTTPError struct {
+	Code    int
+	Message string
+	Err     error
+	Layer   Layer // where it happened, if known
+}
+
+// NewError returns an *HTTPError with the status code and public message.
+func NewError(code int, message string) *HTTPError {
+	return &HTTPError{Code: code, Message: message}
+}
+
+// Error implements error.
+func (e *HTTPError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = StatusText(e.Code)
+	}
+	if e.Err != nil {
+		return strconv.Itoa(e.Code) + " " + msg + ": " + e.Err.Error()
+	}
+	return strconv.Itoa(e.Code) + " " + msg
+}
+
+// Unwrap returns the wrapped error.
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// StatusCode returns the HTTP status.
+func (e *HTTPError) StatusCode() int { return e.Code }
+
+// Sentinel errors for the router's answers.
+var (
+	ErrNotFound         = &HTTPError{Code: StatusNotFound, Message: "Not Found", Layer: LayerRouter}
+	ErrMethodNotAllowed = &HTTPError{Code: StatusMethodNotAllowed, Message: "Method Not Allowed", Layer: LayerRouter}
+	errHijackCommitted  = errors.New("groundup: cannot hijack after the response has started")
+)
+
+// StatusCoder is implemented by errors that know their HTTP status.
+type StatusCoder interface{ StatusCode() int }
+
+// StatusCode returns the HTTP status for err: the code of the first error
+// in its chain that has one, else 500.
+func StatusCode(err error) int {
+	var sc StatusCoder
+	if errors.As(err, &sc) {
+		if code := sc.StatusCode(); code >= 400 && code <= 599 {
+			return code
+		}
+	}
+	return StatusInternalServerError
+}
+
+// publicMessage returns what the client may see of err.
+func publicMessage(err error) string {
+	var he *HTTPError
+	if errors.As(err, &he) && he.Code < 500 && he.Message != "" {
+		return he.Message
+	}
+	return StatusText(StatusCode(err))
+}
+
+func layerOf(c *Ctx, err error) Layer {
+	var he *HTTPError
+	if errors.As(err, &he) && he.Layer != "" {
+		return he.Layer
+	}
+	return c.layer
+}
+
+// panicError carries a recovered panic value and its stack to the error
+// handler.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// ErrorHandler turns an error returned by a handler into a response.
+type ErrorHandler func(c *Ctx, err error)
+
+// Error hands err to the app's ErrorHandler (DefaultErrorHandler when
+// none is set). If the response has already started, it can only be cut
+// short: the error is logged and the connection closed after it.
+func (c *Ctx) Error(err error) {
+	if err == nil {
+		return
+	}
+	if c.res.committed || c.res.hijacked {
+		if c.res.hijacked {
+			return
+		}
+		c.conn.srv.logger().Error("error after the response started; closing connection",
+			"method", c.Method(), "path", c.Path(), "err", err)
+		c.res.keepAlive = false
+		return
+	}
+	if c.app != nil && c.app.ErrorHandler != nil {
+		c.app.ErrorHandler(c, err)
+		return
+	}
+	DefaultErrorHandler(c, err)
+}
+
+// DefaultErrorHandler logs err (at error level for 5xx, debug below) and
+// answers with its status: JSON when the client prefers it, HTML
+// otherwise. Outside dev mode nothing internal is shown; in dev mode the
+// page names the layer that failed, the error chain and the stack.
+func DefaultErrorHandler(c *Ctx, err error) {
+	code := StatusCode(err)
+	layer := layerOf(c, err)
+	log := c.conn.srv.logger()
+	if code >= 500 {
+		log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code, "layer", layer, "err", err)
+	} else {
+		log.Debug("request refused", "method", c.Method(), "path", c.Path(), "status", code, "layer", layer, "err", err)
+	}
+	dev := c.app != nil && c.app.Dev
+	msg := publicMessage(err)
+
+	// Keep the response's own fields (Allow on a 405, say) but drop any
+	// half-built body.
+	c.res.body = c.res.body[:0]
+	c.res.size = 0
+	c.res.status = 0
+	c.res.header.Del("Content-Length")
+	c.res.header.Del("Content-Encoding")
+	c.SetHeader("Cache-Control", "no-store")
+
+	if PrefersJSON(c) {
+		out := struct {
+			Error  string `json:"error"`
+			Status int    `json:"status"`
+			Layer  Layer  `json:"layer,omitempty"`
+			Detail string `json:"detail,omitempty"`
+		}{Error: msg, Status: code}
+		if dev {
+			out.Layer, out.Detail = layer, err.Error()
+		}
+		c.JSON(code, out)
+		return
+	}
+	var b strings.Builder
+	b.WriteString("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+	b.WriteString(strconv.Itoa(code))
+	b.WriteString(" ")
+	b.WriteString(html.EscapeString(StatusText(code)))
+	b.WriteString("</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:3rem auto;padding:0 1rem;color:#222}pre{background:#f5f5f5;padding:1rem;overflow:auto;font-size:13px}</style></head><body><h1>")
+	b.WriteString(strconv.Itoa(code))
+	b.WriteString(" ")
+	b.WriteString(html.EscapeString(StatusText(code)))
+	b.WriteString("</h1><p>")
+	b.WriteString(html.EscapeString(msg))
+	b.WriteString("</p>")
+	if dev {
+		b.WriteString("<h2>Failed in the " + html.EscapeString(string(layer)) + " layer</h2><p>" +
+			html.EscapeString(c.Method()+" "+c.Target()) + "</p><pre>" + html.EscapeString(err.Error()) + "</pre>")
+		var pe panicError
+		if errors.As(err, &pe) {
+			b.WriteString("<h2>Stack</h2><pre>" + html.EscapeString(string(pe.stack)) + "</pre>")
+		}
+	}
+	b.WriteString("</body></html>\n")
+	c.HTML(code, b.String())
+}
+
+// PrefersJSON reports whether the client asked for JSON rather than HTML:
+// its Accept header names application/json (or a +json type) and not
+// text/html, or it sent no Accept but a JSON body.
+func PrefersJSON(c *Ctx) bool {
+	accept := c.RequestHeader("Accept")
+	if accept == "" {
+		return strings.HasPrefix(c.RequestHeader("Content-Type"), "application/json")
+	}
+	return (strings.Contains(accept, "json")) && !strings.Contains(accept, "text/html")
+}

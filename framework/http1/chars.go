@@ -1,0 +1,167 @@
+package http1
+
+import "strings"
+
+// Character classes. One 256-entry table answers every "may this byte
+// appear here?" question with a single load and a mask, instead of a chain
+// of range comparisons per byte. The head parser asks it for every byte of
+// every field, so this is the inner loop of the whole server.
+const (
+	cToken   uint8 = 1 << iota // tchar, RFC 9110 §5.6.2
+	cValue                     // field-vchar / SP / HTAB, RFC 9110 §5.5
+	cTarget                    // visible ASCII %x21-7E, RFC 9112 §3.2 (URI syntax is ASCII)
+	cRegName                   // unreserved / sub-delims, RFC 3986 §3.2.2 reg-name without pct-encoded
+	cHex                       // HEXDIG, RFC 5234 §B.1
+	cDigit                     // DIGIT, RFC 5234 §B.1
+	cQdtext                    // qdtext, RFC 9110 §5.6.4
+)
+
+// class is filled by init from the grammar rows in classRows; reading the
+// rows is easier than reading 256 literal entries.
+var class [256]uint8
+
+// classRows lists, for each class, the bytes it admits, written the way the
+// RFC ABNF writes them. A range "a-z" is expanded by init.
+var classRows = []struct {
+	bit   uint8
+	bytes string // literal bytes; ranges are given in ranges
+	lo    []byte // inclusive range starts
+	hi    []byte // inclusive range ends
+	rfc   string
+}{
+	{cToken, "!#$%&'*+-.^_`|~", []byte{'0', 'A', 'a'}, []byte{'9', 'Z', 'z'},
+		"RFC 9110 §5.6.2: tchar = \"!\" / \"#\" / ... / DIGIT / ALPHA"},
+	{cValue, "\t ", []byte{0x21, 0x80}, []byte{0x7e, 0xff},
+		"RFC 9110 §5.5: field-vchar = VCHAR / obs-text, plus SP and HTAB inside a value"},
+	{cTarget, "", []byte{0x21}, []byte{0x7e},
+		"RFC 9112 §3.2: request-target is URI syntax (RFC 3986), which is visible ASCII"},
+	{cRegName, "-._~!$&'()*+,;=", []byte{'0', 'A', 'a'}, []byte{'9', 'Z', 'z'},
+		"RFC 3986 §3.2.2: reg-name = *( unreserved / pct-encoded / sub-delims )"},
+	{cHex, "", []byte{'0', 'A', 'a'}, []byte{'9', 'F', 'f'},
+		"RFC 5234 §B.1: HEXDIG (case-insensitive, as RFC 9112 §7.1 uses it)"},
+	{cDigit, "", []byte{'0'}, []byte{'9'},
+		"RFC 5234 §B.1: DIGIT"},
+	{cQdtext, "\t !", []byte{0x23, 0x5d, 0x80}, []byte{0x5b, 0x7e, 0xff},
+		"RFC 9110 §5.6.4: qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text"},
+}
+
+func init() {
+	for _, row := range classRows {
+		for i := 0; i < len(row.bytes); i++ {
+			class[row.bytes[i]] |= row.bit
+		}
+		for i := range row.lo {
+			for c := int(row.lo[i]); c <= int(row.hi[i]); c++ {
+				class[c] |= row.bit
+			}
+		}
+	}
+}
+
+// IsToken reports whether s is a non-empty token: one or more tchar, as
+// RFC 9110 §5.6.2 defines it. Methods and field names are tokens.
+func IsToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if class[s[i]]&cToken == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidFieldValue reports whether s may be sent as a field value: every
+// byte is VCHAR, obs-text, SP or HTAB (RFC 9110 §5.5). In particular CR, LF
+// and NUL are refused, so a response writer that checks its header values
+// with ValidFieldValue cannot be made to split a response.
+func ValidFieldValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if class[s[i]]&cValue == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// bytestring lets the few helpers that both the head parser (which works
+// on the copied string) and the chunked decoder (which works on the
+// caller's []byte) need be written once.
+type bytestring interface{ ~string | ~[]byte }
+
+// allIn reports whether every byte of s has the class bit c.
+func allIn[T bytestring](s T, c uint8) bool {
+	for i := 0; i < len(s); i++ {
+		if class[s[i]]&c == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isOWS reports SP or HTAB: OWS, RWS and BWS are all made of these
+// (RFC 9110 §5.6.3).
+func isOWS(c byte) bool { return c == ' ' || c == '\t' }
+
+// trimOWS strips leading and trailing SP/HTAB (RFC 9110 §5.5: "a field value
+// does not include leading or trailing whitespace").
+func trimOWS[T bytestring](s T) T {
+	i, j := 0, len(s)
+	for i < j && isOWS(s[i]) {
+		i++
+	}
+	for j > i && isOWS(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+// lower folds one ASCII letter. HTTP names are case-insensitive only in
+// ASCII (RFC 9110 §5.1), so Unicode folding would be wrong as well as slow.
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
+// equalFold compares ASCII case-insensitively without allocating.
+func equalFold[T bytestring](s T, t string) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != t[i] && lower(s[i]) != lower(t[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether s starts with prefix, ASCII case-insensitively.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
+}
+
+// elements walks a comma-separated list (RFC 9110 §5.6.1) one element at
+// a time, with OWS trimmed, without allocating. Empty elements ("a,,b",
+// "a,") are returned as "" so each caller decides what they mean: the
+// RFC lets most lists ignore them, but Transfer-Encoding refuses them.
+type elements struct {
+	s   string
+	pos int // start of the next element; len(s)+1 once exhausted
+}
+
+func (it *elements) next() (elem string, ok bool) {
+	if it.pos > len(it.s) {
+		return "", false
+	}
+	rest := it.s[it.pos:]
+	j := strings.IndexByte(rest, ',')
+	if j < 0 {
+		j = len(rest)
+	}
+	it.pos += j + 1
+	return trimOWS(rest[:j]), true
+}

@@ -1,0 +1,460 @@
+package http1
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Limits bounds the request head. A zero (or negative) field means the
+// default given next to it.
+type Limits struct {
+	MaxURIBytes    int // request-target length; default DefaultMaxURIBytes; over it: 414
+	MaxHeaderBytes int // whole head incl. request line and leading empty lines; default DefaultMaxHeaderBytes; over it: 431
+	MaxHeaderCount int // number of field lines; default DefaultMaxHeaderCount; over it: 431
+}
+
+// The default limits. 8 KiB of URI is what common servers and proxies
+// accept (and more than browsers send in practice); 16 KiB of head holds a
+// realistic browser request with a handful of large cookies.
+const (
+	DefaultMaxURIBytes    = 8 << 10
+	DefaultMaxHeaderBytes = 16 << 10
+	DefaultMaxHeaderCount = 100
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxURIBytes <= 0 {
+		l.MaxURIBytes = DefaultMaxURIBytes
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if l.MaxHeaderCount <= 0 {
+		l.MaxHeaderCount = DefaultMaxHeaderCount
+	}
+	return l
+}
+
+// ErrNeedMore is returned by Parse while the head is incomplete but still
+// within the limits: read more bytes, append them, and call Parse again.
+var ErrNeedMore = errors.New("http1: need more data")
+
+// ProtocolError is a request the server must refuse. Status is the response
+// code (400, 414, 417, 431, 501 or 505) and Reason a short human text, with
+// the RFC section that the request broke, for the response body and the
+// log. The connection should be closed after the response.
+//
+// The parser returns shared, preallocated values: treat them as read-only.
+type ProtocolError struct {
+	Status int
+	Reason string
+}
+
+func (e *ProtocolError) Error() string {
+	return "http1: " + strconv.Itoa(e.Status) + " " + e.Reason
+}
+
+// perr builds one of the preallocated errors below. Refusing a request then
+// costs no allocation, so a flood of garbage is not also a flood of garbage
+// collection.
+func perr(status int, reason, rfc string) *ProtocolError {
+	return &ProtocolError{Status: status, Reason: reason + " (" + rfc + ")"}
+}
+
+// The syntax rules of the head, one error per rule. The framing rules that
+// depend on several fields at once are in the table in rules.go.
+var (
+	errBareLF    = perr(400, "line ends in a bare LF instead of CRLF", "RFC 9112 §2.2")
+	errBareCR    = perr(400, "bare CR outside a line ending", "RFC 9112 §2.2")
+	errLeadingWS = perr(400, "whitespace before the first field line", "RFC 9112 §2.2")
+	errObsFold   = perr(400, "obsolete line folding", "RFC 9112 §5.2")
+
+	errRequestLine = perr(400, "malformed request line", "RFC 9112 §3")
+	errMethod      = perr(400, "method is not a token", "RFC 9112 §3.1")
+	errVersion     = perr(400, "malformed HTTP version", "RFC 9112 §2.3")
+	errVersionNS   = perr(505, "HTTP version not supported", "RFC 9110 §15.6.6")
+	errConnect     = perr(501, "CONNECT is not implemented", "RFC 9110 §9.3.6")
+
+	errURITooLong = perr(414, "request-target too long", "RFC 9110 §15.5.15")
+	errTargetByte = perr(400, "request-target has a byte that is not visible ASCII", "RFC 9112 §3.2")
+	errFragment   = perr(400, "request-target has a fragment", "RFC 9112 §3.2")
+	errPercent    = perr(400, "bad percent-encoding in path", "RFC 3986 §2.1")
+	errTargetForm = perr(400, "request-target is not origin-form or http(s) absolute-form", "RFC 9112 §3.2")
+	errAsterisk   = perr(400, "asterisk-form is only allowed with OPTIONS", "RFC 9112 §3.2.4")
+	errAuthority  = perr(400, "invalid host in absolute-form", "RFC 9110 §4.2.1")
+	errUserinfo   = perr(400, "userinfo in an http(s) URI", "RFC 9110 §4.2.4")
+
+	errFieldLine   = perr(400, "field line without a colon", "RFC 9112 §5")
+	errFieldName   = perr(400, "field name is not a token", "RFC 9110 §5.1")
+	errSpaceColon  = perr(400, "whitespace between field name and colon", "RFC 9112 §5.1")
+	errFieldValue  = perr(400, "invalid byte in field value", "RFC 9110 §5.5")
+	errHeadTooBig  = perr(431, "request head too large", "RFC 6585 §5")
+	errTooManyFlds = perr(431, "too many header fields", "RFC 6585 §5")
+)
+
+var crlfcrlf = []byte("\r\n\r\n")
+
+// Parse looks for a complete request head at the start of buf.
+//
+// It returns (0, ErrNeedMore) while the head is incomplete and within lim;
+// (n, nil) with h filled and n the bytes consumed, including any leading
+// empty lines, which are skipped (RFC 9112 §2.2); or (0, err) with err a
+// *ProtocolError. On any error h is Reset.
+//
+// Parse keeps no state between calls: call it again on the same, longer,
+// buffer. It does not look past the head; buf[n:] is the start of the body
+// or of the next request.
+func Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
+	n, err = parse(buf, lim.withDefaults(), h)
+	if err != nil {
+		h.Reset()
+		return 0, err
+	}
+	return n, nil
+}
+
+func parse(buf []byte, lim Limits, h *Head) (int, error) {
+	// RFC 9112 §2.2: a server SHOULD ignore at least one empty line (CRLF)
+	// received before the request-line; some clients send one after a POST
+	// body. We skip any number, but they count against MaxHeaderBytes.
+	start := 0
+	for start+1 < len(buf) && buf[start] == '\r' && buf[start+1] == '\n' {
+		start += 2
+	}
+	switch {
+	case start == len(buf) || buf[start] == '\r' && start+1 == len(buf):
+		// Only empty lines so far, perhaps with half a CRLF.
+		if len(buf) >= lim.MaxHeaderBytes {
+			return 0, errHeadTooBig
+		}
+		return 0, ErrNeedMore
+	case buf[start] == '\n':
+		return 0, errBareLF
+	case buf[start] == '\r':
+		return 0, errBareCR // the loop above stopped, so no LF follows
+	}
+
+	// Look for the end of the head before parsing anything. bytes.Index is
+	// a vectorised scan, so a client that sends its head one byte at a time
+	// costs a fast rescan per call rather than a full reparse.
+	end := bytes.Index(buf[start:], crlfcrlf)
+	if end < 0 {
+		return 0, checkPartial(buf, start, lim)
+	}
+	n := start + end + len(crlfcrlf)
+	if e := checkTargetLength(buf[start:n], lim); e != nil {
+		return 0, e // 414 is more useful than 431 when the URI is the problem
+	}
+	if n > lim.MaxHeaderBytes {
+		return 0, errHeadTooBig
+	}
+
+	// The one allocation: copy the head once. From here on every string is
+	// a substring of raw, so nothing the handler keeps aliases buf.
+	raw := string(buf[start:n])
+	if e := parseHead(raw, lim, h); e != nil {
+		return 0, e
+	}
+	return n, nil
+}
+
+// checkPartial decides between ErrNeedMore and an early refusal for a head
+// that has not ended yet. Waiting for the end would let a client hold the
+// connection with a request we already know we will refuse.
+func checkPartial(buf []byte, start int, lim Limits) error {
+	head := buf[start:]
+	if e := checkTargetLength(head, lim); e != nil {
+		return e
+	}
+	// The method arrives first: anything that is not a token (for example a
+	// TLS ClientHello sent to a plain-text port) is refused at once.
+	method := head
+	if i := bytes.IndexByte(method, ' '); i >= 0 {
+		method = method[:i]
+	} else if i := bytes.IndexByte(method, '\n'); i >= 0 {
+		return errRequestLine // a complete request line without any SP
+	}
+	if !allIn(method, cToken) {
+		return errMethod
+	}
+	// Without this, a client that ends its lines with bare LF would wait
+	// for a CRLF CRLF that never comes and be answered 431 much later.
+	for i := 0; ; {
+		j := bytes.IndexByte(head[i:], '\n')
+		if j < 0 {
+			break
+		}
+		if i+j == 0 || head[i+j-1] != '\r' {
+			return errBareLF
+		}
+		i += j + 1
+	}
+	// An incomplete head of MaxHeaderBytes bytes can only complete beyond
+	// the limit.
+	if len(buf) >= lim.MaxHeaderBytes {
+		return errHeadTooBig
+	}
+	return ErrNeedMore
+}
+
+// checkTargetLength answers 414 as soon as the request-target is known to
+// be longer than MaxURIBytes, even when its end has not arrived.
+func checkTargetLength(head []byte, lim Limits) *ProtocolError {
+	line := head
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+		if i > 0 && line[i-1] == '\r' {
+			line = line[:i-1]
+		}
+	}
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		return nil // no target yet; the method is bounded by MaxHeaderBytes
+	}
+	target := line[sp+1:]
+	if i := bytes.IndexByte(target, ' '); i >= 0 {
+		target = target[:i]
+	}
+	if len(target) > lim.MaxURIBytes {
+		return errURITooLong
+	}
+	return nil
+}
+
+// parseHead parses a complete head, raw, which ends in CRLF CRLF.
+func parseHead(raw string, lim Limits, h *Head) *ProtocolError {
+	clear(h.Fields) // see Head.Reset
+	*h = Head{Raw: raw, Fields: h.Fields[:0]}
+
+	le := strings.IndexByte(raw, '\n')
+	line, e := chompCR(raw[:le])
+	if e != nil {
+		return e
+	}
+	if e := parseRequestLine(line, h); e != nil {
+		return e
+	}
+
+	var f framing
+	for pos := le + 1; ; {
+		j := strings.IndexByte(raw[pos:], '\n')
+		line, e := chompCR(raw[pos : pos+j])
+		if e != nil {
+			return e
+		}
+		pos += j + 1
+		if line == "" {
+			break // the empty line that ends the head
+		}
+		if isOWS(line[0]) {
+			if len(h.Fields) == 0 {
+				return errLeadingWS
+			}
+			return errObsFold
+		}
+		name, value, e := splitFieldLine(line)
+		if e != nil {
+			return e
+		}
+		if len(h.Fields) == lim.MaxHeaderCount {
+			return errTooManyFlds
+		}
+		h.Fields = append(h.Fields, Field{Name: name, Value: value})
+		f.observe(name, value)
+	}
+	return f.decide(h)
+}
+
+// chompCR removes the CR of a line's CRLF; a line without it ended in a
+// bare LF, which we refuse (RFC 9112 §2.2 lets a recipient accept a bare LF;
+// we do not, because a proxy in front of us that disagrees about where a
+// line ends is exactly how requests get smuggled).
+func chompCR(line string) (string, *ProtocolError) {
+	if line == "" || line[len(line)-1] != '\r' {
+		return "", errBareLF
+	}
+	return line[:len(line)-1], nil
+}
+
+// parseRequestLine parses
+//
+//	request-line = method SP request-target SP HTTP-version   (RFC 9112 §3)
+//
+// with exactly one SP between the parts, and fills the request-line part of h.
+func parseRequestLine(line string, h *Head) *ProtocolError {
+	sp1 := strings.IndexByte(line, ' ')
+	if sp1 < 0 {
+		return errRequestLine
+	}
+	method, rest := line[:sp1], line[sp1+1:]
+	sp2 := strings.IndexByte(rest, ' ')
+	if sp2 < 0 {
+		return errRequestLine
+	}
+	target, version := rest[:sp2], rest[sp2+1:]
+	switch {
+	case !IsToken(method):
+		return errMethod
+	case target == "":
+		return errRequestLine // two SPs in a row
+	}
+	minor, e := parseVersion(version)
+	if e != nil {
+		return e
+	}
+	h.Method, h.Target, h.Minor = method, target, minor
+
+	if !allIn(target, cTarget) {
+		return errTargetByte
+	}
+	if strings.IndexByte(target, '#') >= 0 {
+		// A fragment is never part of a request-target (RFC 9112 §3.2); one
+		// that arrives is a client bug or an attempt to make us and a
+		// proxy disagree about the path.
+		return errFragment
+	}
+	if method == "CONNECT" {
+		// Tunnelling is a proxy's job. This server never is one.
+		return errConnect
+	}
+	return parseTarget(method, target, h)
+}
+
+// parseVersion accepts HTTP/1.0 and HTTP/1.1. Any other well-formed
+// HTTP-version (RFC 9112 §2.3: "HTTP/" DIGIT "." DIGIT) gets 505, and
+// anything else is not HTTP at all: 400.
+//
+// RFC 9110 §6.2 suggests treating HTTP/1.2+ as 1.1; we answer 505 instead,
+// because no such version exists and a client that claims one is broken.
+func parseVersion(v string) (minor int, e *ProtocolError) {
+	switch v {
+	case "HTTP/1.1":
+		return 1, nil
+	case "HTTP/1.0":
+		return 0, nil
+	}
+	if len(v) == 8 && v[:5] == "HTTP/" && class[v[5]]&cDigit != 0 && v[6] == '.' && class[v[7]]&cDigit != 0 {
+		return 0, errVersionNS
+	}
+	return 0, errVersion
+}
+
+// parseTarget recognises the request-target forms of RFC 9112 §3.2 and
+// fills Path, RawQuery and, for absolute-form, Host.
+//
+//	form            example                  accepted when
+//	origin-form     /where?q=now             always            §3.2.1
+//	absolute-form   http://host/where?q=now  scheme http/https §3.2.2
+//	asterisk-form   *                        method is OPTIONS §3.2.4
+//	authority-form  host:443                 never (CONNECT: 501 earlier) §3.2.3
+func parseTarget(method, target string, h *Head) *ProtocolError {
+	var rest string
+	absolute := true
+	switch {
+	case target[0] == '/':
+		rest, absolute = target, false
+	case target == "*":
+		if method != "OPTIONS" {
+			return errAsterisk
+		}
+		h.Path = target
+		return nil
+	case hasPrefixFold(target, "http://"):
+		rest = target[len("http://"):]
+	case hasPrefixFold(target, "https://"):
+		rest = target[len("https://"):]
+	default:
+		return errTargetForm
+	}
+
+	if absolute {
+		// The authority runs up to the first '/' or '?' (RFC 3986 §3.2).
+		end := strings.IndexAny(rest, "/?")
+		if end < 0 {
+			end = len(rest)
+		}
+		authority := rest[:end]
+		if strings.IndexByte(authority, '@') >= 0 {
+			// RFC 9110 §4.2.4: a recipient SHOULD treat userinfo in an
+			// http(s) URI as an error; it is a phishing and confusion tool.
+			return errUserinfo
+		}
+		host, ok := splitHostPort(authority)
+		if !ok || host == "" {
+			return errAuthority // RFC 9110 §4.2.1: empty host MUST be rejected
+		}
+		h.Host = authority
+		rest = rest[end:]
+	}
+
+	path, query, _ := strings.Cut(rest, "?")
+	if path == "" {
+		path = "/" // "http://host?q": the path of an empty path is "/" (RFC 9112 §3.2.1)
+	}
+	if !validPercent(path) {
+		// The router decodes the path; refuse now what it could not decode.
+		// The query is left alone: sloppy "%" in queries is common, and
+		// the query decoder of the application deals with it.
+		return errPercent
+	}
+	h.Path, h.RawQuery = path, query
+	return nil
+}
+
+// validPercent reports whether every '%' in s starts a pct-encoded triplet,
+// "%" HEXDIG HEXDIG (RFC 3986 §2.1).
+func validPercent(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0; {
+		if i+2 >= len(s) || class[s[i+1]]&cHex == 0 || class[s[i+2]]&cHex == 0 {
+			return false
+		}
+		j := strings.IndexByte(s[i+3:], '%')
+		if j < 0 {
+			break
+		}
+		i += 3 + j
+	}
+	return true
+}
+
+// splitFieldLine splits
+//
+//	field-line = field-name ":" OWS field-value OWS   (RFC 9112 §5)
+//
+// into a name that is a token and a value with OWS trimmed and only valid
+// bytes. The caller has already refused a line starting with whitespace.
+func splitFieldLine[T bytestring](line T) (name, value T, e *ProtocolError) {
+	i := 0
+	for i < len(line) && class[line[i]]&cToken != 0 {
+		i++
+	}
+	switch {
+	case i == len(line):
+		return name, value, errFieldLine
+	case line[i] == ':' && i > 0:
+		// the good case
+	case isOWS(line[i]):
+		// RFC 9112 §5.1: "No whitespace is allowed between the field name
+		// and colon ... a server MUST reject" with 400: a proxy might
+		// have read "Host :x" as a different field than we would.
+		j := i
+		for j < len(line) && isOWS(line[j]) {
+			j++
+		}
+		if j < len(line) && line[j] == ':' {
+			return name, value, errSpaceColon
+		}
+		return name, value, errFieldName
+	default:
+		return name, value, errFieldName
+	}
+	name, value = line[:i], trimOWS(line[i+1:])
+	if !allIn(value, cValue) {
+		// RFC 9110 §5.5: CR, LF and NUL are never allowed; we refuse every
+		// other CTL but HTAB as well, as field-vchar says.
+		return name, value, errFieldValue
+	}
+	return name, value, nil
+}

@@ -1,0 +1,68 @@
+package framework
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+)
+
+// JSON sends v encoded as JSON. An encoding error is a 500 from the view
+// layer, and nothing is sent before it is known.
+func (c *Ctx) JSON(code int, v any) error {
+	c.res.header.Set("Content-Type", "application/json; charset=utf-8")
+	c.res.writeHeader(code)
+	if err := json.NewEncoder(&c.res).Encode(v); err != nil {
+		c.res.body = c.res.body[:0]
+		c.res.size = 0
+		return &HTTPError{Code: StatusInternalServerError, Err: err, Layer: LayerView}
+	}
+	return nil
+}
+
+// BindJSON decodes the request body, which must be one JSON value of
+// Content-Type application/json, into v. Unknown fields are refused.
+// Errors are *HTTPError values with a message that says what was wrong and
+// where: 415 for another content type, 413 past the body limit, 400 for
+// anything else.
+func (c *Ctx) BindJSON(v any) error {
+	mt, _, _ := mime.ParseMediaType(c.RequestHeader("Content-Type"))
+	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return &HTTPError{Code: StatusUnsupportedMediaType, Message: "expected Content-Type application/json"}
+	}
+	dec := json.NewDecoder(c.Body())
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &HTTPError{Code: StatusBadRequest, Message: "invalid JSON: body must hold a single JSON value"}
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into a client-readable 400.
+func jsonError(err error) error {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+		he     *HTTPError
+	)
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.As(err, &syntax):
+		return &HTTPError{Code: StatusBadRequest, Message: fmt.Sprintf("invalid JSON at byte %d: %v", syntax.Offset, syntax), Err: err}
+	case errors.As(err, &typ):
+		return &HTTPError{Code: StatusBadRequest, Message: fmt.Sprintf("invalid JSON: field %q must be %s, not %s", typ.Field, typ.Type, typ.Value), Err: err}
+	case errors.Is(err, io.EOF):
+		return &HTTPError{Code: StatusBadRequest, Message: "invalid JSON: empty body"}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &HTTPError{Code: StatusBadRequest, Message: "invalid JSON: body ends early"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return &HTTPError{Code: StatusBadRequest, Message: "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: "), Err: err}
+	}
+	return &HTTPError{Code: StatusBadRequest, Message: "invalid JSON: " + err.Error(), Err: err}
+}

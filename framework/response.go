@@ -1,0 +1,329 @@
+package framework
+
+import (
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// The response writer: the last box of the pipeline before the socket.
+//
+// It holds the status and header fields until the first Flush, or until the
+// body outgrows its buffer, and then picks the framing (RFC 9112 §6):
+//
+//	whole body buffered when the handler returns  → Content-Length
+//	handler set Content-Length itself             → identity, exactly that many bytes
+//	streamed, HTTP/1.1 client                     → Transfer-Encoding: chunked
+//	streamed, HTTP/1.0 client                     → close-delimited: close after the body
+//	HEAD request, 1xx, 204 and 304                → no body on the wire
+//
+// Bytes go to the connection's write buffer; the connection flushes it to
+// the socket only before it would block reading, so the responses to
+// pipelined requests leave in one syscall.
+
+// MaxBufferedBody is how much of a body the writer holds before it commits
+// the head and starts streaming. A body that fits is sent with
+// Content-Length.
+const MaxBufferedBody = 64 << 10
+
+// wbufFlushSize is the amount of pending output at which the connection
+// writes to the socket even in the middle of a response.
+const wbufFlushSize = 32 << 10
+
+// ErrBodyNotAllowed is returned by Write for a response that must not carry
+// a body (a 1xx, 204 or 304 status).
+var ErrBodyNotAllowed = errors.New("groundup: response status does not allow a body")
+
+// ErrHijacked is returned by writes to a response whose connection was
+// handed over by Hijack.
+var ErrHijacked = errors.New("groundup: connection has been hijacked")
+
+// errInvalidHeader is returned when a header field was refused by
+// Header.Set or Header.Add, and the response was turned into a 500.
+var errInvalidHeader = errors.New("groundup: refused an invalid response header field")
+
+// errContentLength is returned by Write when the handler writes more bytes
+// than the Content-Length it declared.
+var errContentLength = errors.New("groundup: wrote more than the declared Content-Length")
+
+type response struct {
+	conn   *conn
+	header Header
+	status int
+	body   []byte // the body while it is buffered
+
+	head      bool // the request was HEAD: no body goes on the wire
+	minor     int  // the request's minor version
+	keepAlive bool // the connection may serve another request after this one
+
+	committed bool  // the head is in the write buffer
+	chunked   bool  // body framed with chunked coding
+	declared  int64 // Content-Length the handler set, or -1
+	size      int64 // body bytes the handler wrote
+	err       error // sticky error: once set, writes fail
+	hijacked  bool
+}
+
+func (r *response) reset(c *conn, head bool, minor int, keepAlive bool) {
+	r.conn = c
+	r.header.reset()
+	r.status = 0
+	r.body = r.body[:0]
+	r.head = head
+	r.minor = minor
+	r.keepAlive = keepAlive
+	r.committed = false
+	r.chunked = false
+	r.declared = -1
+	r.size = 0
+	r.err = nil
+	r.hijacked = false
+}
+
+func (r *response) writeHeader(code int) {
+	if r.committed || r.status != 0 {
+		return
+	}
+	if code < 100 || code > 999 {
+		code = StatusInternalServerError
+	}
+	r.status = code
+}
+
+func (r *response) statusCode() int {
+	if r.status == 0 {
+		return StatusOK
+	}
+	return r.status
+}
+
+func (r *response) Write(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	if !bodyAllowed(r.statusCode()) {
+		return 0, ErrBodyNotAllowed
+	}
+	if !r.committed && len(r.body)+len(p) <= MaxBufferedBody && r.header.Get("Content-Length") == "" {
+		r.body = append(r.body, p...)
+		r.size += int64(len(p))
+		return len(p), nil
+	}
+	if !r.committed {
+		r.commit(false)
+		if r.err != nil {
+			return 0, r.err
+		}
+		// Send what was buffered before p, in the framing just chosen.
+		if err := r.writeBody(r.body); err != nil {
+			return 0, err
+		}
+		r.body = r.body[:0]
+	}
+	r.size += int64(len(p))
+	if r.declared >= 0 && r.size > r.declared {
+		r.err = errContentLength
+		return 0, r.err
+	}
+	if err := r.writeBody(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// writeBody frames p after the head has been committed.
+func (r *response) writeBody(p []byte) error {
+	if len(p) == 0 || r.head {
+		return nil
+	}
+	c := r.conn
+	if r.chunked {
+		c.wbuf = strconv.AppendInt(c.wbuf, int64(len(p)), 16)
+		c.wbuf = append(c.wbuf, "\r\n"...)
+		if err := c.write(p); err != nil {
+			return r.fail(err)
+		}
+		c.wbuf = append(c.wbuf, "\r\n"...)
+		return nil
+	}
+	if err := c.write(p); err != nil {
+		return r.fail(err)
+	}
+	return nil
+}
+
+func (r *response) fail(err error) error {
+	if r.err == nil {
+		r.err = err
+	}
+	r.keepAlive = false
+	return r.err
+}
+
+// flush commits the head if needed and pushes everything to the socket.
+func (r *response) flush() error {
+	if r.err != nil {
+		return r.err
+	}
+	if !r.committed {
+		r.commit(false)
+		if r.err != nil {
+			return r.err
+		}
+		if err := r.writeBody(r.body); err != nil {
+			return err
+		}
+		r.body = r.body[:0]
+	}
+	if err := r.conn.flush(); err != nil {
+		return r.fail(err)
+	}
+	return nil
+}
+
+// finish completes the response after the handler has returned.
+func (r *response) finish() {
+	if r.hijacked || r.err != nil && r.committed {
+		r.keepAlive = false
+		return
+	}
+	if !r.committed {
+		r.commit(true)
+		if err := r.writeBody(r.body); err != nil {
+			return
+		}
+		r.body = r.body[:0]
+		return
+	}
+	switch {
+	case r.chunked:
+		r.conn.wbuf = append(r.conn.wbuf, "0\r\n\r\n"...)
+	case r.declared >= 0 && r.size < r.declared && !r.head:
+		// The handler promised more than it wrote. The client would wait
+		// for the missing bytes, so the connection must end here.
+		r.keepAlive = false
+	}
+}
+
+// commit appends the status line and header fields to the write buffer.
+// whole says the body is complete in r.body, so Content-Length can be sent.
+func (r *response) commit(whole bool) {
+	if r.committed {
+		return
+	}
+	r.committed = true
+	if r.header.bad != "" {
+		r.conn.srv.logger().Error("refused response header field; answering 500",
+			"field", r.header.bad, "path", r.conn.ctx.Path())
+		r.header.reset()
+		r.status = StatusInternalServerError
+		r.body = append(r.body[:0], "500 Internal Server Error\n"...)
+		r.header.Set("Content-Type", "text/plain; charset=utf-8")
+		r.err = errInvalidHeader
+		whole = true
+	}
+	code := r.statusCode()
+	h := &r.header
+	if cl := h.Get("Content-Length"); cl != "" {
+		n, err := strconv.ParseInt(cl, 10, 64)
+		if err != nil || n < 0 {
+			h.Del("Content-Length")
+		} else {
+			r.declared = n
+		}
+	}
+	h.Del("Transfer-Encoding")
+	sendLength := false // append Content-Length: r.declared ourselves
+
+	switch {
+	case !bodyAllowed(code):
+		// RFC 9110 §8.6: no Content-Length on 1xx or 204. A 304 may
+		// repeat the selected representation's length; we keep one the
+		// handler set, and add none.
+		if code != StatusNotModified {
+			h.Del("Content-Length")
+		}
+		r.declared = -1
+	case r.declared >= 0:
+		// The handler knows the length (a file, say): send it as is.
+	case whole:
+		if !r.head || len(r.body) > 0 {
+			r.declared = int64(len(r.body))
+			sendLength = true
+		}
+	case r.head:
+		// A HEAD response that streamed: the length is unknown, say nothing.
+	case r.minor >= 1:
+		r.chunked = true
+	default:
+		// HTTP/1.0 has no chunked coding: the end of the body is the
+		// end of the connection (RFC 9112 §6.3 item 8).
+		r.keepAlive = false
+	}
+	if r.conn.srv.shuttingDown() {
+		r.keepAlive = false
+	}
+	if h.Has("Connection") && tokenListHas(h.Get("Connection"), "close") {
+		r.keepAlive = false
+	}
+
+	c := r.conn
+	c.wbuf = appendStatusLine(c.wbuf, code)
+	for _, f := range h.fields {
+		c.wbuf = appendField(c.wbuf, f.Name, f.Value)
+	}
+	if sendLength {
+		// Appended as digits, not through Header.Set: no string to allocate.
+		c.wbuf = append(c.wbuf, "Content-Length: "...)
+		c.wbuf = strconv.AppendInt(c.wbuf, r.declared, 10)
+		c.wbuf = append(c.wbuf, "\r\n"...)
+	}
+	if r.chunked {
+		c.wbuf = append(c.wbuf, "Transfer-Encoding: chunked\r\n"...)
+	}
+	if !h.Has("Date") {
+		c.wbuf = appendDate(c.wbuf)
+	}
+	if !h.Has("Server") && c.srv.serverName() != "" {
+		c.wbuf = appendField(c.wbuf, "Server", c.srv.serverName())
+	}
+	switch {
+	case !r.keepAlive && !h.Has("Connection"):
+		c.wbuf = append(c.wbuf, "Connection: close\r\n"...)
+	case r.keepAlive && r.minor == 0:
+		// A 1.0 client closes unless told otherwise (RFC 9112 §9.3).
+		c.wbuf = append(c.wbuf, "Connection: keep-alive\r\n"...)
+	}
+	c.wbuf = append(c.wbuf, "\r\n"...)
+}
+
+func appendField(dst []byte, name, value string) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ": "...)
+	dst = append(dst, value...)
+	return append(dst, "\r\n"...)
+}
+
+// TimeFormat is the format of HTTP dates (RFC 9110 §5.6.7, IMF-fixdate).
+const TimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// dateLine is the cached "Date: ...\r\n" field, rebuilt at most once a
+// second: formatting a date costs more than the rest of a small response.
+type dateLine struct {
+	unix int64
+	line []byte
+}
+
+var cachedDate atomic.Pointer[dateLine]
+
+func appendDate(dst []byte) []byte {
+	now := time.Now()
+	d := cachedDate.Load()
+	if d == nil || d.unix != now.Unix() {
+		line := append([]byte("Date: "), now.UTC().AppendFormat(nil, TimeFormat)...)
+		d = &dateLine{unix: now.Unix(), line: append(line, "\r\n"...)}
+		cachedDate.Store(d)
+	}
+	return append(dst, d.line...)
+}

@@ -1,0 +1,435 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/groundup-go/groundup/framework/http1"
+	"github.com/julienschmidt/httprouter"
+)
+
+// The router: httprouter's radix tree for matching, and our own behaviour
+// around it. httprouter's ServeHTTP is not used (it wants net/http's
+// request), so what it did on a miss is rebuilt here, in this order:
+//
+//	1. HEAD falls back to the GET route (the writer drops the body)
+//	2. a path that is not clean ("/a/../b", "//b") redirects to its clean form
+//	3. "/users/" ↔ "/users" redirects when only the other form has a route
+//	4. OPTIONS answers 204 with Allow
+//	5. a path that matches under other methods answers 405 with Allow
+//	6. otherwise 404
+//
+// Redirects use 301 for GET and HEAD, and 308 for other methods, which
+// keeps the method and body.
+
+// Handler answers a request. A returned error goes to the ErrorHandler.
+type Handler func(c *Ctx) error
+
+// Middleware wraps a Handler with behaviour before and after it.
+type Middleware func(next Handler) Handler
+
+// App is a router plus the behaviour a web application expects around it:
+// middleware, named routes, error handling. Its Serve method is the
+// Handler a Server runs.
+type App struct {
+	// ErrorHandler answers every error a handler returns;
+	// DefaultErrorHandler when nil.
+	ErrorHandler ErrorHandler
+	// NotFound and MethodNotAllowed, when set, answer router misses
+	// instead of the ErrorHandler.
+	NotFound         Handler
+	MethodNotAllowed Handler
+	// RedirectTrailingSlash and RedirectCleanPath enable the router's
+	// redirects; New turns both on.
+	RedirectTrailingSlash bool
+	RedirectCleanPath     bool
+	// Dev makes error pages show the failing layer and stack.
+	Dev bool
+	// Logger is used by the app's Server; slog.Default() when nil.
+	Logger *slog.Logger
+
+	tree    *httprouter.Router
+	routes  []*Route
+	names   map[string]*Route
+	methods []string
+	mw      []Middleware
+	once    sync.Once
+	handler Handler
+}
+
+// Route is one registered route.
+type Route struct {
+	Method  string
+	Path    string
+	name    string
+	app     *App
+	handler Handler // the route's middleware chain around its handler
+}
+
+// RouteInfo describes a route, for listings and docs.
+type RouteInfo struct {
+	Method, Path, Name string
+}
+
+// New returns an App with the router's redirects on.
+func New() *App {
+	return &App{
+		RedirectTrailingSlash: true,
+		RedirectCleanPath:     true,
+		tree:                  httprouter.New(),
+		names:                 map[string]*Route{},
+	}
+}
+
+// Use adds app-wide middleware. It wraps the router itself, so it runs for
+// every request, including 404s, 405s and redirects, and it may change
+// the method or path before routing (see MethodOverride). Use must be
+// called before the app serves its first request.
+func (a *App) Use(mw ...Middleware) {
+	if a.handler != nil {
+		panic("groundup: App.Use after the app started serving")
+	}
+	a.mw = append(a.mw, mw...)
+}
+
+// Handle registers h for method and path, wrapped by mw. The path uses
+// httprouter's syntax: "/users/:id" for one segment, "/files/*path" for the
+// rest. A bad or duplicate pattern panics, naming it.
+func (a *App) Handle(method, path string, h Handler, mw ...Middleware) *Route {
+	if !http1.IsToken(method) {
+		panic(fmt.Sprintf("groundup: invalid method %q for path %q", method, path))
+	}
+	if h == nil {
+		panic("groundup: nil handler for " + method + " " + path)
+	}
+	r := &Route{Method: method, Path: path, app: a, handler: chain(controllerLayer(h), mw)}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				panic(fmt.Sprintf("groundup: cannot register %s %s: %v", method, path, v))
+			}
+		}()
+		// The closure is how a Lookup result leads back to our route:
+		// httprouter.Handle values cannot be compared or used as keys.
+		a.tree.Handle(method, path, func(w http.ResponseWriter, _ *http.Request, ps httprouter.Params) {
+			c := w.(*routeWriter).c
+			c.route, c.params = r, ps
+		})
+	}()
+	a.routes = append(a.routes, r)
+	if !slices.Contains(a.methods, method) {
+		a.methods = append(a.methods, method)
+		slices.Sort(a.methods)
+	}
+	return r
+}
+
+// GET registers a GET route; it also answers HEAD.
+func (a *App) GET(path string, h Handler, mw ...Middleware) *Route {
+	return a.Handle("GET", path, h, mw...)
+}
+
+// POST registers a POST route.
+func (a *App) POST(path string, h Handler, mw ...Middleware) *Route {
+	return a.Handle("POST", path, h, mw...)
+}
+
+// PUT registers a PUT route.
+func (a *App) PUT(path string, h Handler, mw ...Middleware) *Route {
+	return a.Handle("PUT", path, h, mw...)
+}
+
+// PATCH registers a PATCH route.
+func (a *App) PATCH(path string, h Handler, mw ...Middleware) *Route {
+	return a.Handle("PATCH", path, h, mw...)
+}
+
+// DELETE registers a DELETE route.
+func (a *App) DELETE(path string, h Handler, mw ...Middleware) *Route {
+	return a.Handle("DELETE", path, h, mw...)
+}
+
+// Name gives the route a name for URL building. Names are unique; a
+// duplicate panics.
+func (r *Route) Name(name string) *Route {
+	if _, dup := r.app.names[name]; dup {
+		panic("groundup: duplicate route name " + name + " for " + r.Method + " " + r.Path)
+	}
+	r.name = name
+	r.app.names[name] = r
+	return r
+}
+
+// Routes lists every route in registration order.
+func (a *App) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(a.routes))
+	for i, r := range a.routes {
+		out[i] = RouteInfo{Method: r.Method, Path: r.Path, Name: r.name}
+	}
+	return out
+}
+
+// URL builds the path of the named route, filling its parameters in order
+// and escaping them: URL("entry", "42") for "/entries/:id" gives
+// "/entries/42". A catch-all parameter keeps its slashes.
+func (a *App) URL(name string, params ...string) (string, error) {
+	r, ok := a.names[name]
+	if !ok {
+		return "", fmt.Errorf("groundup: no route named %q", name)
+	}
+	var b strings.Builder
+	rest := r.Path
+	used := 0
+	for rest != "" {
+		i := strings.IndexAny(rest, ":*")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		kind := rest[i]
+		rest = rest[i+1:]
+		end := strings.IndexByte(rest, '/')
+		if end < 0 {
+			end = len(rest)
+		}
+		key := rest[:end]
+		rest = rest[end:]
+		if used == len(params) {
+			return "", fmt.Errorf("groundup: route %q needs a value for %q", name, key)
+		}
+		v := params[used]
+		used++
+		if kind == '*' {
+			b.WriteString((&url.URL{Path: strings.TrimPrefix(v, "/")}).EscapedPath())
+		} else {
+			if v == "" {
+				return "", fmt.Errorf("groundup: route %q: empty value for %q", name, key)
+			}
+			b.WriteString(url.PathEscape(v))
+		}
+	}
+	if used != len(params) {
+		return "", fmt.Errorf("groundup: route %q takes %d parameters, got %d", name, used, len(params))
+	}
+	return b.String(), nil
+}
+
+// URLFor builds the URL of a named route for a view, from the request
+// context that templ passes to components. It returns "#" when the route
+// does not exist or the parameters do not fit, and logs why, so that a bad
+// link shows on the page instead of failing the render.
+func URLFor(ctx context.Context, name string, params ...string) string {
+	c := FromContext(ctx)
+	if c == nil || c.app == nil {
+		return "#"
+	}
+	u, err := c.app.URL(name, params...)
+	if err != nil {
+		c.conn.srv.logger().Error("URLFor failed", "err", err)
+		return "#"
+	}
+	return u
+}
+
+// Serve is the App's Handler: it runs the app-wide middleware around the
+// router. Pass it to a Server.
+func (a *App) Serve(c *Ctx) error {
+	a.once.Do(func() { a.handler = chainLayer(a.dispatch, a.mw) })
+	c.app = a
+	return a.handler(c)
+}
+
+// ListenAndServe serves the app on addr with a Server of default limits.
+// Use a Server directly to set limits, TLS or graceful shutdown.
+func (a *App) ListenAndServe(addr string) error {
+	s := &Server{Addr: addr, Handler: a.Serve, Logger: a.Logger}
+	return s.ListenAndServe()
+}
+
+// dispatch finds the route and runs it, or answers the miss.
+func (a *App) dispatch(c *Ctx) error {
+	c.layer = LayerRouter
+	if c.badEsc {
+		return &HTTPError{Code: StatusBadRequest, Message: "malformed percent-encoding in path", Layer: LayerRouter}
+	}
+	method, path := c.method, c.path
+	if path == "*" {
+		// "OPTIONS *" asks about the server as a whole (RFC 9110 §9.3.7).
+		c.SetHeader("Allow", a.allowAll())
+		return c.NoContent(StatusNoContent)
+	}
+	if a.lookup(c, method, path) || method == "HEAD" && a.lookup(c, "GET", path) {
+		return c.route.handler(c)
+	}
+	c.params = nil
+	if method != "CONNECT" {
+		if to, ok := a.redirectTarget(c, method, path); ok {
+			code := StatusPermanentRedirect
+			if method == "GET" || method == "HEAD" {
+				code = StatusMovedPermanently
+			}
+			if q := c.head.RawQuery; q != "" {
+				to += "?" + q
+			}
+			return c.Redirect(code, to)
+		}
+	}
+	allow := a.allowed(path, method)
+	if method == "OPTIONS" && allow != "" {
+		c.SetHeader("Allow", allow)
+		return c.NoContent(StatusNoContent)
+	}
+	if allow != "" {
+		c.SetHeader("Allow", allow)
+		if a.MethodNotAllowed != nil {
+			return a.MethodNotAllowed(c)
+		}
+		return ErrMethodNotAllowed
+	}
+	if a.NotFound != nil {
+		return a.NotFound(c)
+	}
+	return ErrNotFound
+}
+
+// lookup asks the tree; on a hit the route's closure stores the route and
+// params into c.
+func (a *App) lookup(c *Ctx, method, path string) bool {
+	h, ps, _ := a.tree.Lookup(method, path)
+	if h == nil {
+		return false
+	}
+	h(&c.rw, nil, ps)
+	return true
+}
+
+// found reports whether some route of method matches path, and whether
+// the other trailing-slash form would.
+func (a *App) found(method, path string) (hit, tsr bool) {
+	h, _, tsr := a.tree.Lookup(method, path)
+	if h == nil && method == "HEAD" {
+		h, _, tsr = a.tree.Lookup("GET", path)
+	}
+	return h != nil, tsr
+}
+
+// redirectTarget returns where a missed path should go, if anywhere.
+func (a *App) redirectTarget(c *Ctx, method, path string) (string, bool) {
+	if a.RedirectCleanPath {
+		if clean := httprouter.CleanPath(path); clean != path {
+			if hit, _ := a.found(method, clean); hit {
+				return (&url.URL{Path: clean}).EscapedPath(), true
+			}
+		}
+	}
+	if a.RedirectTrailingSlash && path != "/" {
+		if _, tsr := a.found(method, path); tsr {
+			to := path + "/"
+			if strings.HasSuffix(path, "/") {
+				to = path[:len(path)-1]
+			}
+			if hit, _ := a.found(method, to); hit {
+				// Escape the decoded form: the raw one could hold
+				// "%2F", and "//host" must never leave as a Location.
+				return (&url.URL{Path: to}).EscapedPath(), !strings.HasPrefix(to, "//")
+			}
+		}
+	}
+	return "", false
+}
+
+// allowed lists the methods with a route for path, other than skip, as an
+// Allow value: "GET, HEAD, OPTIONS, POST". Empty when none.
+func (a *App) allowed(path, skip string) string {
+	var list []string
+	for _, m := range a.methods {
+		if m == skip || m == "OPTIONS" {
+			continue
+		}
+		if h, _, _ := a.tree.Lookup(m, path); h != nil {
+			list = append(list, m)
+			if m == "GET" && skip != "HEAD" && !slices.Contains(a.methods, "HEAD") {
+				list = append(list, "HEAD")
+			}
+		}
+	}
+	if len(list) == 0 {
+		return ""
+	}
+	// OPTIONS is always allowed: the router answers it itself.
+	list = append(list, "OPTIONS")
+	slices.Sort(list)
+	return strings.Join(slices.Compact(list), ", ")
+}
+
+func (a *App) allowAll() string {
+	list := append([]string{"OPTIONS"}, a.methods...)
+	if slices.Contains(list, "GET") {
+		list = append(list, "HEAD")
+	}
+	slices.Sort(list)
+	return strings.Join(slices.Compact(list), ", ")
+}
+
+// routeWriter exists only to carry the Ctx through httprouter's Handle
+// signature, which wants an http.ResponseWriter. It is the one place the
+// router touches a net/http type, and none of its methods is called by the
+// router.
+type routeWriter struct{ c *Ctx }
+
+func (w *routeWriter) Header() http.Header         { return nil }
+func (w *routeWriter) Write(p []byte) (int, error) { return w.c.Write(p) }
+func (w *routeWriter) WriteHeader(code int)        { w.c.Status(code) }
+
+// chain wraps h in mw, so that mw[0] runs first.
+func chain(h Handler, mw []Middleware) Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// chainLayer is chain for app-wide middleware: it marks the request as in
+// the middleware layer until the router takes over.
+func chainLayer(h Handler, mw []Middleware) Handler {
+	inner := chain(h, mw)
+	return func(c *Ctx) error {
+		c.layer = LayerMiddleware
+		return inner(c)
+	}
+}
+
+// controllerLayer marks errors and panics from the handler itself as the
+// controller layer's, for dev error pages.
+func controllerLayer(h Handler) Handler {
+	return func(c *Ctx) error {
+		prev := c.layer
+		c.layer = LayerController
+		err := h(c)
+		if err != nil {
+			var he *HTTPError
+			if !errors.As(err, &he) || he.Layer == "" {
+				err = &HTTPError{Code: StatusCode(err), Message: publicMessageOf(err), Err: err, Layer: LayerController}
+			}
+		} else {
+			c.layer = prev
+		}
+		return err
+	}
+}
+
+func publicMessageOf(err error) string {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Message
+	}
+	return ""
+}

@@ -1,0 +1,354 @@
+package framework
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+func routerApp() *App {
+	app := New()
+	ok := func(name string) Handler {
+		return func(c *Ctx) error {
+			return c.String(200, name+" "+strings.Join(paramValues(c), ","))
+		}
+	}
+	app.GET("/", ok("root"))
+	app.GET("/users", ok("users.index"))
+	app.POST("/users", ok("users.create"))
+	app.GET("/users/:id", ok("users.show")).Name("user")
+	app.PUT("/users/:id", ok("users.update"))
+	app.GET("/docs/", ok("docs"))
+	app.GET("/files/*path", ok("files")).Name("file")
+	app.Handle("OPTIONS", "/custom", ok("custom-options"))
+	app.POST("/custom", ok("custom"))
+	return app
+}
+
+func paramValues(c *Ctx) []string {
+	var out []string
+	for _, p := range c.Params() {
+		out = append(out, p.Key+"="+p.Value)
+	}
+	return out
+}
+
+func TestRouterTable(t *testing.T) {
+	app := routerApp()
+	tests := []struct {
+		method, target string
+		status         int
+		body           string // prefix of the body; "" for none
+		header         map[string]string
+	}{
+		// hits
+		{"GET", "/", 200, "root", nil},
+		{"GET", "/users", 200, "users.index", nil},
+		{"POST", "/users", 200, "users.create", nil},
+		{"GET", "/users/42", 200, "users.show id=42", nil},
+		{"GET", "/users/42?tab=x", 200, "users.show id=42", nil},
+		{"GET", "/users/a%20b", 200, "users.show id=a b", nil},
+		// The path is decoded before routing, so %2F is a slash.
+		{"GET", "/users/a%2Fb", 404, "", nil},
+		{"GET", "/files/a/b.txt", 200, "files path=/a/b.txt", nil},
+		// HEAD falls back to GET, with the length of the GET body
+		{"HEAD", "/users/42", 200, "", map[string]string{"Content-Length": "16"}},
+		// trailing slash: 301 for GET and HEAD, 308 for the rest
+		{"GET", "/users/", 301, "", map[string]string{"Location": "/users"}},
+		{"HEAD", "/users/", 301, "", map[string]string{"Location": "/users"}},
+		{"POST", "/users/", 308, "", map[string]string{"Location": "/users"}},
+		{"GET", "/docs", 301, "", map[string]string{"Location": "/docs/"}},
+		{"GET", "/users/?a=1", 301, "", map[string]string{"Location": "/users?a=1"}},
+		// clean path
+		{"GET", "/users/../users/7", 301, "", map[string]string{"Location": "/users/7"}},
+		{"GET", "//users", 301, "", map[string]string{"Location": "/users"}},
+		{"GET", "/./users", 301, "", map[string]string{"Location": "/users"}},
+		{"PUT", "/x/../users/7", 308, "", map[string]string{"Location": "/users/7"}},
+		// no open redirect from a doubled slash
+		{"GET", "//evil.example/", 404, "", nil},
+		// 405 with Allow
+		{"DELETE", "/users/1", 405, "", map[string]string{"Allow": "GET, HEAD, OPTIONS, PUT"}},
+		{"PATCH", "/users", 405, "", map[string]string{"Allow": "GET, HEAD, OPTIONS, POST"}},
+		{"GET", "/custom", 405, "", map[string]string{"Allow": "OPTIONS, POST"}},
+		// automatic OPTIONS, and a route of its own
+		{"OPTIONS", "/users/1", 204, "", map[string]string{"Allow": "GET, HEAD, OPTIONS, PUT"}},
+		{"OPTIONS", "/custom", 200, "custom-options", nil},
+		{"OPTIONS", "*", 204, "", map[string]string{"Allow": "DELETE, GET, HEAD, OPTIONS, POST, PUT"[len("DELETE, "):]}},
+		// misses
+		{"GET", "/nope", 404, "", nil},
+		{"OPTIONS", "/nope", 404, "", nil},
+		{"GET", "/users/%zz", 400, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
+			res := Test(app.Serve, NewTestRequest(tt.method, tt.target))
+			if res.Err != nil {
+				t.Fatal(res.Err)
+			}
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, res.Raw)
+			}
+			if tt.body != "" && !strings.HasPrefix(string(res.Body), tt.body) {
+				t.Errorf("body %q, want prefix %q", res.Body, tt.body)
+			}
+			if tt.method == "HEAD" && len(res.Body) != 0 {
+				t.Errorf("HEAD response has a body")
+			}
+			for k, v := range tt.header {
+				if got := res.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+func TestRouterCustomMissHandlers(t *testing.T) {
+	app := routerApp()
+	app.NotFound = func(c *Ctx) error { return c.String(404, "custom 404") }
+	app.MethodNotAllowed = func(c *Ctx) error { return c.String(405, "custom 405") }
+	if res := Test(app.Serve, NewTestRequest("GET", "/missing")); string(res.Body) != "custom 404" {
+		t.Errorf("not found: %s", res.Raw)
+	}
+	res := Test(app.Serve, NewTestRequest("DELETE", "/users"))
+	if string(res.Body) != "custom 405" || res.Get("Allow") != "GET, HEAD, OPTIONS, POST" {
+		t.Errorf("method not allowed: %s", res.Raw)
+	}
+}
+
+func TestRouterRedirectsCanBeTurnedOff(t *testing.T) {
+	app := routerApp()
+	app.RedirectTrailingSlash = false
+	app.RedirectCleanPath = false
+	for _, target := range []string{"/users/", "/./users"} {
+		if res := Test(app.Serve, NewTestRequest("GET", target)); res.Status != 404 {
+			t.Errorf("%s: %d, want 404", target, res.Status)
+		}
+	}
+}
+
+func TestRegistrationPanicsNameThePattern(t *testing.T) {
+	tests := []struct {
+		name     string
+		register func(*App)
+		want     string
+	}{
+		{"duplicate", func(a *App) { a.GET("/a", okHandler); a.GET("/a", okHandler) }, "GET /a"},
+		{"no slash", func(a *App) { a.GET("a", okHandler) }, "GET a"},
+		{"conflict", func(a *App) { a.GET("/u/:id", okHandler); a.GET("/u/:name", okHandler) }, "/u/:name"},
+		{"bad method", func(a *App) { a.Handle("GE T", "/x", okHandler) }, "GE T"},
+		{"duplicate name", func(a *App) { a.GET("/a", okHandler).Name("n"); a.GET("/b", okHandler).Name("n") }, "duplicate route name n"},
+		{"nil handler", func(a *App) { a.GET("/a", nil) }, "/a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				v := recover()
+				if v == nil || !strings.Contains(fmt.Sprint(v), tt.want) {
+					t.Errorf("panic %v, want one naming %q", v, tt.want)
+				}
+			}()
+			tt.register(New())
+		})
+	}
+}
+
+func okHandler(c *Ctx) error { return c.NoContent(204) }
+
+func TestURLBuilding(t *testing.T) {
+	app := routerApp()
+	tests := []struct {
+		name   string
+		params []string
+		want   string
+		err    bool
+	}{
+		{"user", []string{"42"}, "/users/42", false},
+		{"user", []string{"a b/c?"}, "/users/a%20b%2Fc%3F", false},
+		{"file", []string{"dir/my file.txt"}, "/files/dir/my%20file.txt", false},
+		{"user", nil, "", true},
+		{"user", []string{"1", "2"}, "", true},
+		{"user", []string{""}, "", true},
+		{"missing", nil, "", true},
+	}
+	for _, tt := range tests {
+		got, err := app.URL(tt.name, tt.params...)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("URL(%q, %q) = %q, %v; want %q, err=%v", tt.name, tt.params, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestGroupsAndMiddlewareOrder(t *testing.T) {
+	var trace []string
+	mark := func(name string) Middleware {
+		return func(next Handler) Handler {
+			return func(c *Ctx) error {
+				trace = append(trace, name+">")
+				err := next(c)
+				trace = append(trace, "<"+name)
+				return err
+			}
+		}
+	}
+	app := New()
+	app.Use(mark("app"))
+	api := app.Group("/api", mark("api"))
+	v1 := api.Group("/v1", mark("v1"))
+	v1.GET("/ping", func(c *Ctx) error { trace = append(trace, "handler"); return c.String(200, "pong") }, mark("route"))
+	res := Test(app.Serve, NewTestRequest("GET", "/api/v1/ping"))
+	if string(res.Body) != "pong" {
+		t.Fatalf("%s", res.Raw)
+	}
+	want := "app> api> v1> route> handler <route <v1 <api <app"
+	if got := strings.Join(trace, " "); got != want {
+		t.Errorf("order %q, want %q", got, want)
+	}
+	// App middleware runs for misses too.
+	trace = nil
+	Test(app.Serve, NewTestRequest("GET", "/nowhere"))
+	if strings.Join(trace, " ") != "app> <app" {
+		t.Errorf("miss trace %v", trace)
+	}
+	if got := app.Routes(); len(got) != 1 || got[0] != (RouteInfo{"GET", "/api/v1/ping", ""}) {
+		t.Errorf("Routes() = %v", got)
+	}
+}
+
+func TestErrorHandlingByAcceptAndMode(t *testing.T) {
+	app := New()
+	app.GET("/fail", func(c *Ctx) error { return errors.New("db password is hunter2") })
+	app.GET("/teapot", func(c *Ctx) error { return NewError(418, "short and stout") })
+	app.GET("/panic", func(c *Ctx) error { panic("kaboom") })
+
+	res := Test(app.Serve, NewTestRequest("GET", "/fail"))
+	if res.Status != 500 || strings.Contains(string(res.Body), "hunter2") || res.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Errorf("production 500 leaks or is not HTML:\n%s", res.Raw)
+	}
+	res = Test(app.Serve, NewTestRequest("GET", "/teapot").Set("Accept", "application/json"))
+	if res.Status != 418 || string(res.Body) != `{"error":"short and stout","status":418}`+"\n" {
+		t.Errorf("JSON error:\n%s", res.Raw)
+	}
+	app.Dev = true
+	res = Test(app.Serve, NewTestRequest("GET", "/fail"))
+	if !strings.Contains(string(res.Body), "controller layer") || !strings.Contains(string(res.Body), "hunter2") {
+		t.Errorf("dev page does not name the layer or the error:\n%s", res.Body)
+	}
+	res = Test(app.Serve, NewTestRequest("GET", "/panic"))
+	if res.Status != 500 || !strings.Contains(string(res.Body), "kaboom") || !strings.Contains(string(res.Body), "goroutine") {
+		t.Errorf("dev panic page lacks the stack:\n%s", res.Body)
+	}
+	res = Test(app.Serve, NewTestRequest("GET", "/missing").Set("Accept", "application/json"))
+	if !strings.Contains(string(res.Body), `"layer":"router"`) {
+		t.Errorf("dev JSON 404 does not name the router:\n%s", res.Body)
+	}
+}
+
+func TestContextAccessors(t *testing.T) {
+	app := New()
+	app.POST("/things/:id", func(c *Ctx) error {
+		var in struct {
+			Name string `json:"name"`
+		}
+		if err := c.BindJSON(&in); err != nil {
+			return err
+		}
+		c.Set("k", "v")
+		return c.JSON(201, map[string]string{
+			"id": c.Param("id"), "q": c.Query("q"), "name": in.Name, "ua": c.RequestHeader("user-agent"),
+			"method": c.Method(), "path": c.Path(), "proto": c.Proto(), "host": c.Host(), "v": c.Value("k").(string),
+		})
+	})
+	res := Test(app.Serve, NewTestRequest("POST", "/things/7?q=a+b").Set("User-Agent", "ua/1").WithJSON(map[string]string{"name": "x"}))
+	want := `{"host":"example.com","id":"7","method":"POST","name":"x","path":"/things/7","proto":"HTTP/1.1","q":"a b","ua":"ua/1","v":"v"}` + "\n"
+	if res.Status != 201 || string(res.Body) != want {
+		t.Errorf("got %d %s", res.Status, res.Body)
+	}
+	bad := []struct {
+		name, ct, body string
+		status         int
+		msg            string
+	}{
+		{"syntax", "application/json", `{"name":`, 400, "body ends early"},
+		{"unknown field", "application/json", `{"nam":"x"}`, 400, `unknown field \"nam\"`},
+		{"type", "application/json", `{"name":3}`, 400, `field \"name\" must be string`},
+		{"two values", "application/json", `{"name":"a"}{}`, 400, "single JSON value"},
+		{"empty", "application/json", ``, 400, "empty body"},
+		{"content type", "text/plain", `{"name":"x"}`, 415, "application/json"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Test(app.Serve, NewTestRequest("POST", "/things/1").Set("Accept", "application/json").WithBody(tt.ct, []byte(tt.body)))
+			if res.Status != tt.status || !strings.Contains(string(res.Body), tt.msg) {
+				t.Errorf("got %d %s, want %d with %q", res.Status, res.Body, tt.status, tt.msg)
+			}
+		})
+	}
+}
+
+func TestFormsAndMultipart(t *testing.T) {
+	app := New()
+	app.POST("/form", func(c *Ctx) error {
+		if _, err := c.Form(); err != nil {
+			return err
+		}
+		return c.String(200, c.FormValue("a")+"|"+c.FormValue("b"))
+	})
+	app.POST("/upload", func(c *Ctx) error {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return err
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		return c.String(200, c.FormValue("title")+":"+fh.Filename+":"+string(b))
+	})
+	res := Test(app.Serve, NewTestRequest("POST", "/form").WithForm(map[string][]string{"a": {"1 2"}, "b": {"<x>"}}))
+	if string(res.Body) != "1 2|<x>" {
+		t.Errorf("form: %s", res.Raw)
+	}
+	res = Test(app.Serve, NewTestRequest("POST", "/upload").WithMultipart(map[string][]string{"title": {"t"}}, TestFile{"file", "a.txt", []byte("content")}))
+	if string(res.Body) != "t:a.txt:content" {
+		t.Errorf("multipart: %s", res.Raw)
+	}
+	bad := []struct {
+		name   string
+		req    *TestRequest
+		status int
+	}{
+		{"malformed urlencoded", NewTestRequest("POST", "/form").WithBody("application/x-www-form-urlencoded", []byte("a=%zz")), 400},
+		{"no boundary", NewTestRequest("POST", "/form").WithBody("multipart/form-data", []byte("x")), 400},
+		{"broken multipart", NewTestRequest("POST", "/form").WithBody("multipart/form-data; boundary=zz", []byte("--zz\r\nbroken")), 400},
+		{"missing file", NewTestRequest("POST", "/upload").WithMultipart(map[string][]string{"title": {"t"}}), 400},
+		{"bad content type", NewTestRequest("POST", "/form").WithBody("multipart/form-data; boundary=\"", []byte("x")), 400},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			if res := Test(app.Serve, tt.req); res.Status != tt.status {
+				t.Errorf("got %d, want %d:\n%s", res.Status, tt.status, res.Raw)
+			}
+		})
+	}
+	// An upload over the body limit is a 413.
+	srv := &Server{Handler: app.Serve, MaxBodyBytes: 100, Logger: testLogger}
+	req := NewTestRequest("POST", "/upload").WithMultipart(nil, TestFile{"file", "big.bin", make([]byte, 1000)})
+	out, _ := ParseResponses(srv.ServeBytes(req.Bytes()), false)
+	if len(out) != 1 || out[0].Status != 413 {
+		t.Errorf("oversized upload: %v", out)
+	}
+}
+
+func TestServeBytesPipelined(t *testing.T) {
+	app := routerApp()
+	raw := "GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\n\r\n"
+	res, err := ParseResponses([]byte(TestRaw(app.Serve, raw)), false)
+	if err != nil || len(res) != 2 || string(res[1].Body) != "users.show id=2" {
+		t.Fatalf("%v %v", res, err)
+	}
+}

@@ -1,0 +1,335 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/groundup-go/groundup/framework/http1"
+)
+
+// In-memory testing: requests go through the same connection loop,
+// parser, router, handler and response writer as on a socket, over an
+// in-memory connection. A test sees exactly the bytes a client would.
+//
+//	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/hello"))
+//	res.Status, res.Header.Get("Content-Type"), string(res.Body)
+
+// ServeBytes runs raw request bytes, one request or several pipelined,
+// through the server's connection loop in memory and returns every byte
+// the server wrote. The end of raw acts as the client closing its side of
+// the connection once the server waits for another request.
+func (s *Server) ServeBytes(raw []byte) []byte {
+	s.init()
+	mc := &memConn{in: raw}
+	c := newConn(s, mc)
+	s.mu.Lock()
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+	c.serve(context.Background())
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	return mc.out.Bytes()
+}
+
+// TestRaw is ServeBytes on a Server with default limits and h as handler.
+func TestRaw(h Handler, raw string) string {
+	return string((&Server{Handler: h, Logger: testLogger}).ServeBytes([]byte(raw)))
+}
+
+// Test sends req through h in memory and parses the response.
+func Test(h Handler, req *TestRequest) *TestResponse {
+	out := (&Server{Handler: h, Logger: testLogger}).ServeBytes(req.Bytes())
+	res, err := ParseResponses(out, req.Method == "HEAD")
+	if err != nil || len(res) == 0 {
+		return &TestResponse{Raw: out, Err: fmt.Errorf("groundup: unreadable response: %v", err)}
+	}
+	return res[0]
+}
+
+// testLogger drops what the server logs during Test; a test that wants
+// the log builds its own Server and calls ServeBytes.
+var testLogger = slog.New(slog.DiscardHandler)
+
+// TestRequest builds a request for Test.
+type TestRequest struct {
+	Method string
+	Target string
+	Header Header
+	Body   []byte
+}
+
+// NewTestRequest returns a request with the Host header set to
+// "example.com".
+func NewTestRequest(method, target string) *TestRequest {
+	r := &TestRequest{Method: method, Target: target}
+	r.Header.Set("Host", "example.com")
+	return r
+}
+
+// Set sets a request header field.
+func (r *TestRequest) Set(name, value string) *TestRequest {
+	r.Header.Set(name, value)
+	return r
+}
+
+// WithBody sets a body and its content type.
+func (r *TestRequest) WithBody(contentType string, body []byte) *TestRequest {
+	r.Header.Set("Content-Type", contentType)
+	r.Body = body
+	return r
+}
+
+// WithForm sets an application/x-www-form-urlencoded body.
+func (r *TestRequest) WithForm(form url.Values) *TestRequest {
+	return r.WithBody("application/x-www-form-urlencoded", []byte(form.Encode()))
+}
+
+// WithJSON sets v, encoded, as an application/json body.
+func (r *TestRequest) WithJSON(v any) *TestRequest {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("groundup: WithJSON: " + err.Error())
+	}
+	return r.WithBody("application/json", b)
+}
+
+// TestFile is a file part of a multipart test body.
+type TestFile struct {
+	Field, Name string
+	Content     []byte
+}
+
+// WithMultipart sets a multipart/form-data body with fields and files.
+func (r *TestRequest) WithMultipart(fields url.Values, files ...TestFile) *TestRequest {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for _, f := range files {
+		w, _ := mw.CreateFormFile(f.Field, f.Name)
+		w.Write(f.Content)
+	}
+	mw.Close()
+	return r.WithBody(mw.FormDataContentType(), b.Bytes())
+}
+
+// Bytes returns the request as it goes on the wire, with Content-Length
+// set from the body.
+func (r *TestRequest) Bytes() []byte {
+	var b bytes.Buffer
+	b.WriteString(r.Method + " " + r.Target + " HTTP/1.1\r\n")
+	for _, f := range r.Header.Fields() {
+		b.WriteString(f.Name + ": " + f.Value + "\r\n")
+	}
+	if len(r.Body) > 0 && !r.Header.Has("Content-Length") {
+		b.WriteString("Content-Length: " + strconv.Itoa(len(r.Body)) + "\r\n")
+	}
+	b.WriteString("\r\n")
+	b.Write(r.Body)
+	return b.Bytes()
+}
+
+// TestResponse is a parsed response.
+type TestResponse struct {
+	Status int
+	Header Header
+	Body   []byte
+	Raw    []byte // the whole response as sent, 1xx responses included
+	Err    error  // set when the server's bytes did not parse
+}
+
+// ParseResponses reads every response in raw, as a client would: 1xx
+// interim responses are folded into the final one's Raw, bodies are framed
+// by Content-Length, chunked coding, or the end of raw. head says the
+// request was HEAD, whose responses have no body.
+func ParseResponses(raw []byte, head bool) ([]*TestResponse, error) {
+	var out []*TestResponse
+	start := 0
+	for start < len(raw) {
+		res := &TestResponse{}
+		rest := raw[start:]
+		end := bytes.Index(rest, []byte("\r\n\r\n"))
+		if end < 0 {
+			return out, errors.New("response head not terminated")
+		}
+		lines := strings.Split(string(rest[:end]), "\r\n")
+		proto, status, _ := strings.Cut(lines[0], " ")
+		code, _, _ := strings.Cut(status, " ")
+		n, err := strconv.Atoi(code)
+		if proto != "HTTP/1.1" || err != nil {
+			return out, fmt.Errorf("bad status line %q", lines[0])
+		}
+		res.Status = n
+		for _, l := range lines[1:] {
+			name, value, ok := strings.Cut(l, ":")
+			if !ok {
+				return out, fmt.Errorf("bad header line %q", l)
+			}
+			res.Header.fields = append(res.Header.fields, http1.Field{Name: name, Value: strings.TrimSpace(value)})
+		}
+		pos := end + 4
+		switch {
+		case n < 200:
+			start += pos
+			continue
+		case head || n == StatusNoContent || n == StatusNotModified:
+		case strings.EqualFold(res.Header.Get("Transfer-Encoding"), "chunked"):
+			body, used, err := dechunk(rest[pos:])
+			if err != nil {
+				return out, err
+			}
+			res.Body, pos = body, pos+used
+		case res.Header.Has("Content-Length"):
+			cl, err := strconv.Atoi(res.Header.Get("Content-Length"))
+			if err != nil || cl < 0 || pos+cl > len(rest) {
+				return out, fmt.Errorf("body shorter than Content-Length %q", res.Header.Get("Content-Length"))
+			}
+			res.Body, pos = rest[pos:pos+cl], pos+cl
+		default:
+			res.Body, pos = rest[pos:], len(rest)
+		}
+		res.Raw = raw[start : start+pos]
+		if len(out) == 0 && start > 0 {
+			res.Raw = raw[:start+pos] // keep the 1xx lines in view
+		}
+		out = append(out, res)
+		start += pos
+	}
+	return out, nil
+}
+
+func dechunk(b []byte) (body []byte, used int, err error) {
+	for {
+		line, _, ok := bytes.Cut(b[used:], []byte("\r\n"))
+		if !ok {
+			return nil, 0, errors.New("chunk size line not terminated")
+		}
+		hexSize, _, _ := bytes.Cut(line, []byte(";"))
+		size, err := strconv.ParseInt(string(hexSize), 16, 64)
+		if err != nil {
+			return nil, 0, fmt.Errorf("bad chunk size %q", line)
+		}
+		used += len(line) + 2
+		if size == 0 {
+			end := bytes.Index(b[used:], []byte("\r\n"))
+			for end > 0 { // skip trailer fields
+				used += end + 2
+				end = bytes.Index(b[used:], []byte("\r\n"))
+			}
+			if end < 0 {
+				return nil, 0, errors.New("chunked body not terminated")
+			}
+			return body, used + 2, nil
+		}
+		if used+int(size)+2 > len(b) {
+			return nil, 0, errors.New("chunk shorter than its size")
+		}
+		body = append(body, b[used:used+int(size)]...)
+		used += int(size) + 2
+	}
+}
+
+// Get returns a header value of the response.
+func (r *TestResponse) Get(name string) string { return r.Header.Get(name) }
+
+// memConn is an in-memory net.Conn: reads come from a fixed input and
+// writes are collected. At the end of the input, a read with a deadline
+// returns io.EOF, as if the client had closed its side; a read without a
+// deadline (the client-gone watch) waits until its deadline is moved or
+// the connection is closed, as a quiet client would.
+type memConn struct {
+	in  []byte
+	out bytes.Buffer
+
+	mu     sync.Mutex
+	wake   chan struct{}
+	dead   time.Time
+	closed bool
+}
+
+func (m *memConn) Read(p []byte) (int, error) {
+	m.mu.Lock()
+	if len(m.in) > 0 {
+		n := copy(p, m.in)
+		m.in = m.in[n:]
+		m.mu.Unlock()
+		return n, nil
+	}
+	for !m.closed && m.dead.IsZero() {
+		if m.wake == nil {
+			m.wake = make(chan struct{})
+		}
+		w := m.wake
+		m.mu.Unlock()
+		<-w
+		m.mu.Lock()
+	}
+	defer m.mu.Unlock()
+	if m.closed {
+		return 0, net.ErrClosed
+	}
+	if !m.dead.After(time.Now()) {
+		return 0, os.ErrDeadlineExceeded
+	}
+	return 0, io.EOF
+}
+
+func (m *memConn) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return 0, net.ErrClosed
+	}
+	return m.out.Write(p)
+}
+
+func (m *memConn) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	m.signal()
+	return nil
+}
+
+func (m *memConn) signal() {
+	if m.wake != nil {
+		close(m.wake)
+		m.wake = nil
+	}
+}
+
+func (m *memConn) SetDeadline(t time.Time) error { return m.SetReadDeadline(t) }
+
+func (m *memConn) SetReadDeadline(t time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dead = t
+	m.signal()
+	return nil
+}
+
+func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
+func (m *memConn) LocalAddr() net.Addr              { return memAddr{} }
+func (m *memConn) RemoteAddr() net.Addr             { return memAddr{} }
+
+type memAddr struct{}
+
+func (memAddr) Network() string { return "memory" }
+func (memAddr) String() string  { return "192.0.2.1:1234" }
