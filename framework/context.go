@@ -283,6 +283,15 @@ func (c *Ctx) WriteString(s string) (int, error) {
 // close-delimited for HTTP/1.0. templ.Flush() calls it.
 func (c *Ctx) Flush() error { return c.res.flush() }
 
+// BeforeCommit registers fn to run just before the response head is
+// written, whenever that happens: when the handler returns, at its first
+// Flush, or when the body outgrows the buffer. Middleware use it for
+// header fields that depend on what the handler did, such as a session
+// cookie. fn may set header fields; it must not write the body.
+func (c *Ctx) BeforeCommit(fn func()) {
+	c.res.beforeCommit = append(c.res.beforeCommit, fn)
+}
+
 // Committed reports whether the response head has been sent.
 func (c *Ctx) Committed() bool { return c.res.committed }
 

@@ -63,6 +63,8 @@ type response struct {
 	size      int64 // body bytes the handler wrote
 	err       error // sticky error: once set, writes fail
 	hijacked  bool
+
+	beforeCommit []func() // run just before the head is written
 }
 
 func (r *response) reset(c *conn, head bool, minor int, keepAlive bool) {
@@ -79,6 +81,8 @@ func (r *response) reset(c *conn, head bool, minor int, keepAlive bool) {
 	r.size = 0
 	r.err = nil
 	r.hijacked = false
+	clear(r.beforeCommit)
+	r.beforeCommit = r.beforeCommit[:0]
 }
 
 func (r *response) writeHeader(code int) {
@@ -184,7 +188,7 @@ func (r *response) flush() error {
 
 // finish completes the response after the handler has returned.
 func (r *response) finish() {
-	if r.hijacked || r.err != nil && r.committed {
+	if r.hijacked || r.err == ErrAbortHandler || r.err != nil && r.committed {
 		r.keepAlive = false
 		return
 	}
@@ -211,6 +215,9 @@ func (r *response) finish() {
 func (r *response) commit(whole bool) {
 	if r.committed {
 		return
+	}
+	for i := 0; i < len(r.beforeCommit); i++ { // a hook may add another
+		r.beforeCommit[i]()
 	}
 	r.committed = true
 	if r.header.bad != "" {

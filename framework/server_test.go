@@ -114,6 +114,10 @@ func echoApp() *App {
 		c.Flush()
 		panic("late boom")
 	})
+	app.GET("/abort", func(c *Ctx) error {
+		c.WriteString("never sent")
+		panic(ErrAbortHandler)
+	})
 	app.GET("/split", func(c *Ctx) error {
 		c.SetHeader("X-Bad", "a\r\nSet-Cookie: evil=1")
 		return c.String(200, "should not be sent")
@@ -411,6 +415,10 @@ func TestPanicsAndRefusedHeaders(t *testing.T) {
 	out = exchange(t, addr, "GET /panic-late HTTP/1.1\r\nHost: x\r\n\r\n")
 	if !strings.HasPrefix(out, "HTTP/1.1 200 ") || strings.HasSuffix(out, "0\r\n\r\n") {
 		t.Errorf("late panic:\n%s", out)
+	}
+	// ErrAbortHandler cuts the connection without a response.
+	if out = exchange(t, addr, "GET /abort HTTP/1.1\r\nHost: x\r\n\r\n"); out != "" {
+		t.Errorf("aborted handler sent:\n%s", out)
 	}
 	out = exchange(t, addr, "GET /split HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	if !strings.HasPrefix(out, "HTTP/1.1 500 ") || strings.Contains(out, "evil") {

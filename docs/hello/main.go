@@ -1,0 +1,34 @@
+// Command hello is the first groundup app a reader meets, in the README.
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/groundup-go/groundup/framework"
+)
+
+func main() {
+	srv := &framework.Server{Addr: "127.0.0.1:8000", Handler: newApp().Serve}
+	if err := srv.ListenAndServe(); err != nil {
+		slog.Error("server stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func newApp() *framework.App {
+	app := framework.New()
+	app.Use(framework.Logger(slog.Default()), framework.Recover())
+	app.GET("/", func(c *framework.Ctx) error {
+		return c.HTML(200, `<form method="post" action="/greet">
+	<input name="name"><button>Greet</button></form>`)
+	})
+	app.POST("/greet", func(c *framework.Ctx) error {
+		name := c.FormValue("name")
+		if name == "" {
+			return framework.NewError(422, "name is required")
+		}
+		return c.JSON(200, map[string]string{"greeting": "Hello, " + name + "!"})
+	})
+	return app
+}

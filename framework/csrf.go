@@ -1,0 +1,311 @@
+package framework
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"html"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/a-h/templ"
+)
+
+// CSRF protection: a request that changes state must come from our own
+// pages. Two independent checks, so that either alone stops the attack:
+//
+//  1. Origin. Browsers say where a request comes from. Sec-Fetch-Site,
+//     when present, must be "same-origin" or "none" (typed by the user);
+//     otherwise the Origin header, or failing that the Referer, must
+//     name the request's own Host. A request with none of the three
+//     comes from a non-browser client, which a CSRF attack cannot use,
+//     and passes this check.
+//  2. Token. Each session holds a random secret; forms carry it in a
+//     hidden field (CSRFField) and scripts in a header. An attacker's page
+//     cannot read it.
+//
+// The token a page gets is the secret XORed with a fresh random mask, and
+// the mask sent along: every page shows different bytes for the same
+// secret. That defeats BREACH, which recovers a secret repeated in
+// compressed (Gzip) responses byte by byte.
+
+// csrfSessionKey is the session key the CSRF secret is stored under; it
+// is reserved.
+const csrfSessionKey = "groundup.csrf"
+
+// csrfSecretLen is the size of the per-session secret.
+const csrfSecretLen = 32
+
+// CSRFConfig configures CSRF. The zero value is ready to use.
+type CSRFConfig struct {
+	// FieldName is the form field that carries the token, "_csrf" when
+	// empty.
+	FieldName string
+	// HeaderName is the request header that carries the token, for
+	// scripts, "X-CSRF-Token" when empty. It is read before the form.
+	HeaderName string
+	// TrustedOrigins are other origins allowed to post to us, written as
+	// browsers send them in Origin: "https://admin.example.com". Each
+	// still needs a valid token. A malformed entry panics in CSRF.
+	TrustedOrigins []string
+}
+
+// csrfConf is a CSRFConfig checked and filled in.
+type csrfConf struct {
+	field, header string
+	trusted       []string // lower-case scheme://host[:port]
+}
+
+type csrfKey struct{}
+
+// Errors CSRF answers with. Both are 403s whose message says what is
+// wrong, without saying which check a forger should work around next.
+var (
+	errCSRFToken  = &HTTPError{Code: StatusForbidden, Message: "CSRF token missing or invalid", Layer: LayerMiddleware}
+	errCSRFOrigin = &HTTPError{Code: StatusForbidden, Message: "cross-origin request refused", Layer: LayerMiddleware}
+)
+
+// CSRF refuses unsafe requests, every method except GET, HEAD, OPTIONS
+// and TRACE, that fail the origin check or lack the session's token in
+// the form field or header. A refusal is an *HTTPError 403, "CSRF token
+// missing or invalid" or "cross-origin request refused", and a warning in
+// the log.
+//
+// CSRF keeps its secret in the Session, so Sessions must run before it:
+// without it, every request panics with a message saying so (Recover, or
+// the server, turns that into a 500). A session whose cookie the browser
+// does not keep (Secure on plain HTTP, say) can never post.
+//
+// Mount it on the routes that serve HTML forms, not on a JSON API: a
+// client that sends no cookies has no session and so no token. An API
+// authenticated by a header token is not open to CSRF in the first place.
+//
+// The origin check compares with the Host header. Behind a reverse proxy,
+// have the proxy pass the original Host (nginx: proxy_set_header Host
+// $host), or list the public origin in TrustedOrigins.
+func CSRF(cfg CSRFConfig) Middleware {
+	conf := &csrfConf{field: cfg.FieldName, header: cfg.HeaderName}
+	if conf.field == "" {
+		conf.field = "_csrf"
+	}
+	if conf.header == "" {
+		conf.header = "X-CSRF-Token"
+	}
+	for _, o := range cfg.TrustedOrigins {
+		norm, ok := normalizeOrigin(o)
+		if u, err := url.Parse(o); !ok || err != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			panic("groundup: CSRFConfig.TrustedOrigins: " + quoteForMessage(o) + " is not an origin such as \"https://example.com\"")
+		}
+		conf.trusted = append(conf.trusted, norm)
+	}
+	return func(next Handler) Handler {
+		return func(c *Ctx) error {
+			s := SessionFrom(c)
+			if s == nil {
+				panic("groundup: CSRF needs the Sessions middleware earlier in the chain: app.Use(Sessions(cfg)) before CSRF(...)")
+			}
+			c.Set(csrfKey{}, conf)
+			switch c.method {
+			case "GET", "HEAD", "OPTIONS", "TRACE":
+				return next(c)
+			}
+			if reason := conf.originRefusal(c); reason != "" {
+				mwLogger(c).Warn("CSRF: cross-origin request refused", "method", c.Method(), "path", c.Path(),
+					"reason", reason, "remote", c.RemoteAddr())
+				return errCSRFOrigin
+			}
+			token := c.RequestHeader(conf.header)
+			if token == "" {
+				form, err := c.Form()
+				if err != nil {
+					return err
+				}
+				token = form.Get(conf.field)
+			}
+			if !s.checkCSRF(token) {
+				reason := "token does not match the session"
+				if token == "" {
+					reason = "no token in " + conf.header + " or form field " + conf.field
+				}
+				mwLogger(c).Warn("CSRF: token missing or invalid", "method", c.Method(), "path", c.Path(),
+					"reason", reason, "remote", c.RemoteAddr())
+				return errCSRFToken
+			}
+			return next(c)
+		}
+	}
+}
+
+// originRefusal returns why the request's origin is refused, or "" if it
+// passes.
+func (conf *csrfConf) originRefusal(c *Ctx) string {
+	origin := c.RequestHeader("Origin")
+	if origin != "" && conf.isTrusted(origin) {
+		return ""
+	}
+	if site := c.RequestHeader("Sec-Fetch-Site"); site != "" {
+		// Fetch Metadata: the browser's own verdict, which also covers
+		// requests whose Origin a privacy setting hid.
+		if site == "same-origin" || site == "none" {
+			return ""
+		}
+		return "Sec-Fetch-Site is " + site
+	}
+	if origin != "" {
+		if sameHost(origin, c.Host()) {
+			return ""
+		}
+		return "Origin " + origin + " is not Host " + c.Host()
+	}
+	if ref := c.RequestHeader("Referer"); ref != "" {
+		if conf.isTrusted(ref) || sameHost(ref, c.Host()) {
+			return ""
+		}
+		return "Referer host differs from Host " + c.Host()
+	}
+	return ""
+}
+
+// isTrusted reports whether the origin of u, an Origin or Referer value,
+// is one of the trusted origins.
+func (conf *csrfConf) isTrusted(u string) bool {
+	if len(conf.trusted) == 0 {
+		return false
+	}
+	o, ok := normalizeOrigin(u)
+	if !ok {
+		return false
+	}
+	for _, t := range conf.trusted {
+		if o == t {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeOrigin turns a URL into its origin, "scheme://host[:port]" in
+// lower case, with the scheme's default port dropped. A Referer's path is
+// dropped; CSRF refuses a trusted origin written with one.
+func normalizeOrigin(s string) (string, bool) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
+		return "", false
+	}
+	host := strings.ToLower(u.Host)
+	host = stripDefaultPort(u.Scheme, host)
+	return u.Scheme + "://" + host, true
+}
+
+func stripDefaultPort(scheme, hostport string) string {
+	switch {
+	case scheme == "http" && strings.HasSuffix(hostport, ":80"):
+		return hostport[:len(hostport)-3]
+	case scheme == "https" && strings.HasSuffix(hostport, ":443"):
+		return hostport[:len(hostport)-4]
+	}
+	return hostport
+}
+
+// sameHost reports whether the URL u (an Origin or a Referer) names the
+// host and port of the Host header. "Origin: null" and unparsable values
+// never match. The scheme is not compared: behind a TLS-terminating proxy
+// the server cannot know it; a default port matches its absence.
+func sameHost(u, host string) bool {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
+		return false
+	}
+	return strings.EqualFold(stripDefaultPort(p.Scheme, p.Host), stripDefaultPort(p.Scheme, host))
+}
+
+// csrfSecret returns the session's CSRF secret, making one if needed.
+func (s *Session) csrfSecret() []byte {
+	if v := s.Get(csrfSessionKey); v != "" {
+		if b, err := b64Strict.DecodeString(v); err == nil && len(b) == csrfSecretLen {
+			return b
+		}
+	}
+	b := make([]byte, csrfSecretLen)
+	rand.Read(b)
+	s.Set(csrfSessionKey, b64Strict.EncodeToString(b))
+	return b
+}
+
+// checkCSRF reports whether token is a masked form of the session's
+// secret, in constant time. A session without a secret has issued no
+// token, so nothing matches.
+func (s *Session) checkCSRF(token string) bool {
+	v := s.Get(csrfSessionKey)
+	if v == "" || len(token) != b64Strict.EncodedLen(2*csrfSecretLen) {
+		return false
+	}
+	secret, err := b64Strict.DecodeString(v)
+	if err != nil || len(secret) != csrfSecretLen {
+		return false
+	}
+	var buf [2 * csrfSecretLen]byte
+	if _, err := b64Strict.Decode(buf[:], []byte(token)); err != nil {
+		return false
+	}
+	mask, masked := buf[:csrfSecretLen], buf[csrfSecretLen:]
+	subtle.XORBytes(masked, masked, mask)
+	return subtle.ConstantTimeCompare(masked, secret) == 1
+}
+
+// CSRFToken returns a token for the request's session, to put in a form
+// (see CSRFField) or in a meta tag for scripts to send in the X-CSRF-Token
+// header. Each call returns different bytes for the same session secret.
+// It returns "" outside a request or without the Sessions middleware.
+//
+// The first token of a session creates its secret, which changes the
+// session: render it before the response starts streaming, or the secret
+// is not saved.
+func CSRFToken(ctx context.Context) string {
+	return csrfTokenFor(FromContext(ctx))
+}
+
+func csrfTokenFor(c *Ctx) string {
+	s := SessionFrom(c)
+	if s == nil {
+		return ""
+	}
+	secret := s.csrfSecret()
+	var buf [2 * csrfSecretLen]byte
+	mask, masked := buf[:csrfSecretLen], buf[csrfSecretLen:]
+	rand.Read(mask)
+	subtle.XORBytes(masked, secret, mask)
+	return b64Strict.EncodeToString(buf[:])
+}
+
+// errNoCSRFSession is the render error of CSRFField outside a session.
+var errNoCSRFSession = errors.New("groundup: CSRFField rendered without a session: mount Sessions (and CSRF) on this route")
+
+// CSRFField renders the hidden form field that carries the CSRF token:
+//
+//	<input type="hidden" name="_csrf" value="...">
+//
+// with the field name of the CSRF middleware on the route. Rendered
+// outside a request with Sessions it fails, so that a form that could
+// never post is caught on first render, not on first submit.
+func CSRFField(ctx context.Context) templ.Component {
+	return templ.ComponentFunc(func(rctx context.Context, w io.Writer) error {
+		c := FromContext(ctx)
+		if c == nil {
+			c = FromContext(rctx)
+		}
+		token := csrfTokenFor(c)
+		if token == "" {
+			return errNoCSRFSession
+		}
+		name := "_csrf"
+		// c is not nil here: csrfTokenFor found a session in it.
+		if conf, ok := c.Value(csrfKey{}).(*csrfConf); ok {
+			name = conf.field
+		}
+		_, err := io.WriteString(w, `<input type="hidden" name="`+html.EscapeString(name)+`" value="`+html.EscapeString(token)+`">`)
+		return err
+	})
+}

@@ -1,0 +1,251 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/a-h/templ"
+)
+
+// csrfApp mounts Sessions app-wide and CSRF on the HTML group, as the
+// docs advise; /api is outside it.
+func csrfApp(cfg CSRFConfig) *App {
+	app := New()
+	app.Use(Recover(), Sessions(sessionCfg()))
+	html := app.Group("", CSRF(cfg))
+	html.GET("/form", func(c *Ctx) error {
+		return c.Render(200, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			io.WriteString(w, `<form method="post">`)
+			if err := CSRFField(ctx).Render(ctx, w); err != nil {
+				return err
+			}
+			_, err := io.WriteString(w, `</form>`)
+			return err
+		}))
+	})
+	html.GET("/token", func(c *Ctx) error { return c.String(200, CSRFToken(c.Context())) })
+	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+		html.Handle(m, "/submit", func(c *Ctx) error { return c.String(200, "done") })
+	}
+	app.POST("/api", func(c *Ctx) error { return c.String(200, "api") })
+	return app
+}
+
+var csrfValueRE = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+
+// csrfVisit fetches the form and returns the session cookie and token.
+func csrfVisit(t *testing.T, app *App) (cookie, token string) {
+	t.Helper()
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/form"))
+	m := csrfValueRE.FindSubmatch(res.Body)
+	cookie = mwCookiePair(res, DefaultSessionCookie)
+	if res.Status != 200 || m == nil || cookie == "" {
+		t.Fatalf("form page: %d, cookie %q\n%s", res.Status, cookie, res.Body)
+	}
+	return cookie, string(m[2])
+}
+
+func TestCSRF(t *testing.T) {
+	app := csrfApp(CSRFConfig{TrustedOrigins: []string{"https://admin.example.org"}})
+	cookie, token := csrfVisit(t, app)
+	_, otherToken := csrfVisit(t, app) // a second visitor's token
+
+	const (
+		badToken  = "CSRF token missing or invalid"
+		badOrigin = "cross-origin request refused"
+	)
+	form := func(tok string) url.Values { return url.Values{"_csrf": {tok}, "x": {"1"}} }
+	tests := []struct {
+		name    string
+		method  string
+		path    string
+		cookie  string
+		token   string // sent in the form field
+		header  map[string]string
+		status  int
+		message string
+	}{
+		{"GET passes without a token", "GET", "/token", "", "", nil, 200, ""},
+		{"missing token", "POST", "/submit", cookie, "", nil, 403, badToken},
+		{"wrong token", "POST", "/submit", cookie, otherToken, nil, 403, badToken},
+		{"garbage token", "POST", "/submit", cookie, "abc", nil, 403, badToken},
+		{"token without its session", "POST", "/submit", "", token, nil, 403, badToken},
+		{"good form token", "POST", "/submit", cookie, token, nil, 200, ""},
+		{"good header token", "POST", "/submit", cookie, "", map[string]string{"X-CSRF-Token": token}, 200, ""},
+		{"DELETE with header token", "DELETE", "/submit", cookie, "", map[string]string{"X-CSRF-Token": token}, 200, ""},
+		{"PUT without token", "PUT", "/submit", cookie, "", nil, 403, badToken},
+		{"PATCH without token", "PATCH", "/submit", cookie, "", nil, 403, badToken},
+		{"same Origin", "POST", "/submit", cookie, token, map[string]string{"Origin": "http://example.com"}, 200, ""},
+		{"same Origin, default port", "POST", "/submit", cookie, token, map[string]string{"Origin": "http://example.com:80"}, 200, ""},
+		{"cross Origin", "POST", "/submit", cookie, token, map[string]string{"Origin": "https://evil.example"}, 403, badOrigin},
+		{"Origin on another port", "POST", "/submit", cookie, token, map[string]string{"Origin": "http://example.com:8080"}, 403, badOrigin},
+		{"Origin null", "POST", "/submit", cookie, token, map[string]string{"Origin": "null"}, 403, badOrigin},
+		{"trusted Origin", "POST", "/submit", cookie, token, map[string]string{"Origin": "https://admin.example.org", "Sec-Fetch-Site": "cross-site"}, 200, ""},
+		{"trusted Origin still needs the token", "POST", "/submit", cookie, "", map[string]string{"Origin": "https://admin.example.org"}, 403, badToken},
+		{"Sec-Fetch-Site cross-site", "POST", "/submit", cookie, token, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, badOrigin},
+		{"Sec-Fetch-Site same-site", "POST", "/submit", cookie, token, map[string]string{"Sec-Fetch-Site": "same-site"}, 403, badOrigin},
+		{"Sec-Fetch-Site same-origin", "POST", "/submit", cookie, token, map[string]string{"Sec-Fetch-Site": "same-origin"}, 200, ""},
+		{"Sec-Fetch-Site none", "POST", "/submit", cookie, token, map[string]string{"Sec-Fetch-Site": "none"}, 200, ""},
+		{"cross Referer", "POST", "/submit", cookie, token, map[string]string{"Referer": "https://evil.example/page"}, 403, badOrigin},
+		{"same Referer", "POST", "/submit", cookie, token, map[string]string{"Referer": "http://example.com/form"}, 200, ""},
+		{"cross-origin checked before the token", "POST", "/submit", cookie, "", map[string]string{"Origin": "https://evil.example"}, 403, badOrigin},
+		{"JSON API outside the group", "POST", "/api", "", "", nil, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := NewTestRequest(tt.method, tt.path).Set("Accept", "application/json")
+			if tt.method != "GET" {
+				req.WithForm(form(tt.token))
+			}
+			if tt.cookie != "" {
+				req.Set("Cookie", tt.cookie)
+			}
+			for k, v := range tt.header {
+				req.Set(k, v)
+			}
+			res, logs := mwDo(t, app.Serve, req)
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d\n%s\nlog:\n%s", res.Status, tt.status, res.Raw, logs)
+			}
+			if tt.message != "" {
+				if !strings.Contains(string(res.Body), tt.message) {
+					t.Errorf("body %s lacks %q", res.Body, tt.message)
+				}
+				if !strings.Contains(logs.String(), "CSRF: ") {
+					t.Errorf("refusal not logged:\n%s", logs)
+				}
+			}
+		})
+	}
+}
+
+func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
+	app := csrfApp(CSRFConfig{})
+	cookie, first := csrfVisit(t, app)
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/token").Set("Cookie", cookie))
+	second := string(res.Body)
+	if first == second || len(first) != len(second) {
+		t.Fatalf("tokens %q and %q: want different masks of one secret", first, second)
+	}
+	if len(mwSetCookies(res)) != 0 {
+		t.Errorf("a second token rewrote the session: %q", mwSetCookies(res))
+	}
+	for _, tok := range []string{first, second} {
+		res, _ := mwDo(t, app.Serve, NewTestRequest("POST", "/submit").Set("Cookie", cookie).WithForm(url.Values{"_csrf": {tok}}))
+		if res.Status != 200 {
+			t.Errorf("token %q refused: %d", tok, res.Status)
+		}
+	}
+}
+
+func TestCSRFFieldEscapesAndNamesTheField(t *testing.T) {
+	app := csrfApp(CSRFConfig{FieldName: `a"b<c>`})
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/form"))
+	if !strings.Contains(string(res.Body), `name="a&#34;b&lt;c&gt;" value="`) {
+		t.Errorf("field name not escaped: %s", res.Body)
+	}
+	m := csrfValueRE.FindSubmatch(res.Body)
+	if m == nil || len(m[2]) != 86 {
+		t.Errorf("token value: %s", res.Body)
+	}
+}
+
+func TestCSRFMisconfiguration(t *testing.T) {
+	// CSRF without Sessions: every request panics with a clear message.
+	app := New()
+	app.Use(Recover())
+	app.GET("/", func(c *Ctx) error { return c.NoContent(204) }, CSRF(CSRFConfig{}))
+	res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	if res.Status != 500 || !strings.Contains(logs.String(), "CSRF needs the Sessions middleware") {
+		t.Errorf("status %d, log:\n%s", res.Status, logs)
+	}
+
+	// CSRFField without a session fails the render.
+	app = New()
+	app.GET("/", func(c *Ctx) error { return c.Render(200, CSRFField(c.Context())) })
+	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	if res.Status != 500 || strings.Contains(string(res.Body), "<input") {
+		t.Errorf("CSRFField without a session: %d %s", res.Status, res.Body)
+	}
+	if CSRFToken(context.Background()) != "" {
+		t.Error("CSRFToken outside a request is not empty")
+	}
+
+	for _, bad := range []string{"example.com", "ftp://example.com", "https://example.com/path", "https://"} {
+		func() {
+			defer func() {
+				if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "TrustedOrigins") {
+					t.Errorf("TrustedOrigins %q: panic %v", bad, v)
+				}
+			}()
+			CSRF(CSRFConfig{TrustedOrigins: []string{bad}})
+		}()
+	}
+}
+
+func TestCSRFWithNetHTTPClient(t *testing.T) {
+	base, client, _ := mwStart(t, csrfApp(CSRFConfig{}).Serve)
+	_, body, _ := getBody(t, client, base+"/form")
+	m := csrfValueRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no token in %q", body)
+	}
+	res, err := client.PostForm(base+"/submit", url.Values{"_csrf": {m[2]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("good token over a real socket: %d", res.StatusCode)
+	}
+	res, err = client.PostForm(base+"/submit", url.Values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 403 {
+		t.Errorf("missing token over a real socket: %d", res.StatusCode)
+	}
+}
+
+// ExampleCSRF protects a form: the page embeds the token with CSRFField,
+// and a post without it, or from another origin, is refused.
+func ExampleCSRF() {
+	app := New()
+	app.Use(Sessions(SessionConfig{Keys: [][]byte{[]byte("use 32 random bytes, not this!!!")}}))
+	pages := app.Group("", CSRF(CSRFConfig{}))
+	pages.GET("/comment", func(c *Ctx) error {
+		return c.Render(200, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			io.WriteString(w, `<form method="post">`)
+			CSRFField(ctx).Render(ctx, w)
+			_, err := io.WriteString(w, `<textarea name="text"></textarea></form>`)
+			return err
+		}))
+	})
+	pages.POST("/comment", func(c *Ctx) error { return c.String(201, "thanks") })
+
+	page := Test(app.Serve, NewTestRequest("GET", "/comment"))
+	cookie, _, _ := strings.Cut(page.Get("Set-Cookie"), ";")
+	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(string(page.Body))[1]
+
+	post := func(form url.Values, origin string) {
+		req := NewTestRequest("POST", "/comment").Set("Cookie", cookie).Set("Accept", "application/json").WithForm(form)
+		if origin != "" {
+			req.Set("Origin", origin)
+		}
+		res := Test(app.Serve, req)
+		fmt.Println(res.Status, strings.TrimSpace(string(res.Body)))
+	}
+	post(url.Values{"text": {"hi"}}, "")
+	post(url.Values{"text": {"hi"}, "_csrf": {token}}, "https://evil.example")
+	post(url.Values{"text": {"hi"}, "_csrf": {token}}, "http://example.com")
+	// Output:
+	// 403 {"error":"CSRF token missing or invalid","status":403}
+	// 403 {"error":"cross-origin request refused","status":403}
+	// 201 thanks
+}

@@ -1,0 +1,301 @@
+package framework
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Middleware shipped with the framework. Each is a Middleware, the one
+// model of router.go: a function from the next Handler to a Handler that
+// runs code around it. A typical app-wide chain, outermost first:
+//
+//	app.Use(
+//		RequestID(),        // so that every later log line can carry the id
+//		SecureHeaders(),    // outside Recover, which drops fields set inside it
+//		Logger(log),        // one line per request, after errors are answered
+//		Recover(),          // a panic becomes a 500 that Logger sees
+//		MethodOverride(),   // before routing: App.Use wraps the router
+//		Gzip(),
+//		Sessions(cfg),
+//	)
+//
+// and CSRF(CSRFConfig{}) on the group of HTML routes.
+
+// mwLogger returns the logger of the server running the request.
+func mwLogger(c *Ctx) *slog.Logger {
+	if c.conn != nil && c.conn.srv != nil {
+		return c.conn.srv.logger()
+	}
+	return slog.Default()
+}
+
+// Logger logs one line per request: method, path, status, bytes,
+// duration, request id (see RequestID) and remote address. The level is
+// Info below 500 and Error from 500 up. A nil log means the server's
+// logger.
+//
+// When the handler returns an error, Logger hands it to c.Error first and
+// returns nil, so that the status logged is the status sent. Middleware
+// outside Logger therefore sees no error.
+func Logger(log *slog.Logger) Middleware {
+	return func(next Handler) Handler {
+		return func(c *Ctx) error {
+			start := time.Now()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			l := log
+			if l == nil {
+				l = mwLogger(c)
+			}
+			status := c.StatusCode()
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := [...]slog.Attr{
+				slog.String("method", c.Method()),
+				slog.String("path", c.Path()),
+				slog.Int("status", status),
+				slog.Int64("bytes", c.Written()),
+				slog.Duration("duration", time.Since(start)),
+				slog.String("request_id", RequestIDFrom(c)),
+				slog.String("remote", c.RemoteAddr()),
+			}
+			// context.Background, not c.Context(): asking for the request
+			// context would start the client-gone watch for nothing.
+			l.LogAttrs(context.Background(), level, "request", attrs[:]...)
+			return nil
+		}
+	}
+}
+
+// Recover turns a panic in the handlers after it into an *HTTPError 500,
+// whose Err carries the panic value and the stack (dev error pages show
+// it), and logs the stack at error level. The panic ErrAbortHandler is
+// passed on: it means "cut the connection", which the server does.
+//
+// Header fields added after Recover ran, and any buffered body, are
+// dropped, so that a half-built response (a login cookie, say) never goes
+// out with the error page. If the response had already started, the
+// error can only end the connection.
+//
+// The server recovers panics too, as a last resort; Recover inside Logger
+// lets the 500 be logged like any other response.
+func Recover() Middleware {
+	return func(next Handler) Handler {
+		return func(c *Ctx) (err error) {
+			nfields := len(c.res.header.fields)
+			defer func() {
+				v := recover()
+				if v == nil {
+					return
+				}
+				if v == ErrAbortHandler {
+					panic(v)
+				}
+				stack := debug.Stack()
+				mwLogger(c).Error("panic recovered", "method", c.Method(), "path", c.Path(),
+					"panic", v, "stack", string(stack))
+				if !c.res.committed {
+					h := &c.res.header
+					if len(h.fields) > nfields {
+						clear(h.fields[nfields:])
+						h.fields = h.fields[:nfields]
+					}
+					h.bad = ""
+					c.res.body = c.res.body[:0]
+					c.res.size = 0
+					c.res.status = 0
+				}
+				layer := c.layer
+				if layer == "" {
+					layer = LayerController
+				}
+				err = &HTTPError{Code: StatusInternalServerError, Err: panicError{v, stack}, Layer: layer}
+			}()
+			return next(c)
+		}
+	}
+}
+
+// requestIDKey is the Ctx value key of the request id.
+type requestIDKey struct{}
+
+// maxRequestIDLen bounds an incoming X-Request-ID: it is copied into
+// every log line of the request.
+const maxRequestIDLen = 64
+
+// RequestID gives every request an id, for tying log lines together. An
+// incoming X-Request-ID is kept when it is a sane token: 1 to 64 bytes of
+// letters, digits and "-_.:+/=" (what proxies and tracing systems send).
+// Anything else is replaced by 16 random bytes in hex. The id is sent
+// back in the X-Request-ID response header; read it with RequestIDFrom.
+func RequestID() Middleware {
+	return func(next Handler) Handler {
+		return func(c *Ctx) error {
+			id := c.RequestHeader("X-Request-ID")
+			if !saneRequestID(id) {
+				if id != "" {
+					mwLogger(c).Debug("replacing malformed X-Request-ID", "len", len(id))
+				}
+				id = newRequestID()
+			}
+			c.Set(requestIDKey{}, id)
+			c.SetHeader("X-Request-ID", id)
+			return next(c)
+		}
+	}
+}
+
+// RequestIDFrom returns the request's id, or "" when RequestID is not in
+// the chain.
+func RequestIDFrom(c *Ctx) string {
+	id, _ := c.Value(requestIDKey{}).(string)
+	return id
+}
+
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		b := id[i]
+		switch {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+		case strings.IndexByte("-_.:+/=", b) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [16]byte
+	// crypto/rand.Read never fails on supported platforms (it aborts the
+	// program instead), so the error needs no branch.
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// BodyLimit sets the request body limit of the requests it wraps to n
+// bytes, below or above the server's MaxBodyBytes. A body that declares a
+// larger Content-Length is refused at once with 413; a chunked body fails
+// with 413 when a read passes the limit.
+//
+// A larger limit on a route only helps if the server's own limit allows
+// it: the server refuses a declared length above MaxBodyBytes before any
+// handler runs.
+func BodyLimit(n int64) Middleware {
+	return func(next Handler) Handler {
+		return func(c *Ctx) error {
+			c.SetBodyLimit(n)
+			if c.head.ContentLength > n {
+				mwLogger(c).Debug("request body over the route's limit", "method", c.Method(), "path", c.Path(),
+					"content_length", c.head.ContentLength, "limit", n)
+				return ErrBodyTooLarge
+			}
+			return next(c)
+		}
+	}
+}
+
+// The headers SecureHeaders sets, in order.
+var secureHeaderDefaults = [...][2]string{
+	{"X-Content-Type-Options", "nosniff"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "strict-origin-when-cross-origin"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+	{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"},
+}
+
+// SecureHeaders sets conservative security headers on every response:
+//
+//	X-Content-Type-Options: nosniff
+//	X-Frame-Options: DENY
+//	Referrer-Policy: strict-origin-when-cross-origin
+//	Cross-Origin-Opener-Policy: same-origin
+//	Content-Security-Policy: default-src 'self'; img-src 'self' data:;
+//	  style-src 'self'; script-src 'self'; frame-ancestors 'none';
+//	  base-uri 'self'; form-action 'self'
+//
+// Each is set before the handler runs, and only if not already present,
+// so an earlier middleware's value is kept and a handler replaces one with
+// c.SetHeader (a page that needs an inline script, say). The policy allows
+// no inline scripts or styles: templ's script helpers need a nonce or a
+// relaxed policy.
+func SecureHeaders() Middleware {
+	return func(next Handler) Handler {
+		return func(c *Ctx) error {
+			h := c.Header()
+			for _, kv := range secureHeaderDefaults {
+				if !h.Has(kv[0]) {
+					h.Set(kv[0], kv[1])
+				}
+			}
+			return next(c)
+		}
+	}
+}
+
+// MethodOverride lets an HTML form, which can only GET or POST, reach PUT,
+// PATCH and DELETE routes: a POST whose form has a field _method of
+// "PUT", "PATCH" or "DELETE" (any case) is routed as that method. Any
+// other _method value is answered with 400. Only POST is ever overridden,
+// so a GET (which must stay safe) cannot be turned into a DELETE by a link.
+//
+// It must run before routing, so add it with App.Use, not on a group or
+// route. Reading _method parses the form, which the handler then finds
+// already parsed; a malformed form is answered as Form answers it (400 or
+// 413). Since this happens before routing, a route's BodyLimit does not
+// apply to that read: the server's MaxBodyBytes does. Bodies that are not
+// forms, such as JSON, are not read.
+func MethodOverride() Middleware {
+	return func(next Handler) Handler {
+		return func(c *Ctx) error {
+			if c.method != "POST" {
+				return next(c)
+			}
+			// Only form bodies are read: a JSON or binary body stays
+			// untouched for the handler.
+			ct := c.RequestHeader("Content-Type")
+			if !hasPrefixFoldASCII(ct, "application/x-www-form-urlencoded") && !hasPrefixFoldASCII(ct, "multipart/form-data") {
+				return next(c)
+			}
+			form, err := c.Form()
+			if err != nil {
+				return err
+			}
+			vs, ok := form["_method"]
+			if !ok || len(vs) == 0 {
+				return next(c)
+			}
+			switch m := strings.ToUpper(strings.TrimSpace(vs[0])); m {
+			case "PUT", "PATCH", "DELETE":
+				c.method = m
+			default:
+				mwLogger(c).Debug("refused _method override", "path", c.Path(), "value", vs[0])
+				return &HTTPError{Code: StatusBadRequest, Layer: LayerMiddleware,
+					Message: "invalid _method " + quoteForMessage(vs[0]) + ": a POST form may only override to PUT, PATCH or DELETE"}
+			}
+			return next(c)
+		}
+	}
+}
+
+// quoteForMessage quotes a client-sent value for an error message, cut
+// short so that the message stays small.
+func quoteForMessage(s string) string {
+	const max = 32
+	if len(s) > max {
+		return strconv.Quote(s[:max]) + "…"
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,392 @@
+package framework
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestLoggerFields(t *testing.T) {
+	tests := []struct {
+		name   string
+		path   string
+		status float64
+		level  string
+		bytes  float64
+	}{
+		{"ok", "/ok", 200, "INFO", 5},
+		{"handler error answered first", "/missing-thing", 404, "INFO", -1},
+		{"router miss", "/nowhere", 404, "INFO", -1},
+		{"server error", "/fail", 500, "ERROR", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reqLogs := &mwLogs{}
+			app := New()
+			app.Use(RequestID(), Logger(reqLogs.logger()))
+			app.GET("/ok", func(c *Ctx) error { return c.String(200, "hello") })
+			app.GET("/missing-thing", func(c *Ctx) error { return NewError(404, "no such thing") })
+			app.GET("/fail", func(c *Ctx) error { return errors.New("database on fire") })
+			res, _ := mwDo(t, app.Serve, NewTestRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
+			if float64(res.Status) != tt.status {
+				t.Fatalf("status %d, want %v", res.Status, tt.status)
+			}
+			lines := reqLogs.lines(t)
+			if len(lines) != 1 {
+				t.Fatalf("want one log line per request, got %d:\n%s", len(lines), reqLogs)
+			}
+			l := lines[0]
+			for k, want := range map[string]any{
+				"msg": "request", "method": "GET", "path": tt.path, "status": tt.status,
+				"level": tt.level, "request_id": "req-123", "remote": "192.0.2.1:1234",
+			} {
+				if l[k] != want {
+					t.Errorf("%s = %v, want %v", k, l[k], want)
+				}
+			}
+			if tt.bytes >= 0 && l["bytes"] != tt.bytes {
+				t.Errorf("bytes = %v, want %v", l["bytes"], tt.bytes)
+			}
+			if tt.bytes < 0 && l["bytes"] != float64(len(res.Body)) {
+				t.Errorf("bytes = %v, but the error page has %d", l["bytes"], len(res.Body))
+			}
+			if _, ok := l["duration"].(float64); !ok {
+				t.Errorf("duration missing: %v", l)
+			}
+		})
+	}
+}
+
+func TestLoggerReturnsNilAfterAnsweringError(t *testing.T) {
+	var seen error = errors.New("not called")
+	outer := func(next Handler) Handler {
+		return func(c *Ctx) error {
+			seen = next(c)
+			return seen
+		}
+	}
+	app := New()
+	app.Use(outer, Logger(slog.New(slog.DiscardHandler)))
+	app.GET("/", func(c *Ctx) error { return NewError(409, "conflict") })
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	if res.Status != 409 || seen != nil {
+		t.Errorf("status %d, outer saw %v; want 409 and nil", res.Status, seen)
+	}
+}
+
+func TestRecover(t *testing.T) {
+	app := New()
+	app.Use(Recover())
+	app.GET("/panic", func(c *Ctx) error {
+		c.SetHeader("X-Half-Built", "yes")
+		c.SetCookie(&Cookie{Name: "login", Value: "1"})
+		c.WriteString("partial")
+		panic("boom")
+	})
+	app.GET("/fine", func(c *Ctx) error { return c.String(200, "fine") })
+
+	res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/panic").Set("Accept", "application/json"))
+	if res.Status != 500 {
+		t.Fatalf("status %d, want 500", res.Status)
+	}
+	if res.Get("X-Half-Built") != "" || len(mwSetCookies(res)) != 0 || bytes.Contains(res.Body, []byte("partial")) {
+		t.Errorf("the half-built response leaked:\n%s", res.Raw)
+	}
+	if bytes.Contains(res.Body, []byte("boom")) {
+		t.Errorf("panic value shown outside dev mode: %s", res.Body)
+	}
+	l := logs.find(t, "panic recovered")
+	if l == nil || l["panic"] != "boom" || !strings.Contains(fmt.Sprint(l["stack"]), "middleware_test.go") {
+		t.Errorf("panic not logged with its stack:\n%s", logs)
+	}
+
+	// The dev error page shows the stack through panicError.
+	app2 := New()
+	app2.Dev = true
+	app2.Use(Recover())
+	app2.GET("/panic", func(c *Ctx) error { panic("dev boom") })
+	res, _ = mwDo(t, app2.Serve, NewTestRequest("GET", "/panic"))
+	if res.Status != 500 || !bytes.Contains(res.Body, []byte("<h2>Stack</h2>")) || !bytes.Contains(res.Body, []byte("dev boom")) {
+		t.Errorf("dev page lacks the stack:\n%s", res.Body)
+	}
+
+	// ErrAbortHandler passes through Recover, to the server.
+	func() {
+		defer func() {
+			if v := recover(); v != ErrAbortHandler {
+				t.Errorf("Recover turned ErrAbortHandler into %v", v)
+			}
+		}()
+		Recover()(func(c *Ctx) error { panic(ErrAbortHandler) })(&Ctx{})
+	}()
+	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/fine"))
+	if res.Status != 200 {
+		t.Errorf("status %d after no panic", res.Status)
+	}
+}
+
+func TestRecoverInsideLoggerLogsThe500(t *testing.T) {
+	reqLogs := &mwLogs{}
+	app := New()
+	app.Use(Logger(reqLogs.logger()), Recover())
+	app.GET("/", func(c *Ctx) error { panic("x") })
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	l := reqLogs.find(t, "request")
+	if res.Status != 500 || l == nil || l["status"] != float64(500) || l["level"] != "ERROR" {
+		t.Errorf("status %d, log %v", res.Status, l)
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	tests := []struct {
+		name     string
+		incoming string
+		keep     bool
+	}{
+		{"none sent", "", false},
+		{"sane kept", "abc-123_XYZ.9", true},
+		{"uuid kept", "6ba7b810-9dad-11d1-80b4-00c04fd430c8", true},
+		{"base64 kept", "q83vEjRWeJA+/w==", true},
+		{"64 bytes kept", strings.Repeat("a", 64), true},
+		{"65 bytes replaced", strings.Repeat("a", 65), false},
+		{"space replaced", "abc def", false},
+		{"quote replaced", `abc"def`, false},
+		{"html replaced", "<script>", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stored string
+			app := New()
+			app.Use(RequestID())
+			app.GET("/", func(c *Ctx) error {
+				stored = RequestIDFrom(c)
+				return c.NoContent(204)
+			})
+			req := NewTestRequest("GET", "/")
+			if tt.incoming != "" {
+				req.Set("X-Request-ID", tt.incoming)
+			}
+			res, _ := mwDo(t, app.Serve, req)
+			got := res.Get("X-Request-ID")
+			if got != stored {
+				t.Errorf("header %q, stored %q", got, stored)
+			}
+			if tt.keep && got != tt.incoming {
+				t.Errorf("id %q, want the incoming %q", got, tt.incoming)
+			}
+			if !tt.keep && !hex32.MatchString(got) {
+				t.Errorf("generated id %q is not 16 random bytes in hex", got)
+			}
+		})
+	}
+	// Two generated ids differ.
+	app := New()
+	app.Use(RequestID())
+	app.GET("/", func(c *Ctx) error { return c.NoContent(204) })
+	a, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	b, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	if a.Get("X-Request-ID") == b.Get("X-Request-ID") {
+		t.Error("two requests got the same generated id")
+	}
+	if RequestIDFrom(&Ctx{}) != "" {
+		t.Error("RequestIDFrom without the middleware is not empty")
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	app := New()
+	app.POST("/small", func(c *Ctx) error {
+		var buf bytes.Buffer
+		if _, err := buf.ReadFrom(c.Body()); err != nil {
+			return err
+		}
+		return c.String(200, fmt.Sprint(buf.Len()))
+	}, BodyLimit(10))
+	tests := []struct {
+		name    string
+		req     *TestRequest
+		status  int
+		body    string
+		chunked bool
+	}{
+		{"under the limit", NewTestRequest("POST", "/small").WithBody("text/plain", []byte("0123456789")), 200, "10", false},
+		{"declared over the limit", NewTestRequest("POST", "/small").WithBody("text/plain", []byte("0123456789A")), 413, "", false},
+		{"chunked over the limit", NewTestRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
+			WithBody("text/plain", []byte("6\r\n012345\r\n6\r\n6789AB\r\n0\r\n\r\n")), 413, "", true},
+		{"chunked under the limit", NewTestRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
+			WithBody("text/plain", []byte("6\r\n012345\r\n0\r\n\r\n")), 200, "6", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.chunked {
+				// Bytes would add a Content-Length; a chunked request has none.
+				tt.req.Header.Set("Content-Length", "0")
+				raw := strings.Replace(string(tt.req.Bytes()), "Content-Length: 0\r\n", "", 1)
+				out := (&Server{Handler: app.Serve, Logger: slog.New(slog.DiscardHandler)}).ServeBytes([]byte(raw))
+				rs, err := ParseResponses(out, false)
+				if err != nil || len(rs) == 0 {
+					t.Fatalf("no response: %v\n%s", err, out)
+				}
+				if rs[0].Status != tt.status || tt.body != "" && string(rs[0].Body) != tt.body {
+					t.Fatalf("got %d %q, want %d %q", rs[0].Status, rs[0].Body, tt.status, tt.body)
+				}
+				return
+			}
+			res, _ := mwDo(t, app.Serve, tt.req)
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, res.Raw)
+			}
+			if tt.body != "" && string(res.Body) != tt.body {
+				t.Errorf("body %q, want %q", res.Body, tt.body)
+			}
+		})
+	}
+}
+
+func TestSecureHeaders(t *testing.T) {
+	app := New()
+	app.Use(SecureHeaders())
+	app.GET("/", func(c *Ctx) error { return c.String(200, "hi") })
+	app.GET("/custom", func(c *Ctx) error {
+		c.SetHeader("Content-Security-Policy", "default-src 'self' https://cdn.example.com")
+		return c.String(200, "hi")
+	})
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	for _, kv := range secureHeaderDefaults {
+		if got := res.Get(kv[0]); got != kv[1] {
+			t.Errorf("%s = %q, want %q", kv[0], got, kv[1])
+		}
+	}
+	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/custom"))
+	if got := res.Get("Content-Security-Policy"); got != "default-src 'self' https://cdn.example.com" {
+		t.Errorf("handler's CSP replaced: %q", got)
+	}
+	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/missing"))
+	if res.Status != 404 || res.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("error responses lack the headers: %d %q", res.Status, res.Get("X-Frame-Options"))
+	}
+
+	// A value set before SecureHeaders runs is kept.
+	app2 := New()
+	app2.Use(func(next Handler) Handler {
+		return func(c *Ctx) error { c.SetHeader("X-Frame-Options", "SAMEORIGIN"); return next(c) }
+	}, SecureHeaders())
+	app2.GET("/", func(c *Ctx) error { return c.NoContent(204) })
+	res, _ = mwDo(t, app2.Serve, NewTestRequest("GET", "/"))
+	if got := res.Header.Get("X-Frame-Options"); got != "SAMEORIGIN" || strings.Count(string(res.Raw), "X-Frame-Options") != 1 {
+		t.Errorf("X-Frame-Options %q\n%s", got, res.Raw)
+	}
+}
+
+func TestMethodOverride(t *testing.T) {
+	app := New()
+	app.Use(MethodOverride())
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		app.Handle(m, "/items/1", func(c *Ctx) error {
+			return c.String(200, c.Method()+" "+c.FormValue("name"))
+		})
+	}
+	form := func(vals ...string) url.Values {
+		v := url.Values{}
+		for i := 0; i+1 < len(vals); i += 2 {
+			v.Add(vals[i], vals[i+1])
+		}
+		return v
+	}
+	tests := []struct {
+		name   string
+		req    *TestRequest
+		status int
+		body   string
+	}{
+		{"delete", NewTestRequest("POST", "/items/1").WithForm(form("_method", "DELETE")), 200, "DELETE "},
+		{"lower-case put keeps other fields", NewTestRequest("POST", "/items/1").WithForm(form("_method", "put", "name", "x")), 200, "PUT x"},
+		{"patch multipart", NewTestRequest("POST", "/items/1").WithMultipart(form("_method", "Patch", "name", "y")), 200, "PATCH y"},
+		{"no _method", NewTestRequest("POST", "/items/1").WithForm(form("name", "z")), 200, "POST z"},
+		{"invalid _method", NewTestRequest("POST", "/items/1").WithForm(form("_method", "GET")), 400, ""},
+		{"unknown _method", NewTestRequest("POST", "/items/1").WithForm(form("_method", "TRACE")), 400, ""},
+		{"empty _method", NewTestRequest("POST", "/items/1").WithForm(form("_method", "")), 400, ""},
+		{"GET never overridden", NewTestRequest("GET", "/items/1?_method=DELETE"), 200, "GET "},
+		{"PUT never overridden", NewTestRequest("PUT", "/items/1").WithForm(form("_method", "DELETE")), 200, "PUT "},
+		{"JSON body not read", NewTestRequest("POST", "/items/1").WithBody("application/json", []byte(`{"_method":"DELETE"}`)), 200, "POST "},
+		{"malformed form", NewTestRequest("POST", "/items/1").WithBody("multipart/form-data", []byte("x")), 400, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, _ := mwDo(t, app.Serve, tt.req.Set("Accept", "application/json"))
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, res.Raw)
+			}
+			if tt.body != "" && string(res.Body) != tt.body {
+				t.Errorf("body %q, want %q", res.Body, tt.body)
+			}
+			if tt.status == 400 && tt.name != "malformed form" && !bytes.Contains(res.Body, []byte("may only override to PUT, PATCH or DELETE")) {
+				t.Errorf("400 without a clear reason: %s", res.Body)
+			}
+		})
+	}
+}
+
+// ExampleLogger shows the line Logger writes for each request. Time and
+// duration are dropped here so that the output is stable.
+func ExampleLogger() {
+	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == "duration" {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	app := New()
+	app.Use(RequestID(), Logger(log))
+	app.GET("/hello", func(c *Ctx) error { return c.String(200, "Hello!") })
+
+	Test(app.Serve, NewTestRequest("GET", "/hello").Set("X-Request-ID", "abc123"))
+	Test(app.Serve, NewTestRequest("GET", "/nope").Set("X-Request-ID", "abc124").Set("Accept", "application/json"))
+	// Output:
+	// level=INFO msg=request method=GET path=/hello status=200 bytes=6 request_id=abc123 remote=192.0.2.1:1234
+	// level=INFO msg=request method=GET path=/nope status=404 bytes=35 request_id=abc124 remote=192.0.2.1:1234
+}
+
+// TestRecommendedChain runs the chain the middleware.go doc recommends,
+// to catch interactions between the pieces.
+func TestRecommendedChain(t *testing.T) {
+	reqLogs := &mwLogs{}
+	app := New()
+	app.Use(RequestID(), SecureHeaders(), Logger(reqLogs.logger()), Recover(), MethodOverride(), Gzip(), Sessions(sessionCfg()))
+	app.GET("/page", func(c *Ctx) error {
+		SessionFrom(c).Set("seen", "1")
+		return c.HTML(200, gzipBody)
+	})
+	app.DELETE("/items/1", func(c *Ctx) error { return c.String(200, "deleted") })
+	app.GET("/panic", func(c *Ctx) error { panic("boom") })
+
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/page").Set("Accept-Encoding", "gzip"))
+	if res.Status != 200 || res.Get("Content-Encoding") != "gzip" || gunzip(t, res.Body) != gzipBody ||
+		mwCookiePair(res, DefaultSessionCookie) == "" || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
+		t.Errorf("page:\n%s", res.Header.Fields())
+	}
+	res, _ = mwDo(t, app.Serve, NewTestRequest("POST", "/items/1").WithForm(url.Values{"_method": {"delete"}}))
+	if string(res.Body) != "deleted" {
+		t.Errorf("override: %d %s", res.Status, res.Body)
+	}
+	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/panic"))
+	if res.Status != 500 || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
+		t.Errorf("panic page lost the outer headers:\n%s", res.Raw)
+	}
+	var statuses []float64
+	for _, l := range reqLogs.lines(t) {
+		statuses = append(statuses, l["status"].(float64))
+	}
+	if fmt.Sprint(statuses) != "[200 200 500]" {
+		t.Errorf("logged statuses %v", statuses)
+	}
+}

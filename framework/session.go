@@ -1,0 +1,424 @@
+package framework
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sessions live in a signed cookie, so that app instances stay stateless
+// (see docs on scaling): the browser holds the data, and the server only
+// checks that it wrote it. The cookie value is
+//
+//	base64url(JSON payload) "." base64url(HMAC-SHA256(key, name "|" payload))
+//
+// where payload is the base64url text, so the signature is checked before
+// anything is decoded, and name binds the value to its cookie: a value
+// copied into another cookie name does not verify. The data is signed, not
+// encrypted: the user can read it, so keep secrets out of sessions.
+
+// DefaultSessionCookie is the session cookie's name when
+// SessionConfig.CookieName is empty.
+const DefaultSessionCookie = "groundup_session"
+
+// maxSessionCookie bounds the session cookie's value, in both directions:
+// browsers keep at most about 4096 bytes per cookie (RFC 6265 §6.1), so
+// anything longer was not set by us.
+const maxSessionCookie = 4096
+
+// b64Strict decodes base64url without padding and refuses non-zero
+// trailing bits, so that each value has exactly one valid spelling.
+var b64Strict = base64.RawURLEncoding.Strict()
+
+// sessionSkew is how far in the future an issued-at time may lie, for
+// instances whose clocks disagree slightly.
+const sessionSkew = 5 * time.Minute
+
+// SessionConfig configures Sessions.
+type SessionConfig struct {
+	// Keys sign the cookie. The first key signs; every key verifies, so
+	// keys can be rotated: put the new key first and keep the old one
+	// until the sessions it signed have expired. A session verified by an
+	// older key is re-signed with the first one. Each key must be at least
+	// 32 random bytes; Sessions panics otherwise.
+	Keys [][]byte
+	// CookieName is the cookie's name, DefaultSessionCookie when empty.
+	CookieName string
+	// Path is the cookie's path, "/" when empty.
+	Path string
+	// MaxAge is how long a session lasts after it last changed. Zero
+	// makes a browser-session cookie, which the browser drops when it
+	// closes and which the server never expires.
+	MaxAge time.Duration
+	// Secure sends the cookie over HTTPS only. Turn it on in production.
+	Secure bool
+	// SameSite defaults to Lax: the cookie goes with top-level
+	// navigations from other sites, but not with their form posts.
+	SameSite SameSite
+}
+
+// sessionStore is a SessionConfig checked and filled in.
+type sessionStore struct {
+	keys     [][]byte
+	name     string
+	path     string
+	maxAge   time.Duration
+	secure   bool
+	sameSite SameSite
+}
+
+func newSessionStore(cfg SessionConfig) *sessionStore {
+	if len(cfg.Keys) == 0 {
+		panic("groundup: SessionConfig.Keys is empty: give at least one key of 32 random bytes")
+	}
+	st := &sessionStore{
+		name:     cfg.CookieName,
+		path:     cfg.Path,
+		maxAge:   cfg.MaxAge,
+		secure:   cfg.Secure,
+		sameSite: cfg.SameSite,
+	}
+	for i, k := range cfg.Keys {
+		if len(k) < 32 {
+			panic(fmt.Sprintf("groundup: SessionConfig.Keys[%d] is %d bytes; each key needs at least 32 random bytes", i, len(k)))
+		}
+		st.keys = append(st.keys, append([]byte(nil), k...))
+	}
+	if st.name == "" {
+		st.name = DefaultSessionCookie
+	}
+	if st.path == "" {
+		st.path = "/"
+	}
+	if st.sameSite == SameSiteDefault {
+		st.sameSite = SameSiteLax
+	}
+	if st.maxAge < 0 {
+		panic("groundup: SessionConfig.MaxAge is negative")
+	}
+	probe := Cookie{Name: st.name, Path: st.path, Secure: st.secure}
+	if _, err := probe.serialize(); err != nil {
+		panic("groundup: SessionConfig: " + err.Error())
+	}
+	return st
+}
+
+// Flash is a one-time message for the next page the user sees: "Saved.",
+// "Wrong password.". Kind is free-form; "info", "success" and "error" are
+// usual, and views use it as a CSS class.
+type Flash struct {
+	Kind    string `json:"k"`
+	Message string `json:"m"`
+}
+
+// sessionPayload is what the cookie carries.
+type sessionPayload struct {
+	Values  map[string]string `json:"v,omitempty"`
+	Flashes []Flash           `json:"f,omitempty"`
+	Issued  int64             `json:"iat"` // Unix seconds when the cookie was written
+}
+
+// Session is the data of one visitor, kept in a signed cookie by the
+// Sessions middleware. It is read from the cookie on first use, and
+// written back only if it changed. A Session belongs to one request: it
+// is not safe for concurrent use, and must not be kept after the request.
+type Session struct {
+	c  *Ctx
+	st *sessionStore
+
+	loaded    bool
+	hadCookie bool // the request carried a session cookie, valid or not
+	values    map[string]string
+	flashes   []Flash // pending: not shown yet
+	consumed  []Flash // shown during this request
+	changed   bool
+}
+
+type sessionKey struct{}
+
+// Sessions keeps a Session for every visitor in a signed cookie; handlers
+// reach it with SessionFrom, views with SessionValue and Flashes.
+//
+// The cookie is read lazily, and a cookie that is tampered with, expired,
+// over 4096 bytes or malformed yields an empty session and a debug log
+// line, never an error response: to the visitor it looks like a new
+// session.
+//
+// The cookie is written only if the session changed (Set, Delete, Clear,
+// a flash added or read). It is a header field, and header fields must be
+// set before the response head is sent, so it is added just before the
+// head goes out (Ctx.BeforeCommit): when the handler returns, or at its
+// first Flush. A change made after the head has gone out (after a Flush,
+// RenderStream, or a body over MaxBufferedBody) cannot be saved, and a
+// warning is logged. Change the session before streaming.
+//
+// The session is saved even when the handler returns an error (the error
+// page then carries the cookie), but not when it panics, whether Recover
+// turned the panic into an error or not.
+func Sessions(cfg SessionConfig) Middleware {
+	st := newSessionStore(cfg)
+	return func(next Handler) Handler {
+		return func(c *Ctx) error {
+			s := &Session{c: c, st: st}
+			c.Set(sessionKey{}, s)
+			c.BeforeCommit(s.save)
+			// A panic leaves the session as it found it, half-done: drop
+			// the change, whether the panic is still unwinding (Recover
+			// outside Sessions) or came back as an error (Recover inside).
+			finished := false
+			defer func() {
+				if !finished {
+					s.changed = false
+				}
+			}()
+			err := next(c)
+			finished = true
+			if pe := (panicError{}); err != nil && errors.As(err, &pe) {
+				s.changed = false
+			}
+			return err
+		}
+	}
+}
+
+// SessionFrom returns the request's Session, or nil if the Sessions
+// middleware does not wrap the handler.
+func SessionFrom(c *Ctx) *Session {
+	if c == nil {
+		return nil
+	}
+	s, _ := c.Value(sessionKey{}).(*Session)
+	return s
+}
+
+// Get returns the value stored under key, or "".
+func (s *Session) Get(key string) string {
+	s.load()
+	return s.values[key]
+}
+
+// Set stores value under key.
+func (s *Session) Set(key, value string) {
+	s.load()
+	if old, ok := s.values[key]; ok && old == value {
+		return
+	}
+	if s.values == nil {
+		s.values = make(map[string]string)
+	}
+	s.values[key] = value
+	s.touch()
+}
+
+// Delete removes key.
+func (s *Session) Delete(key string) {
+	s.load()
+	if _, ok := s.values[key]; ok {
+		delete(s.values, key)
+		s.touch()
+	}
+}
+
+// Clear empties the session, flashes included, and deletes its cookie:
+// what logging out needs. The CSRF token goes too, so a new one is made.
+func (s *Session) Clear() {
+	s.load()
+	if len(s.values) > 0 || len(s.flashes) > 0 || s.hadCookie {
+		s.touch()
+	}
+	s.values = nil
+	s.flashes = nil
+}
+
+// AddFlash queues a message for the next page that shows flashes,
+// usually the one a redirect leads to.
+func (s *Session) AddFlash(kind, message string) {
+	s.load()
+	s.flashes = append(s.flashes, Flash{Kind: kind, Message: message})
+	s.touch()
+}
+
+// Flashes returns the pending flash messages and removes them from the
+// session, so that each is shown once.
+func (s *Session) Flashes() []Flash {
+	s.load()
+	out := s.flashes
+	if len(out) > 0 {
+		s.flashes = nil
+		s.consumed = append(s.consumed, out...)
+		s.touch()
+	}
+	return out
+}
+
+// Flashes returns the flash messages for the page being rendered, for
+// views and layouts: those pending in the session, which it removes, plus
+// those already read during this request. A layout that calls it, after a
+// handler that called Session.Flashes, or twice, shows the same messages;
+// the next request no longer has them. It returns nil outside a request
+// or without the Sessions middleware.
+func Flashes(ctx context.Context) []Flash {
+	s := SessionFrom(FromContext(ctx))
+	if s == nil {
+		return nil
+	}
+	s.Flashes()
+	return s.consumed[:len(s.consumed):len(s.consumed)]
+}
+
+// SessionValue returns the session value under key for views, or ""
+// outside a request or without the Sessions middleware.
+func SessionValue(ctx context.Context, key string) string {
+	s := SessionFrom(FromContext(ctx))
+	if s == nil {
+		return ""
+	}
+	return s.Get(key)
+}
+
+// load reads the session from the request's cookie, once. Several cookies
+// of the name can arrive (set with different paths, say): the first that
+// verifies wins.
+func (s *Session) load() {
+	if s.loaded {
+		return
+	}
+	s.loaded = true
+	c := s.c
+	c.eachCookie(func(name, value string) bool {
+		if name != s.st.name {
+			return true
+		}
+		s.hadCookie = true
+		p, signer, reason := s.st.decode(value, time.Now())
+		if reason != "" {
+			mwLogger(c).Debug("ignoring session cookie", "reason", reason, "path", c.Path(), "remote", c.RemoteAddr())
+			return true
+		}
+		s.values, s.flashes = p.Values, p.Flashes
+		if signer > 0 {
+			// Signed by an older key: write it back under the current
+			// one, so that the old key can be retired.
+			s.touch()
+		}
+		return false
+	})
+}
+
+// decode verifies and decodes a cookie value. It returns the payload and
+// the index of the key that verified it, or the reason it was refused.
+func (st *sessionStore) decode(value string, now time.Time) (p sessionPayload, signer int, reason string) {
+	if len(value) > maxSessionCookie {
+		return p, 0, "oversized"
+	}
+	enc, sig, ok := strings.Cut(value, ".")
+	if !ok || enc == "" {
+		return p, 0, "malformed"
+	}
+	var mac [sha256.Size]byte
+	// Length first: Decode writes DecodedLen(len(sig)) bytes into mac.
+	if len(sig) != base64.RawURLEncoding.EncodedLen(len(mac)) {
+		return p, 0, "malformed signature"
+	}
+	if _, err := b64Strict.Decode(mac[:], []byte(sig)); err != nil {
+		return p, 0, "malformed signature"
+	}
+	signer = -1
+	for i, key := range st.keys {
+		if hmac.Equal(st.sign(key, enc), mac[:]) {
+			signer = i
+			break
+		}
+	}
+	if signer < 0 {
+		return p, 0, "bad signature"
+	}
+	raw, err := b64Strict.DecodeString(enc)
+	if err != nil {
+		return p, 0, "malformed payload"
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, 0, "malformed payload"
+	}
+	issued := time.Unix(p.Issued, 0)
+	if p.Issued <= 0 || issued.After(now.Add(sessionSkew)) {
+		return p, 0, "bad issued-at time"
+	}
+	if st.maxAge > 0 && now.Sub(issued) > st.maxAge {
+		return p, 0, "expired"
+	}
+	return p, signer, ""
+}
+
+// sign computes the cookie's MAC of enc under key.
+func (st *sessionStore) sign(key []byte, enc string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(st.name))
+	m.Write([]byte{'|'})
+	m.Write([]byte(enc))
+	return m.Sum(nil)
+}
+
+// encode builds the signed cookie value.
+func (st *sessionStore) encode(p *sessionPayload) (string, error) {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawURLEncoding.EncodeToString(raw)
+	return enc + "." + base64.RawURLEncoding.EncodeToString(st.sign(st.keys[0], enc)), nil
+}
+
+// touch marks the session changed. After the response head has gone out
+// the cookie can no longer be sent, so the change is lost: say so.
+func (s *Session) touch() {
+	s.changed = true
+	if s.c.res.committed {
+		mwLogger(s.c).Warn("session changed after the response started; change not saved",
+			"method", s.c.Method(), "path", s.c.Path())
+	}
+}
+
+// save writes the cookie if the session changed. It runs just before the
+// response head is sent (Ctx.BeforeCommit), whenever that is.
+func (s *Session) save() {
+	if !s.changed {
+		return
+	}
+	c := s.c
+	st := s.st
+	log := mwLogger(c)
+	if c.res.hijacked {
+		return
+	}
+	ck := &Cookie{Name: st.name, Path: st.path, Secure: st.secure, HttpOnly: true, SameSite: st.sameSite}
+	if len(s.values) == 0 && len(s.flashes) == 0 {
+		if !s.hadCookie {
+			return // nothing stored, nothing to delete
+		}
+		ck.MaxAge = -1
+		ck.Expires = time.Unix(0, 0)
+		c.SetCookie(ck)
+		return
+	}
+	v, err := st.encode(&sessionPayload{Values: s.values, Flashes: s.flashes, Issued: time.Now().Unix()})
+	if err != nil {
+		log.Error("cannot encode session; not saved", "path", c.Path(), "err", err)
+		return
+	}
+	if len(v) > maxSessionCookie {
+		log.Error("session too large for a cookie; not saved", "path", c.Path(), "bytes", len(v), "max", maxSessionCookie)
+		return
+	}
+	ck.Value = v
+	if st.maxAge > 0 {
+		ck.MaxAge = max(1, int(st.maxAge/time.Second))
+	}
+	c.SetCookie(ck)
+}

@@ -1,0 +1,419 @@
+package framework
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/a-h/templ"
+)
+
+// sessionApp serves a few routes over a session with cfg.
+func sessionApp(cfg SessionConfig) *App {
+	app := New()
+	app.Use(Sessions(cfg))
+	app.GET("/set", func(c *Ctx) error {
+		SessionFrom(c).Set(c.Query("k"), c.Query("v"))
+		return c.NoContent(204)
+	})
+	app.GET("/get", func(c *Ctx) error {
+		return c.String(200, SessionFrom(c).Get(c.Query("k")))
+	})
+	app.GET("/delete", func(c *Ctx) error {
+		SessionFrom(c).Delete(c.Query("k"))
+		return c.NoContent(204)
+	})
+	app.GET("/clear", func(c *Ctx) error {
+		SessionFrom(c).Clear()
+		return c.NoContent(204)
+	})
+	app.POST("/save", func(c *Ctx) error {
+		SessionFrom(c).AddFlash("success", "Saved "+c.FormValue("name")+".")
+		return c.Redirect(StatusSeeOther, "/page")
+	})
+	// The layout shows flashes in two places, as a header and a footer
+	// might: both must see them.
+	app.GET("/page", func(c *Ctx) error {
+		return c.Render(200, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			for i := range 2 {
+				fmt.Fprintf(w, "[%d]", i)
+				for _, f := range Flashes(ctx) {
+					fmt.Fprintf(w, " %s:%s", f.Kind, f.Message)
+				}
+			}
+			fmt.Fprintf(w, " user=%s", SessionValue(ctx, "user"))
+			return nil
+		}))
+	})
+	app.GET("/stream", func(c *Ctx) error {
+		c.WriteString("early")
+		c.Flush()
+		SessionFrom(c).Set("late", "1")
+		return nil
+	})
+	app.GET("/big", func(c *Ctx) error {
+		SessionFrom(c).Set("big", strings.Repeat("x", 5000))
+		return c.NoContent(204)
+	})
+	app.GET("/fail", func(c *Ctx) error {
+		SessionFrom(c).AddFlash("error", "It failed.")
+		return NewError(422, "invalid")
+	})
+	return app
+}
+
+func sessionCfg(keys ...[]byte) SessionConfig {
+	if len(keys) == 0 {
+		keys = [][]byte{mwKey('a')}
+	}
+	return SessionConfig{Keys: keys, MaxAge: time.Hour}
+}
+
+func getBody(t *testing.T, client *http.Client, u string) (int, string, *http.Response) {
+	t.Helper()
+	res, err := client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b), res
+}
+
+func TestSessionRoundTripWithCookieJar(t *testing.T) {
+	base, client, _ := mwStart(t, sessionApp(sessionCfg()).Serve)
+	_, _, res := getBody(t, client, base+"/set?k=user&v=ada")
+	sc := res.Header.Get("Set-Cookie")
+	for _, want := range []string{DefaultSessionCookie + "=", "Path=/", "Max-Age=3600", "HttpOnly", "SameSite=Lax"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("Set-Cookie %q lacks %q", sc, want)
+		}
+	}
+	if _, body, res := getBody(t, client, base+"/get?k=user"); body != "ada" || res.Header.Get("Set-Cookie") != "" {
+		t.Errorf("read back %q; an unchanged session wrote %q", body, res.Header.Get("Set-Cookie"))
+	}
+	getBody(t, client, base+"/set?k=theme&v=dark")
+	if _, body, _ := getBody(t, client, base+"/get?k=user"); body != "ada" {
+		t.Errorf("first value lost after a second Set: %q", body)
+	}
+	getBody(t, client, base+"/delete?k=user")
+	if _, body, _ := getBody(t, client, base+"/get?k=user"); body != "" {
+		t.Errorf("deleted value still there: %q", body)
+	}
+	_, _, res = getBody(t, client, base+"/clear")
+	if sc := res.Header.Get("Set-Cookie"); !strings.Contains(sc, "Max-Age=0") {
+		t.Errorf("Clear did not delete the cookie: %q", sc)
+	}
+	u, _ := url.Parse(base)
+	if n := len(client.Jar.Cookies(u)); n != 0 {
+		t.Errorf("jar still holds %d cookies", n)
+	}
+}
+
+func TestFlashShownOnce(t *testing.T) {
+	base, client, _ := mwStart(t, sessionApp(sessionCfg()).Serve)
+	getBody(t, client, base+"/set?k=user&v=ada")
+	res, err := client.PostForm(base+"/save", url.Values{"name": {"report"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 303 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if _, body, _ := getBody(t, client, base+"/page"); body != "[0] success:Saved report.[1] success:Saved report. user=ada" {
+		t.Errorf("first view: %q", body)
+	}
+	if _, body, _ := getBody(t, client, base+"/page"); body != "[0][1] user=ada" {
+		t.Errorf("second view shows the flash again: %q", body)
+	}
+}
+
+func TestSessionSavedWithErrorResponse(t *testing.T) {
+	app := sessionApp(sessionCfg())
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/fail"))
+	if res.Status != 422 || mwCookiePair(res, DefaultSessionCookie) == "" {
+		t.Fatalf("status %d, cookie %q", res.Status, mwSetCookies(res))
+	}
+	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/page").Set("Cookie", mwCookiePair(res, DefaultSessionCookie)))
+	if !strings.Contains(string(res.Body), "error:It failed.") {
+		t.Errorf("flash from the failed request lost: %s", res.Body)
+	}
+}
+
+// signedValue returns a cookie value as store st would write p.
+func signedValue(t *testing.T, st *sessionStore, p sessionPayload) string {
+	t.Helper()
+	v, err := st.encode(&p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestSessionDecodeRefusals(t *testing.T) {
+	st := newSessionStore(sessionCfg())
+	now := time.Now()
+	good := signedValue(t, st, sessionPayload{Values: map[string]string{"user": "ada"}, Issued: now.Unix()})
+	enc, sig, _ := strings.Cut(good, ".")
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"v":{"user":"admin"},"iat":` + fmt.Sprint(now.Unix()) + `}`))
+	other := newSessionStore(SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "other"})
+	otherSig := flipChar(sig, 0)
+	tests := []struct {
+		name   string
+		value  string
+		reason string
+	}{
+		{"valid", good, ""},
+		{"payload swapped", forged + "." + sig, "bad signature"},
+		{"signature changed", enc + "." + otherSig, "bad signature"},
+		{"signed for another cookie name", signedValue(t, other, sessionPayload{Issued: now.Unix()}), "bad signature"},
+		{"other key", signedValue(t, newSessionStore(sessionCfg(mwKey('b'))), sessionPayload{Issued: now.Unix()}), "bad signature"},
+		{"no dot", enc + sig, "malformed"},
+		{"empty", "", "malformed"},
+		{"only signature", "." + sig, "malformed"},
+		{"short signature", enc + "." + sig[:10], "malformed signature"},
+		{"long signature", enc + "." + sig + "AAAA", "malformed signature"},
+		{"signature not base64", enc + "." + strings.Repeat("!", len(sig)), "malformed signature"},
+		{"oversized", strings.Repeat("a", 4097), "oversized"},
+		{"expired", signedValue(t, st, sessionPayload{Issued: now.Add(-2 * time.Hour).Unix()}), "expired"},
+		{"from the future", signedValue(t, st, sessionPayload{Issued: now.Add(time.Hour).Unix()}), "bad issued-at time"},
+		{"no issued-at", signedValue(t, st, sessionPayload{}), "bad issued-at time"},
+		{"signed garbage", func() string {
+			e := base64.RawURLEncoding.EncodeToString([]byte("not json"))
+			return e + "." + base64.RawURLEncoding.EncodeToString(st.sign(st.keys[0], e))
+		}(), "malformed payload"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, _, reason := st.decode(tt.value, now)
+			if reason != tt.reason {
+				t.Fatalf("reason %q, want %q", reason, tt.reason)
+			}
+			if reason == "" && p.Values["user"] != "ada" {
+				t.Errorf("valid cookie decoded to %+v", p)
+			}
+		})
+	}
+}
+
+// flipChar replaces s[i] by another base64url character.
+func flipChar(s string, i int) string {
+	r := byte('A')
+	if s[i] == 'A' {
+		r = 'B'
+	}
+	return s[:i] + string(r) + s[i+1:]
+}
+
+func TestSessionBadCookieGivesEmptySession(t *testing.T) {
+	app := sessionApp(sessionCfg())
+	st := newSessionStore(sessionCfg())
+	good := signedValue(t, st, sessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Unix()})
+	tampered := flipChar(good, 10)
+	tests := []struct {
+		name, cookie, want string
+	}{
+		{"good", good, "ada"},
+		{"tampered", tampered, ""},
+		{"garbage", "%%%", ""},
+		{"second cookie of the name verifies", "junk; " + DefaultSessionCookie + "=" + good, "ada"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cookie := DefaultSessionCookie + "=" + tt.cookie
+			res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", cookie))
+			if res.Status != 200 || string(res.Body) != tt.want {
+				t.Fatalf("got %d %q, want 200 %q", res.Status, res.Body, tt.want)
+			}
+			if tt.want == "" {
+				if l := logs.find(t, "ignoring session cookie"); l == nil || l["level"] != "DEBUG" {
+					t.Errorf("no debug line for a bad cookie:\n%s", logs)
+				}
+			}
+		})
+	}
+}
+
+func TestSessionKeyRotation(t *testing.T) {
+	oldKey, newKey := mwKey('o'), mwKey('n')
+	before := sessionApp(sessionCfg(oldKey))
+	res, _ := mwDo(t, before.Serve, NewTestRequest("GET", "/set?k=user&v=ada"))
+	oldCookie := mwCookiePair(res, DefaultSessionCookie)
+
+	// After rotation, the old key still verifies, and the session is
+	// written back under the new key.
+	after := sessionApp(sessionCfg(newKey, oldKey))
+	res, _ = mwDo(t, after.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
+	newCookie := mwCookiePair(res, DefaultSessionCookie)
+	if string(res.Body) != "ada" || newCookie == "" || newCookie == oldCookie {
+		t.Fatalf("old cookie: body %q, re-signed %q", res.Body, newCookie)
+	}
+	// The new cookie verifies under the new key alone; the old one does not.
+	onlyNew := sessionApp(sessionCfg(newKey))
+	res, _ = mwDo(t, onlyNew.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", newCookie))
+	if string(res.Body) != "ada" {
+		t.Errorf("re-signed cookie not signed by the new key: %q", res.Body)
+	}
+	res, _ = mwDo(t, onlyNew.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
+	if string(res.Body) != "" {
+		t.Errorf("retired key still verifies: %q", res.Body)
+	}
+	// A cookie signed by the current key is not rewritten.
+	res, _ = mwDo(t, after.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", newCookie))
+	if len(mwSetCookies(res)) != 0 {
+		t.Errorf("current cookie rewritten: %q", mwSetCookies(res))
+	}
+}
+
+func TestSessionExpiry(t *testing.T) {
+	cfg := sessionCfg()
+	st := newSessionStore(cfg)
+	app := sessionApp(cfg)
+	tests := []struct {
+		age  time.Duration
+		want string
+	}{
+		{0, "ada"},
+		{59 * time.Minute, "ada"},
+		{61 * time.Minute, ""},
+		{48 * time.Hour, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.age.String(), func(t *testing.T) {
+			v := signedValue(t, st, sessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-tt.age).Unix()})
+			res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", DefaultSessionCookie+"="+v))
+			if string(res.Body) != tt.want {
+				t.Errorf("session aged %v read %q, want %q", tt.age, res.Body, tt.want)
+			}
+		})
+	}
+	// A browser-session cookie (MaxAge 0) sends no Max-Age and never
+	// expires on the server.
+	cfg.MaxAge = 0
+	app = sessionApp(cfg)
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/set?k=a&v=b"))
+	if sc := mwSetCookies(res); len(sc) != 1 || strings.Contains(sc[0], "Max-Age") {
+		t.Errorf("browser-session cookie: %q", sc)
+	}
+	v := signedValue(t, st, sessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-1000 * time.Hour).Unix()})
+	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", DefaultSessionCookie+"="+v))
+	if string(res.Body) != "ada" {
+		t.Errorf("MaxAge 0 expired a session")
+	}
+}
+
+func TestSessionCannotBeSaved(t *testing.T) {
+	app := sessionApp(sessionCfg())
+	res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/stream"))
+	if len(mwSetCookies(res)) != 0 || logs.find(t, "session changed after the response started; change not saved") == nil {
+		t.Errorf("streamed change: cookies %q, log:\n%s", mwSetCookies(res), logs)
+	}
+	res, logs = mwDo(t, app.Serve, NewTestRequest("GET", "/big"))
+	if len(mwSetCookies(res)) != 0 || logs.find(t, "session too large for a cookie; not saved") == nil {
+		t.Errorf("oversized session: cookies %q, log:\n%s", mwSetCookies(res), logs)
+	}
+}
+
+func TestSessionNotSavedAfterPanic(t *testing.T) {
+	app := New()
+	app.Use(Sessions(sessionCfg()), Recover())
+	app.GET("/", func(c *Ctx) error {
+		SessionFrom(c).Set("user", "admin")
+		panic("half-way")
+	})
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	if res.Status != 500 || len(mwSetCookies(res)) != 0 {
+		t.Errorf("status %d, cookies %q: a panicked request saved its session", res.Status, mwSetCookies(res))
+	}
+}
+
+func TestSessionConfigPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  SessionConfig
+		want string
+	}{
+		{"no keys", SessionConfig{}, "Keys is empty"},
+		{"short key", SessionConfig{Keys: [][]byte{mwKey('a'), []byte("short")}}, "Keys[1] is 5 bytes"},
+		{"bad name", SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "my session"}, "not a token"},
+		{"bad path", SessionConfig{Keys: [][]byte{mwKey('a')}, Path: "/a;b"}, "invalid Path"},
+		{"__Host- without Secure", SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "__Host-s"}, "__Host-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), tt.want) {
+					t.Errorf("panic %v, want one mentioning %q", v, tt.want)
+				}
+			}()
+			Sessions(tt.cfg)
+		})
+	}
+}
+
+func TestSessionHelpersWithoutMiddleware(t *testing.T) {
+	if SessionFrom(&Ctx{}) != nil || SessionFrom(nil) != nil {
+		t.Error("SessionFrom without the middleware is not nil")
+	}
+	if Flashes(context.Background()) != nil || SessionValue(context.Background(), "x") != "" {
+		t.Error("view helpers outside a request are not empty")
+	}
+	app := New()
+	app.GET("/", func(c *Ctx) error {
+		return c.String(200, fmt.Sprint(SessionFrom(c) == nil, len(Flashes(c.Context())), SessionValue(c.Context(), "k") == ""))
+	})
+	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	if string(res.Body) != "true 0 true" {
+		t.Errorf("got %q", res.Body)
+	}
+}
+
+// ExampleSessions keeps a value and a flash message across requests in a
+// signed cookie.
+func ExampleSessions() {
+	app := New()
+	app.Use(Sessions(SessionConfig{
+		Keys:   [][]byte{[]byte("use 32 random bytes, not this!!!")},
+		MaxAge: 24 * time.Hour,
+	}))
+	app.POST("/login", func(c *Ctx) error {
+		s := SessionFrom(c)
+		s.Set("user", c.FormValue("user"))
+		s.AddFlash("success", "Welcome back.")
+		return c.Redirect(StatusSeeOther, "/")
+	})
+	app.GET("/", func(c *Ctx) error {
+		s := SessionFrom(c)
+		msg := "user=" + s.Get("user")
+		for _, f := range s.Flashes() {
+			msg += " [" + f.Kind + "] " + f.Message
+		}
+		return c.String(200, msg)
+	})
+
+	res := Test(app.Serve, NewTestRequest("POST", "/login").WithForm(url.Values{"user": {"ada"}}))
+	cookie, _, _ := strings.Cut(res.Get("Set-Cookie"), ";")
+	fmt.Println(res.Status, res.Get("Location"))
+
+	res = Test(app.Serve, NewTestRequest("GET", "/").Set("Cookie", cookie))
+	fmt.Println(string(res.Body))
+	cookie, _, _ = strings.Cut(res.Get("Set-Cookie"), ";") // the flash is gone from it
+
+	res = Test(app.Serve, NewTestRequest("GET", "/").Set("Cookie", cookie))
+	fmt.Println(string(res.Body))
+
+	res = Test(app.Serve, NewTestRequest("GET", "/").Set("Cookie", strings.Replace(cookie, "=", "=x", 1)))
+	fmt.Println(string(res.Body), "(tampered cookie: empty session)")
+	// Output:
+	// 303 /
+	// user=ada [success] Welcome back.
+	// user=ada
+	// user= (tampered cookie: empty session)
+}
