@@ -56,8 +56,8 @@ func benchServe(b *testing.B, h Handler, req string) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(req)))
 	b.ResetTimer()
-	c := newConn(srv, &replayConn{req: []byte(req), left: b.N})
-	c.serve(context.Background())
+	c := newConn(srv, &replayConn{req: []byte(req), left: b.N}, context.Background())
+	c.serve()
 }
 
 const browserHead = "GET %s HTTP/1.1\r\n" +
@@ -150,7 +150,7 @@ func TestReplayConnServesEveryRequest(t *testing.T) {
 	app.GET("/", func(c *Ctx) error { n++; return c.String(200, "x") })
 	srv := &Server{Handler: app.Serve, Logger: testLogger}
 	srv.init()
-	newConn(srv, &replayConn{req: []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), left: 1000}).serve(context.Background())
+	newConn(srv, &replayConn{req: []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), left: 1000}, context.Background()).serve()
 	if n != 1000 {
 		t.Errorf("served %d of 1000", n)
 	}

@@ -72,12 +72,15 @@ type conn struct {
 	writeDead time.Time
 }
 
-func newConn(s *Server, nc net.Conn) *conn {
-	return &conn{srv: s, nc: nc, lim: s.limits(), remote: nc.RemoteAddr().String()}
+// newConn prepares a connection. Its context is made here, before the
+// connection is listed in the server, so Close can cancel it at any time.
+func newConn(s *Server, nc net.Conn, base context.Context) *conn {
+	c := &conn{srv: s, nc: nc, lim: s.limits(), remote: nc.RemoteAddr().String()}
+	c.base, c.cancel = context.WithCancel(base)
+	return c
 }
 
-func (c *conn) serve(base context.Context) {
-	c.base, c.cancel = context.WithCancel(base)
+func (c *conn) serve() {
 	defer func() {
 		c.cancel()
 		if !c.hijacked {

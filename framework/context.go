@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -243,6 +244,15 @@ func (c *Ctx) Value(key any) any {
 		return nil
 	}
 	return c.conn.base.Value(key)
+}
+
+// Logger returns the server's logger, for handlers and middleware that
+// log about the request.
+func (c *Ctx) Logger() *slog.Logger {
+	if c.conn != nil && c.conn.srv != nil {
+		return c.conn.srv.logger()
+	}
+	return slog.Default()
 }
 
 // App returns the App that routed the request, or nil for a bare Server.

@@ -286,11 +286,11 @@ func parseCookieValue(v string) (string, bool) {
 func (c *Ctx) SetCookie(ck *Cookie) {
 	s, err := ck.serialize()
 	if err != nil {
-		mwLogger(c).Error("refused to send an invalid cookie", "method", c.Method(), "path", c.Path(), "err", err)
+		c.Logger().Error("refused to send an invalid cookie", "method", c.Method(), "path", c.Path(), "err", err)
 		return
 	}
 	if c.res.committed {
-		mwLogger(c).Warn("cookie set after the response started; not sent", "method", c.Method(), "path", c.Path(), "cookie", ck.Name)
+		c.Logger().Warn("cookie set after the response started; not sent", "method", c.Method(), "path", c.Path(), "cookie", ck.Name)
 		return
 	}
 	c.res.header.Add("Set-Cookie", s)

@@ -112,7 +112,7 @@ func CSRF(cfg CSRFConfig) Middleware {
 				return next(c)
 			}
 			if reason := conf.originRefusal(c); reason != "" {
-				mwLogger(c).Warn("CSRF: cross-origin request refused", "method", c.Method(), "path", c.Path(),
+				c.Logger().Warn("CSRF: cross-origin request refused", "method", c.Method(), "path", c.Path(),
 					"reason", reason, "remote", c.RemoteAddr())
 				return errCSRFOrigin
 			}
@@ -129,7 +129,7 @@ func CSRF(cfg CSRFConfig) Middleware {
 				if token == "" {
 					reason = "no token in " + conf.header + " or form field " + conf.field
 				}
-				mwLogger(c).Warn("CSRF: token missing or invalid", "method", c.Method(), "path", c.Path(),
+				c.Logger().Warn("CSRF: token missing or invalid", "method", c.Method(), "path", c.Path(),
 					"reason", reason, "remote", c.RemoteAddr())
 				return errCSRFToken
 			}

@@ -120,7 +120,7 @@ func (c *Ctx) Error(err error) {
 		if c.res.hijacked {
 			return
 		}
-		c.conn.srv.logger().Error("error after the response started; closing connection",
+		c.Logger().Error("error after the response started; closing connection",
 			"method", c.Method(), "path", c.Path(), "err", err)
 		c.res.keepAlive = false
 		return
@@ -139,7 +139,7 @@ func (c *Ctx) Error(err error) {
 func DefaultErrorHandler(c *Ctx, err error) {
 	code := StatusCode(err)
 	layer := layerOf(c, err)
-	log := c.conn.srv.logger()
+	log := c.Logger()
 	if code >= 500 {
 		log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code, "layer", layer, "err", err)
 	} else {

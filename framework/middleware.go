@@ -27,14 +27,6 @@ import (
 //
 // and CSRF(CSRFConfig{}) on the group of HTML routes.
 
-// mwLogger returns the logger of the server running the request.
-func mwLogger(c *Ctx) *slog.Logger {
-	if c.conn != nil && c.conn.srv != nil {
-		return c.conn.srv.logger()
-	}
-	return slog.Default()
-}
-
 // Logger logs one line per request: method, path, status, bytes,
 // duration, request id (see RequestID) and remote address. The level is
 // Info below 500 and Error from 500 up. A nil log means the server's
@@ -52,7 +44,7 @@ func Logger(log *slog.Logger) Middleware {
 			}
 			l := log
 			if l == nil {
-				l = mwLogger(c)
+				l = c.Logger()
 			}
 			status := c.StatusCode()
 			level := slog.LevelInfo
@@ -101,7 +93,7 @@ func Recover() Middleware {
 					panic(v)
 				}
 				stack := debug.Stack()
-				mwLogger(c).Error("panic recovered", "method", c.Method(), "path", c.Path(),
+				c.Logger().Error("panic recovered", "method", c.Method(), "path", c.Path(),
 					"panic", v, "stack", string(stack))
 				if !c.res.committed {
 					h := &c.res.header
@@ -143,7 +135,7 @@ func RequestID() Middleware {
 			id := c.RequestHeader("X-Request-ID")
 			if !saneRequestID(id) {
 				if id != "" {
-					mwLogger(c).Debug("replacing malformed X-Request-ID", "len", len(id))
+					c.Logger().Debug("replacing malformed X-Request-ID", "len", len(id))
 				}
 				id = newRequestID()
 			}
@@ -198,7 +190,7 @@ func BodyLimit(n int64) Middleware {
 		return func(c *Ctx) error {
 			c.SetBodyLimit(n)
 			if c.head.ContentLength > n {
-				mwLogger(c).Debug("request body over the route's limit", "method", c.Method(), "path", c.Path(),
+				c.Logger().Debug("request body over the route's limit", "method", c.Method(), "path", c.Path(),
 					"content_length", c.head.ContentLength, "limit", n)
 				return ErrBodyTooLarge
 			}
@@ -281,7 +273,7 @@ func MethodOverride() Middleware {
 			case "PUT", "PATCH", "DELETE":
 				c.method = m
 			default:
-				mwLogger(c).Debug("refused _method override", "path", c.Path(), "value", vs[0])
+				c.Logger().Debug("refused _method override", "path", c.Path(), "value", vs[0])
 				return &HTTPError{Code: StatusBadRequest, Layer: LayerMiddleware,
 					Message: "invalid _method " + quoteForMessage(vs[0]) + ": a POST form may only override to PUT, PATCH or DELETE"}
 			}

@@ -233,7 +233,7 @@ func URLFor(ctx context.Context, name string, params ...string) string {
 	}
 	u, err := c.app.URL(name, params...)
 	if err != nil {
-		c.conn.srv.logger().Error("URLFor failed", "err", err)
+		c.Logger().Error("URLFor failed", "err", err)
 		return "#"
 	}
 	return u

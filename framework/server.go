@@ -181,7 +181,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		c := newConn(s, nc)
+		c := newConn(s, nc, base)
 		s.mu.Lock()
 		if s.inShut.Load() {
 			s.mu.Unlock()
@@ -195,7 +195,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		go func() {
 			defer s.wg.Done()
 			defer func() { <-s.slots }()
-			c.serve(base)
+			c.serve()
 			s.mu.Lock()
 			delete(s.conns, c)
 			s.mu.Unlock()

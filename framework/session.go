@@ -298,7 +298,7 @@ func (s *Session) load() {
 		s.hadCookie = true
 		p, signer, reason := s.st.decode(value, time.Now())
 		if reason != "" {
-			mwLogger(c).Debug("ignoring session cookie", "reason", reason, "path", c.Path(), "remote", c.RemoteAddr())
+			c.Logger().Debug("ignoring session cookie", "reason", reason, "path", c.Path(), "remote", c.RemoteAddr())
 			return true
 		}
 		s.values, s.flashes = p.Values, p.Flashes
@@ -380,7 +380,7 @@ func (st *sessionStore) encode(p *sessionPayload) (string, error) {
 func (s *Session) touch() {
 	s.changed = true
 	if s.c.res.committed {
-		mwLogger(s.c).Warn("session changed after the response started; change not saved",
+		s.c.Logger().Warn("session changed after the response started; change not saved",
 			"method", s.c.Method(), "path", s.c.Path())
 	}
 }
@@ -393,7 +393,7 @@ func (s *Session) save() {
 	}
 	c := s.c
 	st := s.st
-	log := mwLogger(c)
+	log := c.Logger()
 	if c.res.hijacked {
 		return
 	}

@@ -34,11 +34,11 @@ import (
 func (s *Server) ServeBytes(raw []byte) []byte {
 	s.init()
 	mc := &memConn{in: raw}
-	c := newConn(s, mc)
+	c := newConn(s, mc, context.Background())
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
-	c.serve(context.Background())
+	c.serve()
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()

@@ -104,15 +104,13 @@ func (d *ChunkedDecoder) Decode(dst, src []byte) (nDst, nSrc int, done bool, err
 			return nDst, nSrc, true, nil
 
 		case csSize:
-			i := bytes.IndexByte(rest, '\n')
+			// Search no further than a line may reach.
+			i := bytes.IndexByte(rest[:min(len(rest), maxLine)], '\n')
 			if i < 0 {
 				if len(rest) >= maxLine {
 					return fail(errChunkLine)
 				}
 				return nDst, nSrc, false, nil
-			}
-			if i+1 > maxLine {
-				return fail(errChunkLine)
 			}
 			if i == 0 || rest[i-1] != '\r' {
 				// RFC 9112 errata 7633: bare LF is not a chunk line ending.
@@ -164,33 +162,29 @@ func (d *ChunkedDecoder) Decode(dst, src []byte) (nDst, nSrc int, done bool, err
 			d.state = csSize
 
 		case csTrailer:
-			i := bytes.IndexByte(rest, '\n')
+			room := max(0, maxTrailer-d.trailer)
+			i := bytes.IndexByte(rest[:min(len(rest), room)], '\n')
 			if i < 0 {
-				if d.trailer+len(rest) >= maxTrailer {
+				if len(rest) >= room {
 					return fail(errTrailerTooBig)
 				}
 				return nDst, nSrc, false, nil
 			}
-			if d.trailer+i+1 > maxTrailer {
-				return fail(errTrailerTooBig)
-			}
 			if i == 0 || rest[i-1] != '\r' {
 				return fail(errChunkBareLF)
 			}
-			line := rest[:i-1]
-			if len(line) > 0 {
-				if isOWS(line[0]) {
+			if i > 1 { // a trailer field; i == 1 is the empty line that ends the body
+				if isOWS(rest[0]) {
 					return fail(errObsFold) // RFC 9112 §5.2 applies to trailers too
 				}
-				if _, _, e := splitFieldLine(line); e != nil {
+				if _, _, _, e := scanFieldLine(rest, 0); e != nil {
 					return fail(e)
 				}
+			} else {
+				d.state = csDone
 			}
 			d.trailer += i + 1
 			nSrc += i + 1
-			if len(line) == 0 {
-				d.state = csDone
-			}
 		}
 	}
 }

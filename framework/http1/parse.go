@@ -52,6 +52,7 @@ type ProtocolError struct {
 	Reason string
 }
 
+// Error returns "http1: " followed by the status and the reason.
 func (e *ProtocolError) Error() string {
 	return "http1: " + strconv.Itoa(e.Status) + " " + e.Reason
 }
@@ -116,6 +117,13 @@ func Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
 }
 
 func parse(buf []byte, lim Limits, h *Head) (int, error) {
+	// A head must end within the first MaxHeaderBytes, so nothing beyond
+	// them is ever scanned: a caller with a large buffer full of body bytes
+	// or garbage costs no more than one with a small one.
+	if len(buf) > lim.MaxHeaderBytes {
+		buf = buf[:lim.MaxHeaderBytes]
+	}
+
 	// RFC 9112 §2.2: a server SHOULD ignore at least one empty line (CRLF)
 	// received before the request-line; some clients send one after a POST
 	// body. We skip any number, but they count against MaxHeaderBytes.
@@ -143,12 +151,11 @@ func parse(buf []byte, lim Limits, h *Head) (int, error) {
 	if end < 0 {
 		return 0, checkPartial(buf, start, lim)
 	}
+	// buf was cut to MaxHeaderBytes, so a head found in it is within the
+	// limit; only the target may still be too long.
 	n := start + end + len(crlfcrlf)
 	if e := checkTargetLength(buf[start:n], lim); e != nil {
-		return 0, e // 414 is more useful than 431 when the URI is the problem
-	}
-	if n > lim.MaxHeaderBytes {
-		return 0, errHeadTooBig
+		return 0, e
 	}
 
 	// The one allocation: copy the head once. From here on every string is
@@ -170,11 +177,15 @@ func checkPartial(buf []byte, start int, lim Limits) error {
 	}
 	// The method arrives first: anything that is not a token (for example a
 	// TLS ClientHello sent to a plain-text port) is refused at once.
-	method := head
-	if i := bytes.IndexByte(method, ' '); i >= 0 {
-		method = method[:i]
-	} else if i := bytes.IndexByte(method, '\n'); i >= 0 {
-		return errRequestLine // a complete request line without any SP
+	line, complete := head, false
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line, complete = line[:i], true
+	}
+	method := line
+	if i := bytes.IndexByte(line, ' '); i >= 0 {
+		method = line[:i]
+	} else if complete {
+		return errRequestLine // a whole request line without any SP
 	}
 	if !allIn(method, cToken) {
 		return errMethod
@@ -192,7 +203,7 @@ func checkPartial(buf []byte, start int, lim Limits) error {
 		i += j + 1
 	}
 	// An incomplete head of MaxHeaderBytes bytes can only complete beyond
-	// the limit.
+	// the limit. (parse cut buf to at most that length.)
 	if len(buf) >= lim.MaxHeaderBytes {
 		return errHeadTooBig
 	}
@@ -238,23 +249,16 @@ func parseHead(raw string, lim Limits, h *Head) *ProtocolError {
 	}
 
 	var f framing
-	for pos := le + 1; ; {
-		j := strings.IndexByte(raw[pos:], '\n')
-		line, e := chompCR(raw[pos : pos+j])
-		if e != nil {
-			return e
-		}
-		pos += j + 1
-		if line == "" {
-			break // the empty line that ends the head
-		}
-		if isOWS(line[0]) {
+	// raw ends with the first CRLF CRLF of the input and no field line can
+	// hold a CR, so the first empty line is the end of raw.
+	for pos := le + 1; pos < len(raw)-2; {
+		if isOWS(raw[pos]) {
 			if len(h.Fields) == 0 {
 				return errLeadingWS
 			}
 			return errObsFold
 		}
-		name, value, e := splitFieldLine(line)
+		name, value, next, e := scanFieldLine(raw, pos)
 		if e != nil {
 			return e
 		}
@@ -263,6 +267,7 @@ func parseHead(raw string, lim Limits, h *Head) *ProtocolError {
 		}
 		h.Fields = append(h.Fields, Field{Name: name, Value: value})
 		f.observe(name, value)
+		pos = next
 	}
 	return f.decide(h)
 }
@@ -419,42 +424,62 @@ func validPercent(s string) bool {
 	return true
 }
 
-// splitFieldLine splits
+// scanFieldLine scans the field line that starts at s[pos], through its
+// CRLF:
 //
 //	field-line = field-name ":" OWS field-value OWS   (RFC 9112 §5)
 //
-// into a name that is a token and a value with OWS trimmed and only valid
-// bytes. The caller has already refused a line starting with whitespace.
-func splitFieldLine[T bytestring](line T) (name, value T, e *ProtocolError) {
-	i := 0
-	for i < len(line) && class[line[i]]&cToken != 0 {
+// It returns the name, which must be a token, the value with OWS trimmed,
+// and the index after the CRLF. Each byte is looked at once: the value scan
+// stops at the first byte a value may not hold, and that byte must be the
+// CR of the line's CRLF. The caller has already refused a line that starts
+// with whitespace.
+func scanFieldLine[T bytestring](s T, pos int) (name, value T, next int, e *ProtocolError) {
+	i := pos
+	for i < len(s) && class[s[i]]&cToken != 0 {
 		i++
 	}
 	switch {
-	case i == len(line):
-		return name, value, errFieldLine
-	case line[i] == ':' && i > 0:
+	case i == len(s) || s[i] == '\r' || s[i] == '\n':
+		return name, value, 0, errFieldLine
+	case s[i] == ':' && i > pos:
 		// the good case
-	case isOWS(line[i]):
+	case isOWS(s[i]):
 		// RFC 9112 §5.1: "No whitespace is allowed between the field name
 		// and colon ... a server MUST reject" with 400: a proxy might
 		// have read "Host :x" as a different field than we would.
-		j := i
-		for j < len(line) && isOWS(line[j]) {
-			j++
+		for i < len(s) && isOWS(s[i]) {
+			i++
 		}
-		if j < len(line) && line[j] == ':' {
-			return name, value, errSpaceColon
+		if i < len(s) && s[i] == ':' {
+			return name, value, 0, errSpaceColon
 		}
-		return name, value, errFieldName
+		return name, value, 0, errFieldName
 	default:
-		return name, value, errFieldName
+		return name, value, 0, errFieldName
 	}
-	name, value = line[:i], trimOWS(line[i+1:])
-	if !allIn(value, cValue) {
-		// RFC 9110 §5.5: CR, LF and NUL are never allowed; we refuse every
-		// other CTL but HTAB as well, as field-vchar says.
-		return name, value, errFieldValue
+	name = s[pos:i]
+	i++
+	for i < len(s) && isOWS(s[i]) {
+		i++
 	}
-	return name, value, nil
+	vs := i
+	for i < len(s) && class[s[i]]&cValue != 0 {
+		i++
+	}
+	switch {
+	case i+1 < len(s) && s[i] == '\r' && s[i+1] == '\n':
+		// end of the line
+	case i < len(s) && s[i] == '\n':
+		return name, value, 0, errBareLF
+	default:
+		// RFC 9110 §5.5: CR, LF and NUL are never allowed in a value; we
+		// refuse every other CTL but HTAB as well, as field-vchar says.
+		return name, value, 0, errFieldValue
+	}
+	ve := i
+	for ve > vs && isOWS(s[ve-1]) {
+		ve--
+	}
+	return name, s[vs:ve], i + 2, nil
 }

@@ -272,7 +272,7 @@ var badCases = []struct {
 	{"URI too long", "GET /23456789 HTTP/1.1\r\nHost: h\r\n\r\n", Limits{MaxURIBytes: 8}, 414, "RFC 9110 §15.5.15"},
 	{"URI too long, line incomplete", "GET /23456789", Limits{MaxURIBytes: 8}, 414, "RFC 9110 §15.5.15"},
 	{"URI too long, no version", "GET /23456789\r\n", Limits{MaxURIBytes: 8}, 414, "RFC 9110 §15.5.15"},
-	{"URI too long beats head too big", "GET /23456789 HTTP/1.1\r\nHost: h\r\n\r\n", Limits{MaxURIBytes: 8, MaxHeaderBytes: 10}, 414, "RFC 9110 §15.5.15"},
+	{"URI too long beats head too big", "GET /23456789 HTTP/1.1\r\nHost: h\r\n\r\n", Limits{MaxURIBytes: 8, MaxHeaderBytes: 20}, 414, "RFC 9110 §15.5.15"},
 	{"head too big", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", Limits{MaxHeaderBytes: 26}, 431, "RFC 6585 §5"},
 	{"head too big, incomplete", "GET / HTTP/1.1\r\nHost: h\r\nX: 0123456789", Limits{MaxHeaderBytes: 30}, 431, "RFC 6585 §5"},
 	{"head too big, incomplete at the limit", "GET / HTTP/1.1\r\nHost: h\r\n\r", Limits{MaxHeaderBytes: 26}, 431, "RFC 6585 §5"},
@@ -462,5 +462,26 @@ func TestParseReusesFields(t *testing.T) {
 		if f != (Field{}) {
 			t.Fatalf("stale field %#v beyond len", f)
 		}
+	}
+}
+
+// TestParseLargeBuffer checks that a head followed by a large body parses,
+// and that a large buffer without a head is refused by looking at no more
+// than MaxHeaderBytes of it.
+func TestParseLargeBuffer(t *testing.T) {
+	body := strings.Repeat("b", 1<<20)
+	var h Head
+	in := "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n" + body
+	if n, err := Parse([]byte(in), Limits{}, &h); err != nil || n != len(in)-len(body) {
+		t.Fatalf("head before a large body: %d, %v", n, err)
+	}
+	in = "GET / HTTP/1.1\r\nX: " + body
+	var pe *ProtocolError
+	if _, err := Parse([]byte(in), Limits{}, &h); !errors.As(err, &pe) || pe.Status != 431 {
+		t.Fatalf("large incomplete head: %v", err)
+	}
+	in = strings.Repeat("\r\n", 1<<20)
+	if _, err := Parse([]byte(in), Limits{}, &h); !errors.As(err, &pe) || pe.Status != 431 {
+		t.Fatalf("a megabyte of empty lines: %v", err)
 	}
 }

@@ -1,0 +1,71 @@
+package http1
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// BenchmarkParse parses a typical browser head into a reused Head, as a
+// connection does for each request.
+func BenchmarkParse(b *testing.B) {
+	buf := []byte(browserGET)
+	var h Head
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(buf, Limits{}, &h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseNetHTTP is the same head through http.ReadRequest, for
+// scale. It does more (a URL, a header map, a body reader), so read it
+// as context, not as a race.
+func BenchmarkParseNetHTTP(b *testing.B) {
+	buf := []byte(browserGET)
+	r := bytes.NewReader(buf)
+	br := bufio.NewReader(r)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Reset(buf)
+		br.Reset(r)
+		if _, err := http.ReadRequest(br); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkChunked decodes a 64 KiB body sent in 4 KiB chunks with one
+// extension each, and a trailer.
+func BenchmarkChunked(b *testing.B) {
+	var sb strings.Builder
+	chunk := strings.Repeat("x", 4096)
+	for i := range 16 {
+		fmt.Fprintf(&sb, "%x;seq=%d\r\n%s\r\n", len(chunk), i, chunk)
+	}
+	sb.WriteString("0\r\nDigest: sha-256=abc\r\n\r\n")
+	src := []byte(sb.String())
+	dst := make([]byte, 32<<10)
+	var d ChunkedDecoder
+	b.SetBytes(16 * 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Reset()
+		for n := 0; ; {
+			_, ns, done, err := d.Decode(dst, src[n:])
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += ns
+			if done {
+				break
+			}
+		}
+	}
+}

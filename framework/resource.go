@@ -1,0 +1,190 @@
+package framework
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// Resources: the C of MVC. A controller is a struct that holds its
+// dependencies (a database handle, a logger), and its methods are the
+// handlers of one resource. Resource maps the conventional actions onto
+// the methods the controller has, so that a CRUD resource is one line in
+// app/routes.go.
+
+// One interface per action: a controller has an action when it has the
+// method, with exactly this signature.
+type (
+	resourceIndex   interface{ Index(*Ctx) error }
+	resourceNew     interface{ New(*Ctx) error }
+	resourceCreate  interface{ Create(*Ctx) error }
+	resourceShow    interface{ Show(*Ctx) error }
+	resourceEdit    interface{ Edit(*Ctx) error }
+	resourceUpdate  interface{ Update(*Ctx) error }
+	resourceDestroy interface{ Destroy(*Ctx) error }
+)
+
+// resourceMethods lists the action methods, for error messages.
+var resourceMethods = [...]string{"Index", "New", "Create", "Show", "Edit", "Update", "Destroy"}
+
+// Resource registers the conventional routes of a resource at path for
+// each action method that ctrl has. Each method has the signature
+// func(*Ctx) error; the route names use the last segment of path as their
+// base, here "entries" for Resource("/entries", ctrl):
+//
+//	method       path               controller method   route name
+//	GET          /entries           Index               entries.index
+//	GET          /entries/new       New                 entries.new
+//	POST         /entries           Create              entries.create
+//	GET          /entries/:id       Show                entries.show
+//	GET          /entries/:id/edit  Edit                entries.edit
+//	PUT          /entries/:id       Update              entries.update
+//	PATCH        /entries/:id       Update              (same URL as entries.update)
+//	DELETE       /entries/:id       Destroy             entries.destroy
+//
+// An action the controller lacks gets no route. mw wraps every route of
+// the resource. Registration panics if ctrl has none of the methods, if a
+// method of one of these names has another signature (or needs a pointer
+// receiver and ctrl is not a pointer), or if a route name is taken.
+//
+// HTML forms can only GET and POST. A form reaches Update or Destroy by
+// POSTing to /entries/:id with a hidden field _method=PUT, PATCH or
+// DELETE, which the MethodOverride middleware turns into the real method
+// before routing: register it with App.Use.
+//
+// httprouter cannot hold the static segment "new" beside the parameter
+// ":id" under one method. When the controller has New together with Show
+// or Edit, the GET /entries/:id route therefore answers /entries/new by
+// calling New; the id "new" is then reserved, and /entries/new/edit is a
+// 404. Routes and URL list and build the new route as usual.
+func (a *App) Resource(path string, ctrl any, mw ...Middleware) {
+	registerResource(a, path, ctrl, mw)
+}
+
+// Resource registers a resource under the group's prefix, with the
+// group's middleware before mw. See App.Resource.
+func (g *Group) Resource(path string, ctrl any, mw ...Middleware) {
+	registerResource(g.app, g.prefix+path, ctrl, append(g.mw[:len(g.mw):len(g.mw)], mw...))
+}
+
+func registerResource(a *App, p string, ctrl any, mw []Middleware) {
+	p = strings.TrimSuffix(p, "/")
+	base := strings.TrimLeft(p[strings.LastIndexByte(p, '/')+1:], ":*")
+	if base == "" {
+		panic(fmt.Sprintf("groundup: Resource path %q needs a last segment to name its routes", p))
+	}
+	checkResourceMethods(ctrl)
+
+	index, hasIndex := ctrl.(resourceIndex)
+	newer, hasNew := ctrl.(resourceNew)
+	create, hasCreate := ctrl.(resourceCreate)
+	show, hasShow := ctrl.(resourceShow)
+	edit, hasEdit := ctrl.(resourceEdit)
+	update, hasUpdate := ctrl.(resourceUpdate)
+	destroy, hasDestroy := ctrl.(resourceDestroy)
+	if !hasIndex && !hasNew && !hasCreate && !hasShow && !hasEdit && !hasUpdate && !hasDestroy {
+		panic(fmt.Sprintf("groundup: Resource %q: %T has none of the action methods %s with signature func(*framework.Ctx) error",
+			p, ctrl, strings.Join(resourceMethods[:], ", ")))
+	}
+
+	// Check every name first, so that a collision panics before any
+	// route of the resource is registered.
+	has := map[string]bool{"index": hasIndex, "new": hasNew, "create": hasCreate, "show": hasShow,
+		"edit": hasEdit, "update": hasUpdate, "destroy": hasDestroy}
+	for _, action := range [...]string{"index", "new", "create", "show", "edit", "update", "destroy"} {
+		if name := base + "." + action; has[action] && a.names[name] != nil {
+			r := a.names[name]
+			panic(fmt.Sprintf("groundup: Resource %q: route name %q is already used by %s %s", p, name, r.Method, r.Path))
+		}
+	}
+
+	// The "new" segment shares the GET tree with ":id" only through a
+	// dispatcher: see the doc comment.
+	newViaID := hasNew && (hasShow || hasEdit)
+
+	if hasIndex {
+		a.Handle("GET", p, index.Index, mw...).Name(base + ".index")
+	}
+	var newRoute *Route
+	if hasNew && !newViaID {
+		a.Handle("GET", p+"/new", newer.New, mw...).Name(base + ".new")
+	} else if newViaID {
+		// Listed and named, but matched through GET p/:id.
+		newRoute = &Route{Method: "GET", Path: p + "/new", app: a, handler: chain(controllerLayer(newer.New), mw)}
+		a.routes = append(a.routes, newRoute)
+		newRoute.Name(base + ".new")
+	}
+	if hasCreate {
+		a.Handle("POST", p, create.Create, mw...).Name(base + ".create")
+	}
+	if newViaID {
+		var showH Handler = func(*Ctx) error { return ErrNotFound }
+		if hasShow {
+			showH = show.Show
+		}
+		newH := newer.New
+		byID := func(c *Ctx) error {
+			if c.Param("id") == "new" {
+				// Look exactly like the static route: no "id" param.
+				c.route, c.params = newRoute, nil
+				return newH(c)
+			}
+			return showH(c)
+		}
+		r := a.Handle("GET", p+"/:id", byID, mw...)
+		if hasShow {
+			r.Name(base + ".show")
+		} else {
+			// Only a carrier for "new": keep it out of the listing.
+			a.routes = a.routes[:len(a.routes)-1]
+		}
+	} else if hasShow {
+		a.Handle("GET", p+"/:id", show.Show, mw...).Name(base + ".show")
+	}
+	if hasEdit {
+		h := edit.Edit
+		if newViaID {
+			inner := h
+			h = func(c *Ctx) error {
+				if c.Param("id") == "new" {
+					return ErrNotFound
+				}
+				return inner(c)
+			}
+		}
+		a.Handle("GET", p+"/:id/edit", h, mw...).Name(base + ".edit")
+	}
+	if hasUpdate {
+		a.Handle("PUT", p+"/:id", update.Update, mw...).Name(base + ".update")
+		a.Handle("PATCH", p+"/:id", update.Update, mw...)
+	}
+	if hasDestroy {
+		a.Handle("DELETE", p+"/:id", destroy.Destroy, mw...).Name(base + ".destroy")
+	}
+}
+
+// checkResourceMethods panics when ctrl has a method named like an action
+// that will not be used: a wrong signature, or a pointer receiver on a
+// controller passed by value. Left silent, either would be a route that
+// quietly does not exist.
+func checkResourceMethods(ctrl any) {
+	if ctrl == nil {
+		panic("groundup: Resource with a nil controller")
+	}
+	t := reflect.TypeOf(ctrl)
+	want := reflect.TypeOf((func(*Ctx) error)(nil))
+	for _, name := range resourceMethods {
+		if m, ok := t.MethodByName(name); ok {
+			// m.Type includes the receiver; compare the rest.
+			if m.Type.NumIn() != 2 || m.Type.In(1) != want.In(0) || m.Type.NumOut() != 1 || m.Type.Out(0) != want.Out(0) || m.Type.IsVariadic() {
+				panic(fmt.Sprintf("groundup: Resource: %T.%s has type %s; an action must be func(*framework.Ctx) error", ctrl, name, m.Type))
+			}
+			continue
+		}
+		if t.Kind() != reflect.Pointer {
+			if _, ok := reflect.PointerTo(t).MethodByName(name); ok {
+				panic(fmt.Sprintf("groundup: Resource: %s has a pointer receiver; pass &%s{...}, not a %s value", name, t, t))
+			}
+		}
+	}
+}

@@ -1,0 +1,761 @@
+package framework_test
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/groundup-go/groundup/framework"
+)
+
+var stMod = time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
+
+const stHello = "Hello, world!\n" // 14 bytes
+
+// stFiles is the test tree: with modification times, like a disk.
+func stFiles() fstest.MapFS {
+	f := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s), ModTime: stMod} }
+	return fstest.MapFS{
+		"hello.txt":         f(stHello),
+		"index.html":        f("<h1>root</h1>"),
+		"css/app.css":       f("body{}"),
+		"js/app.js":         f("let a=1"),
+		"js/mod.MJS":        f("export{}"),
+		"img/logo.svg":      f("<svg/>"),
+		"img/pic.webp":      f("RIFF"),
+		"img/photo.jpg":     f("\xff\xd8"),
+		"img/photo.JPEG":    f("\xff\xd8"),
+		"font/f.woff2":      f("wOF2"),
+		"favicon.ico":       f("\x00\x00"),
+		"data.json":         f("{}"),
+		"page.html":         f("<p>"),
+		"noext":             f("<html>sniff me not</html>"),
+		"file.unknownzz":    f("?"),
+		"empty.txt":         f(""),
+		"docs/index.html":   f("<h1>docs</h1>"),
+		"docs/guide.txt":    f("guide"),
+		"nodex/readme.txt":  f("no index here"),
+		"trap/index.html/x": f("index.html is a directory"),
+		"a b/ü.txt":         f("spaced"),
+	}
+}
+
+// stEmbedLike is a file system without modification times, like embed.FS,
+// and, like it, comparable (a pointer), so its ETags can be cached.
+type stEmbedLike struct {
+	m     fstest.MapFS
+	opens atomic.Int32
+}
+
+func (e *stEmbedLike) Open(name string) (fs.File, error) {
+	e.opens.Add(1)
+	return e.m.Open(name)
+}
+
+func newEmbedLike() *stEmbedLike {
+	m := stFiles()
+	for _, f := range m {
+		f.ModTime = time.Time{}
+	}
+	return &stEmbedLike{m: m}
+}
+
+func stStaticApp(fsys fs.FS, cfg framework.StaticConfig) *framework.App {
+	app := framework.New()
+	app.Static("/static", fsys, cfg)
+	return app
+}
+
+// stGet runs one raw request through app in memory.
+func stGet(t *testing.T, app *framework.App, method, target string, fields ...string) *framework.TestResponse {
+	t.Helper()
+	out := stTransports[0].do(t, app.Serve, stReq(method, target, fields...))
+	return stParse(t, out, method == "HEAD")
+}
+
+func TestStaticContentTypes(t *testing.T) {
+	app := stStaticApp(stFiles(), framework.StaticConfig{})
+	tests := []struct{ path, want string }{
+		{"/static/hello.txt", "text/plain; charset=utf-8"},
+		{"/static/page.html", "text/html; charset=utf-8"},
+		{"/static/css/app.css", "text/css; charset=utf-8"},
+		{"/static/js/app.js", "text/javascript; charset=utf-8"},
+		{"/static/js/mod.MJS", "text/javascript; charset=utf-8"},
+		{"/static/img/logo.svg", "image/svg+xml"},
+		{"/static/img/pic.webp", "image/webp"},
+		{"/static/img/photo.jpg", "image/jpeg"},
+		{"/static/img/photo.JPEG", "image/jpeg"},
+		{"/static/font/f.woff2", "font/woff2"},
+		{"/static/favicon.ico", "image/x-icon"},
+		{"/static/data.json", "application/json"},
+		{"/static/noext", "application/octet-stream"},
+		{"/static/file.unknownzz", "application/octet-stream"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			res := stGet(t, app, "GET", tt.path)
+			if res.Status != 200 {
+				t.Fatalf("status %d, want 200\n%s", res.Status, res.Raw)
+			}
+			if got := res.Get("Content-Type"); got != tt.want {
+				t.Errorf("Content-Type %q, want %q", got, tt.want)
+			}
+			if got := res.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options %q, want nosniff", got)
+			}
+			if res.Get("Accept-Ranges") != "bytes" {
+				t.Errorf("no Accept-Ranges: bytes")
+			}
+		})
+	}
+}
+
+// TestStaticConditionalAndRange is the table of validators, preconditions
+// and ranges, run over both kinds of file system and both transports.
+func TestStaticConditionalAndRange(t *testing.T) {
+	lastMod := stMod.Format(framework.TimeFormat)
+	before := stMod.Add(-time.Hour).Format(framework.TimeFormat)
+	after := stMod.Add(time.Hour).Format(framework.TimeFormat)
+	const etagVar = "$ETAG" // replaced by the file's ETag
+
+	type want struct {
+		status       int
+		body         string
+		contentRange string
+	}
+	tests := []struct {
+		name    string
+		method  string
+		fields  []string
+		want    want
+		needMod bool // only meaningful when the file system has mod times
+	}{
+		{"plain GET", "GET", nil, want{200, stHello, ""}, false},
+		{"HEAD", "HEAD", nil, want{200, "", ""}, false},
+		{"If-None-Match equal", "GET", []string{"If-None-Match: " + etagVar}, want{304, "", ""}, false},
+		{"If-None-Match weak form matches", "GET", []string{"If-None-Match: W/" + etagVar}, want{304, "", ""}, false},
+		{"If-None-Match in a list", "GET", []string{`If-None-Match: "x", "y,z", ` + etagVar}, want{304, "", ""}, false},
+		{"If-None-Match on a second line", "GET", []string{`If-None-Match: "x"`, "If-None-Match: " + etagVar}, want{304, "", ""}, false},
+		{"If-None-Match star", "GET", []string{"If-None-Match: *"}, want{304, "", ""}, false},
+		{"If-None-Match other", "GET", []string{`If-None-Match: "other"`}, want{200, stHello, ""}, false},
+		{"If-None-Match HEAD", "HEAD", []string{"If-None-Match: " + etagVar}, want{304, "", ""}, false},
+		{"If-Modified-Since equal", "GET", []string{"If-Modified-Since: " + lastMod}, want{304, "", ""}, true},
+		{"If-Modified-Since later", "GET", []string{"If-Modified-Since: " + after}, want{304, "", ""}, true},
+		{"If-Modified-Since earlier", "GET", []string{"If-Modified-Since: " + before}, want{200, stHello, ""}, false},
+		{"If-Modified-Since garbage", "GET", []string{"If-Modified-Since: yesterday"}, want{200, stHello, ""}, false},
+		{"If-Modified-Since RFC 850 date", "GET", []string{"If-Modified-Since: " + stMod.Format("Monday, 02-Jan-06 15:04:05 GMT")}, want{304, "", ""}, true},
+		{"If-Modified-Since asctime date", "GET", []string{"If-Modified-Since: " + stMod.Format("Mon Jan _2 15:04:05 2006")}, want{304, "", ""}, true},
+		{"If-Modified-Since ignored beside If-None-Match", "GET", []string{`If-None-Match: "other"`, "If-Modified-Since: " + lastMod}, want{200, stHello, ""}, false},
+		{"If-Match equal", "GET", []string{"If-Match: " + etagVar}, want{200, stHello, ""}, false},
+		{"If-Match star", "GET", []string{"If-Match: *"}, want{200, stHello, ""}, false},
+		{"If-Match other", "GET", []string{`If-Match: "other"`}, want{412, "", ""}, false},
+		{"If-Match weak never matches", "GET", []string{"If-Match: W/" + etagVar}, want{412, "", ""}, false},
+		{"If-Unmodified-Since earlier", "GET", []string{"If-Unmodified-Since: " + before}, want{412, "", ""}, true},
+		{"If-Unmodified-Since equal", "GET", []string{"If-Unmodified-Since: " + lastMod}, want{200, stHello, ""}, false},
+		{"If-Unmodified-Since ignored beside If-Match", "GET", []string{"If-Match: " + etagVar, "If-Unmodified-Since: " + before}, want{200, stHello, ""}, false},
+		{"If-Match before If-None-Match", "GET", []string{`If-Match: "other"`, "If-None-Match: " + etagVar}, want{412, "", ""}, false},
+
+		{"Range a-b", "GET", []string{"Range: bytes=0-4"}, want{206, "Hello", "bytes 0-4/14"}, false},
+		{"Range a-", "GET", []string{"Range: bytes=7-"}, want{206, "world!\n", "bytes 7-13/14"}, false},
+		{"Range -n", "GET", []string{"Range: bytes=-6"}, want{206, "orld!\n", "bytes 8-13/14"}, false},
+		{"Range -n past the start", "GET", []string{"Range: bytes=-100"}, want{206, stHello, "bytes 0-13/14"}, false},
+		{"Range end clamped", "GET", []string{"Range: bytes=12-999"}, want{206, "!\n", "bytes 12-13/14"}, false},
+		{"Range last byte", "GET", []string{"Range: bytes=13-13"}, want{206, "\n", "bytes 13-13/14"}, false},
+		{"Range spaces and case", "GET", []string{"Range: Bytes = 1-2"}, want{206, "el", "bytes 1-2/14"}, false},
+		{"Range reversed is ignored", "GET", []string{"Range: bytes=5-2"}, want{200, stHello, ""}, false},
+		{"Range garbage is ignored", "GET", []string{"Range: bytes=abc"}, want{200, stHello, ""}, false},
+		{"Range sign is ignored", "GET", []string{"Range: bytes=+1-2"}, want{200, stHello, ""}, false},
+		{"Range other unit is ignored", "GET", []string{"Range: items=0-1"}, want{200, stHello, ""}, false},
+		{"Range start past the end", "GET", []string{"Range: bytes=14-"}, want{416, "", "bytes */14"}, false},
+		{"Range suffix zero", "GET", []string{"Range: bytes=-0"}, want{416, "", "bytes */14"}, false},
+		{"Range several is the whole file", "GET", []string{"Range: bytes=0-1,3-4"}, want{200, stHello, ""}, false},
+		{"Range on HEAD is ignored", "HEAD", []string{"Range: bytes=0-4"}, want{200, "", ""}, false},
+		{"If-Range ETag equal", "GET", []string{"Range: bytes=0-4", "If-Range: " + etagVar}, want{206, "Hello", "bytes 0-4/14"}, false},
+		{"If-Range ETag other", "GET", []string{"Range: bytes=0-4", `If-Range: "other"`}, want{200, stHello, ""}, false},
+		{"If-Range weak ETag", "GET", []string{"Range: bytes=0-4", "If-Range: W/" + etagVar}, want{200, stHello, ""}, false},
+		{"If-Range date equal", "GET", []string{"Range: bytes=0-4", "If-Range: " + lastMod}, want{206, "Hello", "bytes 0-4/14"}, true},
+		{"If-Range date other", "GET", []string{"Range: bytes=0-4", "If-Range: " + before}, want{200, stHello, ""}, false},
+		{"304 wins over Range", "GET", []string{"Range: bytes=0-4", "If-None-Match: " + etagVar}, want{304, "", ""}, false},
+	}
+
+	systems := []struct {
+		name   string
+		fsys   fs.FS
+		hasMod bool
+	}{
+		{"MapFS", stFiles(), true},
+		{"embed-like", newEmbedLike(), false},
+	}
+	for _, sys := range systems {
+		app := stStaticApp(sys.fsys, framework.StaticConfig{})
+		etag := stGet(t, app, "GET", "/static/hello.txt").Get("ETag")
+		if !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) || len(etag) < 4 {
+			t.Fatalf("%s: ETag %q is not a strong entity-tag", sys.name, etag)
+		}
+		for _, tr := range stTransports {
+			for _, tt := range tests {
+				if tt.needMod && !sys.hasMod {
+					continue
+				}
+				t.Run(sys.name+"/"+tr.name+"/"+tt.name, func(t *testing.T) {
+					fields := make([]string, len(tt.fields))
+					for i, f := range tt.fields {
+						fields[i] = strings.ReplaceAll(f, etagVar, etag)
+					}
+					out := tr.do(t, app.Serve, stReq(tt.method, "/static/hello.txt", fields...))
+					res := stParse(t, out, tt.method == "HEAD")
+					if res.Status != tt.want.status {
+						t.Fatalf("status %d, want %d\n%s", res.Status, tt.want.status, out)
+					}
+					if string(res.Body) != tt.want.body && tt.want.status != 412 && tt.want.status != 416 {
+						t.Errorf("body %q, want %q", res.Body, tt.want.body)
+					}
+					if got := res.Get("Content-Range"); got != tt.want.contentRange {
+						t.Errorf("Content-Range %q, want %q", got, tt.want.contentRange)
+					}
+					switch tt.want.status {
+					case 200, 206:
+						wantLen := len(tt.want.body)
+						if tt.method == "HEAD" {
+							wantLen = len(stHello)
+						}
+						if got := res.Get("Content-Length"); got != fmt.Sprint(wantLen) {
+							t.Errorf("Content-Length %q, want %d", got, wantLen)
+						}
+						if res.Get("ETag") != etag || res.Get("Accept-Ranges") != "bytes" {
+							t.Errorf("ETag %q, Accept-Ranges %q", res.Get("ETag"), res.Get("Accept-Ranges"))
+						}
+						if tt.method == "HEAD" && !bytes.HasSuffix(out, []byte("\r\n\r\n")) {
+							t.Errorf("HEAD response carries a body:\n%q", out)
+						}
+					case 304:
+						// RFC 9110 §15.4.5: the validators and caching fields
+						// again, and nothing of the body.
+						if res.Get("ETag") != etag || res.Get("Cache-Control") != "no-cache" {
+							t.Errorf("304 lost ETag or Cache-Control:\n%s", out)
+						}
+						if sys.hasMod && res.Get("Last-Modified") != lastMod {
+							t.Errorf("304 Last-Modified %q, want %q", res.Get("Last-Modified"), lastMod)
+						}
+						if !bytes.HasSuffix(out, []byte("\r\n\r\n")) || res.Header.Has("Content-Type") {
+							t.Errorf("304 carries a body or Content-Type:\n%q", out)
+						}
+					case 412, 416:
+						if res.Header.Has("ETag") || res.Header.Has("Last-Modified") {
+							t.Errorf("error response claims the file's validators:\n%s", out)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestStaticValidators(t *testing.T) {
+	t.Run("Last-Modified and a stable ETag", func(t *testing.T) {
+		app := stStaticApp(stFiles(), framework.StaticConfig{})
+		a := stGet(t, app, "GET", "/static/hello.txt")
+		b := stGet(t, stStaticApp(stFiles(), framework.StaticConfig{}), "GET", "/static/hello.txt")
+		if a.Get("Last-Modified") != "Fri, 14 Mar 2025 15:09:26 GMT" {
+			t.Errorf("Last-Modified %q", a.Get("Last-Modified"))
+		}
+		if a.Get("ETag") == "" || a.Get("ETag") != b.Get("ETag") {
+			t.Errorf("ETag not stable: %q then %q", a.Get("ETag"), b.Get("ETag"))
+		}
+		if other := stGet(t, app, "GET", "/static/css/app.css").Get("ETag"); other == a.Get("ETag") {
+			t.Errorf("two files share ETag %q", other)
+		}
+		changed := stFiles()
+		changed["hello.txt"].ModTime = stMod.Add(time.Second)
+		if c := stGet(t, stStaticApp(changed, framework.StaticConfig{}), "GET", "/static/hello.txt"); c.Get("ETag") == a.Get("ETag") {
+			t.Errorf("ETag %q did not change with the modification time", c.Get("ETag"))
+		}
+	})
+	t.Run("content hash, computed once, without modification times", func(t *testing.T) {
+		fsys := newEmbedLike()
+		app := stStaticApp(fsys, framework.StaticConfig{})
+		a := stGet(t, app, "GET", "/static/hello.txt")
+		first := fsys.opens.Load()
+		b := stGet(t, app, "GET", "/static/hello.txt")
+		if a.Header.Has("Last-Modified") {
+			t.Errorf("Last-Modified %q without a modification time", a.Get("Last-Modified"))
+		}
+		if a.Get("ETag") != b.Get("ETag") {
+			t.Errorf("ETag not stable: %q then %q", a.Get("ETag"), b.Get("ETag"))
+		}
+		if again := fsys.opens.Load() - first; again != 1 {
+			t.Errorf("second request opened the file %d times, want 1 (hash cached)", again)
+		}
+		// The hash follows the content: another file system with the
+		// same bytes (a map, so never cached) gives the same tag.
+		same := stGet(t, stStaticApp(newEmbedLike().m, framework.StaticConfig{}), "GET", "/static/hello.txt")
+		if same.Get("ETag") != a.Get("ETag") {
+			t.Errorf("same content, ETag %q vs %q", same.Get("ETag"), a.Get("ETag"))
+		}
+		if other := stGet(t, app, "GET", "/static/page.html"); other.Get("ETag") == a.Get("ETag") {
+			t.Errorf("different content, same ETag %q", other.Get("ETag"))
+		}
+	})
+	t.Run("embed.FS", func(t *testing.T) {
+		want, err := os.ReadFile("st_helpers_test.go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := stStaticApp(stEmbedded, framework.StaticConfig{MaxAge: 24 * time.Hour, Immutable: true})
+		a := stGet(t, app, "GET", "/static/st_helpers_test.go")
+		b := stGet(t, app, "GET", "/static/st_helpers_test.go")
+		if a.Status != 200 || !bytes.Equal(a.Body, want) {
+			t.Fatalf("status %d, body of %d bytes, want the file's %d", a.Status, len(a.Body), len(want))
+		}
+		if a.Get("ETag") == "" || a.Get("ETag") != b.Get("ETag") || a.Header.Has("Last-Modified") {
+			t.Errorf("ETag %q then %q, Last-Modified %q", a.Get("ETag"), b.Get("ETag"), a.Get("Last-Modified"))
+		}
+		if a.Get("Cache-Control") != "public, max-age=86400, immutable" {
+			t.Errorf("Cache-Control %q", a.Get("Cache-Control"))
+		}
+		if r := stGet(t, app, "GET", "/static/st_helpers_test.go", "If-None-Match: "+a.Get("ETag")); r.Status != 304 {
+			t.Errorf("revalidation: status %d, want 304", r.Status)
+		}
+	})
+}
+
+//go:embed st_helpers_test.go
+var stEmbedded embed.FS
+
+func TestStaticCacheControl(t *testing.T) {
+	tests := []struct {
+		cfg  framework.StaticConfig
+		want string
+	}{
+		{framework.StaticConfig{}, "no-cache"},
+		{framework.StaticConfig{Immutable: true}, "no-cache"},
+		{framework.StaticConfig{MaxAge: time.Hour}, "public, max-age=3600"},
+		{framework.StaticConfig{MaxAge: 365 * 24 * time.Hour, Immutable: true}, "public, max-age=31536000, immutable"},
+	}
+	for _, tt := range tests {
+		res := stGet(t, stStaticApp(stFiles(), tt.cfg), "GET", "/static/hello.txt")
+		if got := res.Get("Cache-Control"); got != tt.want {
+			t.Errorf("%+v: Cache-Control %q, want %q", tt.cfg, got, tt.want)
+		}
+	}
+}
+
+// TestStaticTraversal tries to reach a file outside the served directory
+// of a real disk tree. Every attempt must end in a 404, a 400 from the
+// parser, or the router's clean-path redirect, and never in the file.
+func TestStaticTraversal(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "public", "sub"), 0o755)
+	os.WriteFile(filepath.Join(root, "public", "ok.txt"), []byte("public"), 0o644)
+	os.WriteFile(filepath.Join(root, "public", "sub", "s.txt"), []byte("sub"), 0o644)
+	os.WriteFile(filepath.Join(root, "go.mod"), []byte("SECRET"), 0o644)
+	app := stStaticApp(os.DirFS(filepath.Join(root, "public")), framework.StaticConfig{})
+
+	tests := []struct {
+		target string
+		status int    // 0: 400 or 404
+		to     string // Location of a redirect
+	}{
+		{"/static/ok.txt", 200, ""},
+		{"/static/../go.mod", 404, ""},
+		{"/static/%2e%2e/go.mod", 404, ""},
+		{"/static/%2E%2E/go.mod", 404, ""},
+		{"/static/..%2fgo.mod", 404, ""},
+		{"/static/..%2Fgo.mod", 404, ""},
+		{"/static/sub/../../go.mod", 404, ""},
+		{"/static/sub/%2e%2e/%2e%2e/go.mod", 404, ""},
+		{"/static/..%5cgo.mod", 404, ""},
+		{"/static/sub%5c..%5c..%5cgo.mod", 404, ""},
+		{`/static/..\go.mod`, 0, ""},
+		{"/static/ok.txt%00", 404, ""},
+		{"/static/ok.txt%00.png", 404, ""},
+		{"/static//go.mod", 404, ""},
+		{"/static/.%2e/go.mod", 404, ""},
+		{"/static/./ok.txt", 404, ""},
+		{"/static/%2fetc/passwd", 404, ""},
+		{"/static/ok.txt/", 404, ""},
+		{"/static/ok.txt/..", 404, ""},
+		{"/static/%", 400, ""},
+		{"/../static/ok.txt", 301, "/static/ok.txt"},
+		{"/x/../static/ok.txt", 301, "/static/ok.txt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			out := stTransports[0].do(t, app.Serve, stReq("GET", tt.target))
+			res := stParse(t, out, false)
+			if bytes.Contains(out, []byte("SECRET")) {
+				t.Fatalf("the file outside the root was served:\n%s", out)
+			}
+			switch {
+			case tt.status == 0 && (res.Status == 400 || res.Status == 404):
+			case res.Status != tt.status && tt.status != 0:
+				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, out)
+			case tt.status == 0:
+				t.Fatalf("status %d, want 400 or 404\n%s", res.Status, out)
+			}
+			if tt.to != "" && res.Get("Location") != tt.to {
+				t.Errorf("Location %q, want %q", res.Get("Location"), tt.to)
+			}
+		})
+	}
+
+	t.Run("refusals are logged at debug", func(t *testing.T) {
+		lg := &stLog{}
+		srv := &framework.Server{Handler: app.Serve, Logger: slog.New(lg)}
+		srv.ServeBytes([]byte(stReq("GET", "/static/%2e%2e/go.mod")))
+		if !lg.has(slog.LevelDebug, "static: refused path") {
+			t.Errorf("no debug record of the refused path")
+		}
+	})
+}
+
+func TestStaticDirectories(t *testing.T) {
+	files := stFiles()
+	off := stStaticApp(files, framework.StaticConfig{})
+	on := stStaticApp(files, framework.StaticConfig{Index: true})
+	tests := []struct {
+		app    *framework.App
+		index  bool
+		target string
+		status int
+		body   string
+		to     string
+	}{
+		{off, false, "/static/", 404, "", ""},
+		{off, false, "/static/docs", 404, "", ""},
+		{off, false, "/static/docs/", 404, "", ""},
+		{off, false, "/static/docs/guide.txt", 200, "guide", ""},
+		{on, true, "/static/", 200, "<h1>root</h1>", ""},
+		{on, true, "/static/docs/", 200, "<h1>docs</h1>", ""},
+		{on, true, "/static/docs", 301, "", "./docs/"},
+		{on, true, "/static/docs?x=1", 301, "", "./docs/?x=1"},
+		{on, true, "/static/a%20b", 301, "", "./a%20b/"},
+		{on, true, "/static/nodex/", 404, "", ""},
+		{on, true, "/static/trap/", 404, "", ""},
+		{on, true, "/static/docs/index.html", 200, "<h1>docs</h1>", ""},
+		{on, true, "/static/a%20b/%C3%BC.txt", 200, "spaced", ""},
+		{on, true, "/static", 301, "", "/static/"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.index, tt.target), func(t *testing.T) {
+			res := stGet(t, tt.app, "GET", tt.target)
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, res.Raw)
+			}
+			if tt.status == 200 && string(res.Body) != tt.body {
+				t.Errorf("body %q, want %q", res.Body, tt.body)
+			}
+			if res.Get("Location") != tt.to {
+				t.Errorf("Location %q, want %q", res.Get("Location"), tt.to)
+			}
+		})
+	}
+}
+
+// stFaultyFS fails in the ways a disk can.
+type stFaultyFS struct{ fstest.MapFS }
+
+var errDiskOnFire = errors.New("disk on fire")
+
+func (f stFaultyFS) Open(name string) (fs.File, error) {
+	switch name {
+	case "locked.txt":
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	case "broken.txt":
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errDiskOnFire}
+	case "readfail.txt":
+		return &stBadFile{size: 10, failAt: 0}, nil
+	case "short.txt":
+		// Claims 200 KiB, fails after 100 KiB: the head is on the wire by
+		// then, so the connection must be cut.
+		return &stBadFile{size: 200 << 10, failAt: 100 << 10}, nil
+	case "plain.txt", "seeker.txt":
+		f, err := f.MapFS.Open("hello.txt")
+		if err != nil {
+			return nil, err
+		}
+		if name == "seeker.txt" {
+			return stSeekOnly{f.(stSeekFile)}, nil
+		}
+		return stReadOnly{f}, nil
+	}
+	return f.MapFS.Open(name)
+}
+
+// stBadFile returns zeros until failAt, then an error.
+type stBadFile struct {
+	size, failAt, off int64
+}
+
+func (b *stBadFile) Stat() (fs.FileInfo, error) { return stInfo{b.size}, nil }
+func (b *stBadFile) Close() error               { return nil }
+func (b *stBadFile) Read(p []byte) (int, error) {
+	if b.off >= b.failAt {
+		return 0, errDiskOnFire
+	}
+	n := min(int64(len(p)), b.failAt-b.off)
+	clear(p[:n])
+	b.off += n
+	return int(n), nil
+}
+
+type stInfo struct{ size int64 }
+
+func (i stInfo) Name() string       { return "bad" }
+func (i stInfo) Size() int64        { return i.size }
+func (i stInfo) Mode() fs.FileMode  { return 0o444 }
+func (i stInfo) ModTime() time.Time { return stMod }
+func (i stInfo) IsDir() bool        { return false }
+func (i stInfo) Sys() any           { return nil }
+
+// stReadOnly hides everything but fs.File: no Seek, no ReadAt.
+type stReadOnly struct{ fs.File }
+
+type stSeekFile interface {
+	fs.File
+	io.Seeker
+}
+
+// stSeekOnly has Seek but no ReadAt.
+type stSeekOnly struct{ stSeekFile }
+
+func TestStaticFileErrors(t *testing.T) {
+	files := stFiles()
+	app := framework.New()
+	app.Static("/f", stFaultyFS{files}, framework.StaticConfig{})
+	tests := []struct {
+		target string
+		fields []string
+		status int
+		body   string
+	}{
+		{"/f/missing.txt", nil, 404, ""},
+		{"/f/hello.txt/x", nil, 404, ""},
+		{"/f/locked.txt", nil, 403, ""},
+		{"/f/broken.txt", nil, 500, ""},
+		{"/f/readfail.txt", nil, 500, ""},
+		{"/f/plain.txt", []string{"Range: bytes=7-11"}, 206, "world"},
+		{"/f/seeker.txt", []string{"Range: bytes=7-11"}, 206, "world"},
+		{"/f/plain.txt", nil, 200, stHello},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			lg := &stLog{}
+			srv := &framework.Server{Handler: app.Serve, Logger: slog.New(lg)}
+			out := srv.ServeBytes([]byte(stReq("GET", tt.target, tt.fields...)))
+			res := stParse(t, out, false)
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, out)
+			}
+			if tt.body != "" && string(res.Body) != tt.body {
+				t.Errorf("body %q, want %q", res.Body, tt.body)
+			}
+			if tt.status >= 400 {
+				if res.Header.Has("ETag") || res.Header.Has("Content-Range") || res.Get("Content-Type") == "application/octet-stream" {
+					t.Errorf("error response keeps the file's fields:\n%s", out)
+				}
+				if len(lg.recs) == 0 {
+					t.Errorf("nothing logged")
+				}
+			}
+		})
+	}
+
+	t.Run("read error mid-way cuts the connection", func(t *testing.T) {
+		s := stStart(t, app.Serve)
+		out := stRawTCP(t, s.addr, stReq("GET", "/f/short.txt"))
+		head, body, _ := bytes.Cut(out, []byte("\r\n\r\n"))
+		if !bytes.HasPrefix(head, []byte("HTTP/1.1 200 ")) || !bytes.Contains(head, []byte("Content-Length: 204800")) {
+			t.Fatalf("head:\n%s", head)
+		}
+		if len(body) != 100<<10 {
+			t.Errorf("body %d bytes, want the 102400 read before the failure", len(body))
+		}
+		if !s.log.has(slog.LevelError, "static: file ended early") {
+			t.Errorf("failure not logged at error")
+		}
+	})
+}
+
+func TestCtxFileAndAttachment(t *testing.T) {
+	files := stFiles()
+	app := framework.New()
+	app.GET("/file/*name", func(c *framework.Ctx) error {
+		return c.File(files, strings.TrimPrefix(c.Param("name"), "/"))
+	})
+	app.GET("/typed", func(c *framework.Ctx) error {
+		c.SetHeader("Content-Type", "text/markdown")
+		c.SetHeader("Cache-Control", "private, max-age=60")
+		return c.File(files, "hello.txt")
+	})
+	app.GET("/download", func(c *framework.Ctx) error {
+		return c.Attachment(files, "hello.txt", c.Query("as"))
+	})
+	app.GET("/download-missing", func(c *framework.Ctx) error {
+		return c.Attachment(files, "nope.txt", "x.txt")
+	})
+
+	t.Run("File", func(t *testing.T) {
+		res := stGet(t, app, "GET", "/file/css/app.css")
+		if res.Status != 200 || string(res.Body) != "body{}" || res.Get("Content-Type") != "text/css; charset=utf-8" {
+			t.Errorf("got %d %q %q", res.Status, res.Body, res.Get("Content-Type"))
+		}
+		for _, target := range []string{"/file/../x", "/file/docs", "/file/nope"} {
+			if res := stGet(t, app, "GET", target); res.Status != 404 {
+				t.Errorf("%s: status %d, want 404", target, res.Status)
+			}
+		}
+	})
+	t.Run("File keeps the handler's Content-Type and Cache-Control", func(t *testing.T) {
+		res := stGet(t, app, "GET", "/typed")
+		if res.Get("Content-Type") != "text/markdown" || res.Get("Cache-Control") != "private, max-age=60" {
+			t.Errorf("Content-Type %q, Cache-Control %q", res.Get("Content-Type"), res.Get("Cache-Control"))
+		}
+	})
+
+	tests := []struct {
+		as       string
+		want     string
+		filename string // as decoded by mime.ParseMediaType, which reads filename*
+	}{
+		{"", `attachment; filename="hello.txt"; filename*=UTF-8''hello.txt`, "hello.txt"},
+		{"report 2025.txt", `attachment; filename="report 2025.txt"; filename*=UTF-8''report%202025.txt`, "report 2025.txt"},
+		{`résumé "final".pdf`, `attachment; filename="r_sum_ _final_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22.pdf`, `résumé "final".pdf`},
+		{"a\\b;c=d'e.txt", `attachment; filename="a_b;c=d'e.txt"; filename*=UTF-8''a%5Cb%3Bc%3Dd%27e.txt`, "a\\b;c=d'e.txt"},
+		{"日本.txt", `attachment; filename="__.txt"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt`, "日本.txt"},
+		{"line\r\nX-Evil: 1", `attachment; filename="line__X-Evil: 1"; filename*=UTF-8''line%0D%0AX-Evil%3A%201`, "line\r\nX-Evil: 1"},
+	}
+	for _, tt := range tests {
+		t.Run("Attachment "+tt.as, func(t *testing.T) {
+			res := stGet(t, app, "GET", "/download?as="+urlQueryEscape(tt.as))
+			got := res.Get("Content-Disposition")
+			if res.Status != 200 || got != tt.want {
+				t.Fatalf("status %d, Content-Disposition\n %s\nwant\n %s", res.Status, got, tt.want)
+			}
+			if res.Header.Has("X-Evil") {
+				t.Fatalf("header injection:\n%s", res.Raw)
+			}
+			_, params, err := mime.ParseMediaType(got)
+			if err != nil || params["filename"] != tt.filename {
+				t.Errorf("ParseMediaType: %v, filename %q, want %q", err, params["filename"], tt.filename)
+			}
+		})
+	}
+	t.Run("Attachment of a missing file", func(t *testing.T) {
+		res := stGet(t, app, "GET", "/download-missing")
+		if res.Status != 404 || res.Header.Has("Content-Disposition") {
+			t.Errorf("status %d, Content-Disposition %q", res.Status, res.Get("Content-Disposition"))
+		}
+	})
+}
+
+func urlQueryEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "%%%02X", s[i])
+	}
+	return b.String()
+}
+
+// TestStaticNetHTTPClient checks the file server against a real client:
+// net/http's own conditional and range handling must agree with ours.
+func TestStaticNetHTTPClient(t *testing.T) {
+	app := framework.New()
+	app.Static("/assets/", stFiles(), framework.StaticConfig{MaxAge: time.Minute})
+	g := app.Group("/v1")
+	g.Static("/files", stFiles(), framework.StaticConfig{})
+	s := stStart(t, app.Serve)
+	cl := stClient(t)
+
+	get := func(path string, hdr ...string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.URL(path), nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		res, err := cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := get("/assets/hello.txt")
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(body) != stHello || res.ContentLength != 14 || res.Header.Get("Cache-Control") != "public, max-age=60" {
+		t.Fatalf("got %d %q len %d %q", res.StatusCode, body, res.ContentLength, res.Header.Get("Cache-Control"))
+	}
+	etag := res.Header.Get("ETag")
+
+	res = get("/assets/hello.txt", "If-None-Match", etag)
+	res.Body.Close()
+	if res.StatusCode != 304 {
+		t.Errorf("If-None-Match: %d", res.StatusCode)
+	}
+	res = get("/assets/hello.txt", "Range", "bytes=-3")
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 206 || string(body) != "d!\n" {
+		t.Errorf("Range: %d %q", res.StatusCode, body)
+	}
+	res = get("/v1/files/css/app.css")
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(body) != "body{}" {
+		t.Errorf("group static: %d %q", res.StatusCode, body)
+	}
+	req, _ := http.NewRequest("HEAD", s.URL("/assets/hello.txt"), nil)
+	res, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.ContentLength != 14 {
+		t.Errorf("HEAD: %d, length %d", res.StatusCode, res.ContentLength)
+	}
+}
+
+func TestStaticEmptyFile(t *testing.T) {
+	app := stStaticApp(stFiles(), framework.StaticConfig{})
+	res := stGet(t, app, "GET", "/static/empty.txt")
+	if res.Status != 200 || len(res.Body) != 0 || res.Get("Content-Length") != "0" {
+		t.Errorf("got %d %q Content-Length %q", res.Status, res.Body, res.Get("Content-Length"))
+	}
+	if res := stGet(t, app, "GET", "/static/empty.txt", "Range: bytes=0-"); res.Status != 416 {
+		t.Errorf("range of an empty file: %d, want 416", res.Status)
+	}
+}
+
+func ExampleApp_Static() {
+	files := fstest.MapFS{
+		"css/app.css": {Data: []byte("body{margin:0}")},
+	}
+	app := framework.New()
+	app.Static("/static", files, framework.StaticConfig{MaxAge: time.Hour})
+
+	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/static/css/app.css"))
+	fmt.Println(res.Status, res.Get("Content-Type"))
+	fmt.Println(res.Get("Cache-Control"))
+	fmt.Println(string(res.Body))
+
+	res = framework.Test(app.Serve, framework.NewTestRequest("GET", "/static/../secret"))
+	fmt.Println(res.Status)
+	// Output:
+	// 200 text/css; charset=utf-8
+	// public, max-age=3600
+	// body{margin:0}
+	// 404
+}
