@@ -618,3 +618,94 @@ func TestUnreadBodyIsDrainedOrClosed(t *testing.T) {
 		t.Errorf("no drain:\n%s", out)
 	}
 }
+
+func TestIdleAndBodyTimeouts(t *testing.T) {
+	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) {
+		s.IdleTimeout = 200 * time.Millisecond
+		s.ReadTimeout = 200 * time.Millisecond
+	})
+	// Idle: after one response the server waits IdleTimeout, then closes.
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(nc, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+	start := time.Now()
+	out, _ := io.ReadAll(nc)
+	if !strings.Contains(string(out), "Hello, World!") || time.Since(start) > 3*time.Second {
+		t.Errorf("idle connection: %q after %v", out, time.Since(start))
+	}
+	// Body: a body that stops arriving gets a 408 once ReadTimeout passes.
+	got := exchange(t, addr, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+	if !strings.HasPrefix(got, "HTTP/1.1 408 ") || !strings.Contains(got, "Connection: close") {
+		t.Errorf("stalled body:\n%s", got)
+	}
+}
+
+func TestWriteErrorEndsTheConnection(t *testing.T) {
+	errs := make(chan error, 1)
+	app := New()
+	app.GET("/big", func(c *Ctx) error {
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for range 1000 { // 64 MiB: far more than socket buffers hold
+			if _, err := c.Write(chunk); err != nil {
+				errs <- err
+				return err
+			}
+		}
+		errs <- nil
+		return nil
+	})
+	addr, _, _ := startServer(t, app.Serve, func(s *Server) { s.WriteTimeout = 300 * time.Millisecond })
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(nc, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+	// Never read: the server's writes block, then time out.
+	select {
+	case err := <-errs:
+		if err == nil {
+			t.Fatal("a client that never reads took 64 MiB")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler's write never failed")
+	}
+	nc.Close()
+}
+
+// flakyListener fails Accept a few times, as a process out of file
+// descriptors would, then behaves.
+type flakyListener struct {
+	net.Listener
+	fails int
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if l.fails > 0 {
+		l.fails--
+		return nil, errors.New("accept: too many open files")
+	}
+	return l.Listener.Accept()
+}
+
+func TestAcceptErrorsBackOffAndRecover(t *testing.T) {
+	logs := &logBuffer{}
+	srv := &Server{Handler: echoApp().Serve, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(&flakyListener{Listener: ln, fails: 3})
+	defer srv.Close()
+	res, err := http.Get("http://" + ln.Addr().String() + "/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if n := strings.Count(logs.String(), "accept failed; retrying"); n != 3 {
+		t.Errorf("logged %d accept failures, want 3:\n%s", n, logs)
+	}
+}
