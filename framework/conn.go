@@ -68,6 +68,9 @@ type conn struct {
 	base      context.Context
 	cancel    context.CancelFunc
 	hijacked  bool
+	parked    bool      // idle on a fresh goroutine (see idleGrace)
+	idleSince time.Time // when the current wait between requests began
+	onEnd     func()    // the server's bookkeeping when the connection ends
 	bg        bgRead
 	writeDead time.Time
 }
@@ -80,23 +83,56 @@ func newConn(s *Server, nc net.Conn, base context.Context) *conn {
 	return c
 }
 
+// serve runs the connection loop until the connection ends. A connection
+// that stays idle past idleGrace is parked: serve starts a fresh goroutine
+// to wait for the next request and returns (see waitFirstByte).
 func (c *conn) serve() {
-	defer func() {
-		c.cancel()
-		if !c.hijacked {
-			c.close()
+	if !c.parked && !c.handshake() {
+		c.end()
+		return
+	}
+	for {
+		if c.r == c.w {
+			switch c.waitFirstByte() {
+			case waitPark:
+				go c.serve()
+				return
+			case waitEnd:
+				c.end()
+				return
+			}
 		}
-		c.release()
-	}()
-	if tc, ok := c.nc.(*tls.Conn); ok {
-		c.nc.SetDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
-		if err := tc.HandshakeContext(c.base); err != nil {
-			c.srv.logger().Debug("TLS handshake failed", "remote", c.remote, "err", err)
+		if !c.serveOne() {
+			c.end()
 			return
 		}
-		c.nc.SetDeadline(time.Time{})
 	}
-	for c.serveOne() {
+}
+
+// handshake completes a TLS handshake within ReadHeaderTimeout.
+func (c *conn) handshake() bool {
+	tc, ok := c.nc.(*tls.Conn)
+	if !ok {
+		return true
+	}
+	c.nc.SetDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+	if err := tc.HandshakeContext(c.base); err != nil {
+		c.srv.logger().Debug("TLS handshake failed", "remote", c.remote, "err", err)
+		return false
+	}
+	c.nc.SetDeadline(time.Time{})
+	return true
+}
+
+// end closes the connection (unless it was hijacked) and tells the server.
+func (c *conn) end() {
+	c.cancel()
+	if !c.hijacked {
+		c.close()
+	}
+	c.release()
+	if c.onEnd != nil {
+		c.onEnd()
 	}
 }
 
@@ -178,12 +214,11 @@ func (c *conn) runHandler(ctx *Ctx) {
 // It reports false when the connection should close: end of stream,
 // timeout, shutdown, or a protocol error (already answered).
 func (c *conn) readHead() bool {
+	// The slowloris guard: from its first byte, the whole head must
+	// arrive within ReadHeaderTimeout, also when that byte came in behind
+	// the previous request (pipelined) rather than after a wait.
+	c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
 	for {
-		if c.r == c.w {
-			if !c.waitFirstByte() {
-				return false
-			}
-		}
 		n, err := http1.Parse(c.rbuf[c.r:c.w], c.lim, &c.ctx.head)
 		if err == nil {
 			c.r += n
@@ -217,39 +252,65 @@ func (c *conn) readHead() bool {
 	}
 }
 
-// waitFirstByte parks the connection between requests. Everything pooled
-// goes back to its pool, and the goroutine waits on a one-byte read: an
-// idle keep-alive connection then costs its socket and a small stack.
-func (c *conn) waitFirstByte() bool {
-	if c.flush() != nil {
-		return false
+// idleGrace is how long a connection waits for its next request on the
+// goroutine that served the last one. A goroutine's stack grows while it
+// serves a request and does not shrink while it waits, so a connection
+// idle for longer moves to a fresh goroutine with a minimal stack: ten
+// thousand idle keep-alive connections then cost a few KiB each. Busy
+// connections, whose next request comes within the grace, never move.
+const idleGrace = 50 * time.Millisecond
+
+type waitResult uint8
+
+const (
+	waitGot  waitResult = iota // a byte arrived: read the head
+	waitPark                   // still idle after idleGrace: continue on a fresh goroutine
+	waitEnd                    // end of stream, timeout, shutdown: close
+)
+
+// waitFirstByte waits between requests. Everything pooled goes back to
+// its pool first, and the wait is a one-byte read, so an idle connection
+// holds no buffer: only its socket, the conn struct and a small stack.
+func (c *conn) waitFirstByte() waitResult {
+	if !c.parked {
+		if c.flush() != nil {
+			return waitEnd
+		}
+		c.release()
+		if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.shuttingDown() {
+			return waitEnd
+		}
+		c.idleSince = time.Now()
 	}
-	c.release()
-	if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.shuttingDown() {
-		return false
-	}
-	wait := orDefault(c.srv.IdleTimeout, DefaultIdleTimeout)
+	limit := orDefault(c.srv.IdleTimeout, DefaultIdleTimeout)
 	if c.served == 0 {
-		wait = orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+		limit = orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	}
-	c.nc.SetReadDeadline(time.Now().Add(wait))
+	deadline := c.idleSince.Add(limit)
+	grace := !c.parked && limit > idleGrace
+	if grace {
+		deadline = c.idleSince.Add(idleGrace)
+	}
+	c.parked = false
+	c.nc.SetReadDeadline(deadline)
 	n, err := c.nc.Read(c.one[:])
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
-		return false // Shutdown closed us while idle
+	if n == 0 && grace && isTimeout(err) {
+		c.parked = true // still stateIdle: Shutdown may close it
+		return waitPark
 	}
-	if n == 0 || err != nil && n == 0 {
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return waitEnd // Shutdown closed us while idle
+	}
+	if n == 0 {
 		if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) && !errors.Is(err, net.ErrClosed) {
 			c.srv.logger().Debug("idle connection read failed", "remote", c.remote, "err", err)
 		}
-		return false
+		return waitEnd
 	}
 	c.acquire()
 	c.rbuf[0] = c.one[0]
 	c.r, c.w = 0, 1
-	// The slowloris guard: from the first byte, the whole head must
-	// arrive within ReadHeaderTimeout.
-	c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
-	return true
+	return waitGot
 }
 
 // makeRoom ensures rbuf has free space after w, first by moving unread

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -39,7 +40,8 @@ type Ctx struct {
 	values []ctxValue
 	layer  Layer
 
-	done     context.Context // created by the first Done or Err
+	watched  *requestContext // from Context: cancelled when the client goes away
+	light    *requestContext // from viewContext: no watch
 	cancel   context.CancelFunc
 	bgClosed bool // the client-gone watch saw the connection end
 }
@@ -83,7 +85,12 @@ func (c *Ctx) clear() {
 	c.query = nil
 	clear(c.values)
 	c.values = c.values[:0]
-	c.done, c.cancel = nil, nil
+	for _, r := range []*requestContext{c.watched, c.light} {
+		if r != nil {
+			r.c.Store(nil)
+		}
+	}
+	c.watched, c.light, c.cancel = nil, nil, nil
 	c.bgClosed = false
 	c.res.header.reset()
 	if cap(c.res.body) > MaxBufferedBody {
@@ -174,39 +181,69 @@ func (c *Ctx) SetBodyLimit(n int64) {
 	}
 }
 
-// Context returns the request's context: the Ctx itself, which
-// implements context.Context. It is cancelled when the client goes away,
-// or when the server is closed or its Shutdown gives up waiting. Its
-// Value method sees the per-request values stored with Set, so that views
-// and services can reach request data through it (see FromContext).
-//
-// Like the Ctx, the context is only valid until the handler returns: use
-// context.WithoutCancel or copy values out before handing work to a
-// goroutine that outlives the request.
-func (c *Ctx) Context() context.Context { return c }
-
-// Deadline implements context.Context. A request has no deadline of its
-// own.
-func (c *Ctx) Deadline() (time.Time, bool) { return c.conn.base.Deadline() }
-
-// Done implements context.Context. The first call starts watching the
-// connection for the client going away, so requests that never ask pay
-// nothing for it.
-func (c *Ctx) Done() <-chan struct{} { return c.watch().Done() }
-
-// Err implements context.Context.
-func (c *Ctx) Err() error { return c.watch().Err() }
-
-// watch creates the request's cancellable context on first use, and
-// starts the client-gone watch once the body has been read.
-func (c *Ctx) watch() context.Context {
-	if c.done == nil {
-		c.done, c.cancel = context.WithCancel(c.conn.base)
+// Context returns the request's context. It is cancelled when the
+// client goes away (the first call starts watching the connection for
+// that), when the server is closed, or when its Shutdown gives up waiting.
+// It carries the Ctx, so that views and services can reach the request
+// through it (see FromContext), and it stays safe to use after the
+// request ends: a database driver may still watch it from a goroutine.
+// After the request, FromContext on it returns nil.
+func (c *Ctx) Context() context.Context {
+	if c.watched == nil {
+		done, cancel := context.WithCancel(c.conn.base)
+		c.watched, c.cancel = newRequestContext(done, c), cancel
 		if c.body.done {
-			c.conn.bg.start(c.conn, c.cancel)
+			c.conn.bg.start(c.conn, cancel)
 		}
 	}
-	return c.done
+	return c.watched
+}
+
+// viewContext is the context views render with: it carries the Ctx like
+// Context does, but does not start the client-gone watch, which a page
+// render does not need and would pay for on every request.
+func (c *Ctx) viewContext() context.Context {
+	if c.watched != nil {
+		return c.watched
+	}
+	if c.light == nil {
+		c.light = newRequestContext(c.conn.base, c)
+	}
+	return c.light
+}
+
+// requestContext is a context.Context that also answers FromContext with
+// its Ctx while the request lasts. The Ctx is pooled, so the link is cut
+// when the request ends: a context kept longer (a goroutine's, a
+// driver's) then behaves as its parent, and never reaches a Ctx that now
+// serves another request.
+type requestContext struct {
+	context.Context
+	c atomic.Pointer[Ctx]
+}
+
+func newRequestContext(parent context.Context, c *Ctx) *requestContext {
+	r := &requestContext{Context: parent}
+	r.c.Store(c)
+	return r
+}
+
+// Value returns the Ctx for FromContext, then the request's values stored
+// with Ctx.Set, then the parent's values.
+func (r *requestContext) Value(key any) any {
+	c := r.c.Load()
+	if _, ok := key.(ctxKey); ok {
+		if c == nil {
+			return nil
+		}
+		return c
+	}
+	if c != nil {
+		if v := c.Value(key); v != nil {
+			return v
+		}
+	}
+	return r.Context.Value(key)
 }
 
 type ctxKey struct{}
@@ -229,21 +266,14 @@ func (c *Ctx) Set(key, val any) {
 	c.values = append(c.values, ctxValue{key, val})
 }
 
-// Value returns a per-request value stored with Set, or else the value of
-// the server's base context; it implements context.Context's Value.
+// Value returns a per-request value stored with Set, or nil.
 func (c *Ctx) Value(key any) any {
-	if _, ok := key.(ctxKey); ok {
-		return c
-	}
 	for _, v := range c.values {
 		if v.key == key {
 			return v.val
 		}
 	}
-	if c.conn == nil {
-		return nil
-	}
-	return c.conn.base.Value(key)
+	return nil
 }
 
 // Logger returns the server's logger, for handlers and middleware that
@@ -290,7 +320,8 @@ func (c *Ctx) WriteString(s string) (int, error) {
 
 // Flush sends the head, if not sent yet, and every buffered body byte to
 // the client. After a Flush the body is streamed: chunked for HTTP/1.1,
-// close-delimited for HTTP/1.0. templ.Flush() calls it.
+// close-delimited for HTTP/1.0. Inside RenderStream, templ.Flush() in a
+// component calls it.
 func (c *Ctx) Flush() error { return c.res.flush() }
 
 // BeforeCommit registers fn to run just before the response head is

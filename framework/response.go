@@ -89,7 +89,7 @@ func (r *response) writeHeader(code int) {
 	if r.committed || r.status != 0 {
 		return
 	}
-	if code < 100 || code > 999 {
+	if code < 100 || code > 599 { // RFC 9110 §15: three digits, 1xx to 5xx
 		code = StatusInternalServerError
 	}
 	r.status = code
@@ -271,8 +271,14 @@ func (r *response) commit(whole bool) {
 	if r.conn.srv.shuttingDown() {
 		r.keepAlive = false
 	}
-	if h.Has("Connection") && tokenListHas(h.Get("Connection"), "close") {
-		r.keepAlive = false
+	// The connection's fate is the server's to announce: a handler's
+	// "Connection: close" is honoured, then the field is ours to write.
+	// Only a 101 keeps the handler's (Connection: Upgrade).
+	if h.Has("Connection") && code != StatusSwitchingProtocols {
+		if tokenListHas(h.Get("Connection"), "close") {
+			r.keepAlive = false
+		}
+		h.Del("Connection")
 	}
 
 	c := r.conn
@@ -296,9 +302,10 @@ func (r *response) commit(whole bool) {
 		c.wbuf = appendField(c.wbuf, "Server", c.srv.serverName())
 	}
 	switch {
-	case !r.keepAlive && !h.Has("Connection"):
+	case code == StatusSwitchingProtocols:
+	case !r.keepAlive:
 		c.wbuf = append(c.wbuf, "Connection: close\r\n"...)
-	case r.keepAlive && r.minor == 0:
+	case r.minor == 0:
 		// A 1.0 client closes unless told otherwise (RFC 9112 §9.3).
 		c.wbuf = append(c.wbuf, "Connection: keep-alive\r\n"...)
 	}

@@ -192,14 +192,16 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.conns[c] = struct{}{}
 		s.wg.Add(1)
 		s.mu.Unlock()
-		go func() {
-			defer s.wg.Done()
-			defer func() { <-s.slots }()
-			c.serve()
+		// The connection may move between goroutines (see idleGrace),
+		// so its bookkeeping runs when it ends, not when one returns.
+		c.onEnd = func() {
 			s.mu.Lock()
 			delete(s.conns, c)
 			s.mu.Unlock()
-		}()
+			<-s.slots
+			s.wg.Done()
+		}
+		go c.serve()
 	}
 }
 

@@ -354,7 +354,7 @@ func TestSmuggledRequestIsNeverAnswered(t *testing.T) {
 	// CL.TE: a front end trusting Content-Length would forward the
 	// whole thing as one request; a back end trusting chunked would see
 	// a second request, GET /admin. We refuse the message outright.
-	smuggle := "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 35\r\nTransfer-Encoding: chunked\r\n\r\n" +
+	smuggle := "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 37\r\nTransfer-Encoding: chunked\r\n\r\n" +
 		"0\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\n\r\n"
 	out := exchange(t, addr, smuggle)
 	if !strings.HasPrefix(out, "HTTP/1.1 400 ") || strings.Count(out, "HTTP/1.1") != 1 || strings.Contains(out, "secret") {
@@ -707,5 +707,39 @@ func TestAcceptErrorsBackOffAndRecover(t *testing.T) {
 	res.Body.Close()
 	if n := strings.Count(logs.String(), "accept failed; retrying"); n != 3 {
 		t.Errorf("logged %d accept failures, want 3:\n%s", n, logs)
+	}
+}
+
+func TestPipelinedSlowHeadIsCut(t *testing.T) {
+	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
+	start := time.Now()
+	// The "G" of a next head arrives behind the first request and never
+	// goes on: the header timeout must still apply to it.
+	out := exchange(t, addr, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nG")
+	if !strings.Contains(out, "Hello, World!") || !strings.Contains(out, "HTTP/1.1 408 ") {
+		t.Errorf("pipelined partial head:\n%s", out)
+	}
+	if time.Since(start) > 3*time.Second {
+		t.Errorf("held for %v", time.Since(start))
+	}
+}
+
+func TestConnectionHeaderIsTheServers(t *testing.T) {
+	app := New()
+	app.GET("/", func(c *Ctx) error {
+		c.SetHeader("Connection", "keep-alive, Upgrade")
+		return c.String(200, "x")
+	})
+	out := TestRaw(app.Serve, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+	if strings.Count(out, "Connection:") != 1 || !strings.Contains(out, "Connection: keep-alive\r\n") {
+		t.Errorf("one Connection field expected:\n%s", out)
+	}
+}
+
+func TestStatusCodesOutsideTheRangeBecome500(t *testing.T) {
+	app := New()
+	app.GET("/", func(c *Ctx) error { return c.String(600, "x") })
+	if res := Test(app.Serve, NewTestRequest("GET", "/")); res.Status != 500 {
+		t.Errorf("status 600 sent as %d", res.Status)
 	}
 }

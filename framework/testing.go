@@ -35,13 +35,18 @@ func (s *Server) ServeBytes(raw []byte) []byte {
 	s.init()
 	mc := &memConn{in: raw}
 	c := newConn(s, mc, context.Background())
+	ended := make(chan struct{})
+	c.onEnd = func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		close(ended)
+	}
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	c.serve()
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
+	<-ended
 	return mc.out.Bytes()
 }
 

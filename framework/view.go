@@ -14,7 +14,7 @@ import (
 func (c *Ctx) Render(code int, component templ.Component) error {
 	c.res.header.Set("Content-Type", "text/html; charset=utf-8")
 	c.res.writeHeader(code)
-	if err := component.Render(c.Context(), &c.res); err != nil {
+	if err := component.Render(c.viewContext(), &c.res); err != nil {
 		return c.renderFailed(err)
 	}
 	return nil
@@ -31,7 +31,7 @@ func (c *Ctx) RenderStream(code int, component templ.Component) error {
 	if err := c.Flush(); err != nil {
 		return err
 	}
-	if err := component.Render(c.Context(), streamWriter{c}); err != nil {
+	if err := component.Render(c.viewContext(), streamWriter{c}); err != nil {
 		return c.renderFailed(err)
 	}
 	return nil
@@ -42,7 +42,7 @@ func (c *Ctx) RenderStream(code int, component templ.Component) error {
 func (c *Ctx) RenderFragments(code int, component templ.Component, ids ...any) error {
 	c.res.header.Set("Content-Type", "text/html; charset=utf-8")
 	c.res.writeHeader(code)
-	if err := templ.RenderFragments(c.Context(), &c.res, component, ids...); err != nil {
+	if err := templ.RenderFragments(c.viewContext(), &c.res, component, ids...); err != nil {
 		return c.renderFailed(err)
 	}
 	return nil
@@ -57,9 +57,12 @@ func (c *Ctx) renderFailed(err error) error {
 	return &HTTPError{Code: StatusInternalServerError, Err: err, Layer: LayerView}
 }
 
-// streamWriter is the response writer with Flush() error, which
-// templ.Flush() looks for.
+// streamWriter is the response writer with the Flush method templ looks
+// for. It must be Flush() without a result: generated components wrap
+// the writer in templ's buffer, which passes a flush on only to that
+// (http.Flusher's) signature. A failed flush is kept as the response's
+// error, and the next write returns it.
 type streamWriter struct{ c *Ctx }
 
 func (w streamWriter) Write(p []byte) (int, error) { return w.c.res.Write(p) }
-func (w streamWriter) Flush() error                { return w.c.res.flush() }
+func (w streamWriter) Flush()                      { w.c.res.flush() }

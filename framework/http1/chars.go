@@ -24,7 +24,7 @@ var class [256]uint8
 // RFC ABNF writes them. A range "a-z" is expanded by init.
 var classRows = []struct {
 	bit   uint8
-	bytes string // literal bytes; ranges are given in ranges
+	bytes string // single bytes; ranges go in lo/hi
 	lo    []byte // inclusive range starts
 	hi    []byte // inclusive range ends
 	rfc   string

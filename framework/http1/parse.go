@@ -258,7 +258,7 @@ func parseHead(raw string, lim Limits, h *Head) *ProtocolError {
 			}
 			return errObsFold
 		}
-		name, value, next, e := scanFieldLine(raw, pos)
+		name, value, next, e := scanFieldLine(raw[pos:])
 		if e != nil {
 			return e
 		}
@@ -267,7 +267,7 @@ func parseHead(raw string, lim Limits, h *Head) *ProtocolError {
 		}
 		h.Fields = append(h.Fields, Field{Name: name, Value: value})
 		f.observe(name, value)
-		pos = next
+		pos += next
 	}
 	return f.decide(h)
 }
@@ -424,25 +424,24 @@ func validPercent(s string) bool {
 	return true
 }
 
-// scanFieldLine scans the field line that starts at s[pos], through its
-// CRLF:
+// scanFieldLine scans the field line at the start of s, through its CRLF:
 //
 //	field-line = field-name ":" OWS field-value OWS   (RFC 9112 §5)
 //
 // It returns the name, which must be a token, the value with OWS trimmed,
-// and the index after the CRLF. Each byte is looked at once: the value scan
+// and the length of the line with its CRLF. Each byte is looked at once: the value scan
 // stops at the first byte a value may not hold, and that byte must be the
 // CR of the line's CRLF. The caller has already refused a line that starts
 // with whitespace.
-func scanFieldLine[T bytestring](s T, pos int) (name, value T, next int, e *ProtocolError) {
-	i := pos
+func scanFieldLine[T bytestring](s T) (name, value T, next int, e *ProtocolError) {
+	i := 0
 	for i < len(s) && class[s[i]]&cToken != 0 {
 		i++
 	}
 	switch {
 	case i == len(s) || s[i] == '\r' || s[i] == '\n':
 		return name, value, 0, errFieldLine
-	case s[i] == ':' && i > pos:
+	case s[i] == ':' && i > 0:
 		// the good case
 	case isOWS(s[i]):
 		// RFC 9112 §5.1: "No whitespace is allowed between the field name
@@ -458,28 +457,29 @@ func scanFieldLine[T bytestring](s T, pos int) (name, value T, next int, e *Prot
 	default:
 		return name, value, 0, errFieldName
 	}
-	name = s[pos:i]
-	i++
-	for i < len(s) && isOWS(s[i]) {
-		i++
+	name = s[:i]
+	v := s[i+1:] // indexing from 0 lets the compiler prove most indexes in bounds
+	j := 0
+	for j < len(v) && isOWS(v[j]) {
+		j++
 	}
-	vs := i
-	for i < len(s) && class[s[i]]&cValue != 0 {
-		i++
+	vs := j
+	for j < len(v) && class[v[j]]&cValue != 0 {
+		j++
 	}
 	switch {
-	case i+1 < len(s) && s[i] == '\r' && s[i+1] == '\n':
+	case j+1 < len(v) && v[j] == '\r' && v[j+1] == '\n':
 		// end of the line
-	case i < len(s) && s[i] == '\n':
+	case j < len(v) && v[j] == '\n':
 		return name, value, 0, errBareLF
 	default:
 		// RFC 9110 §5.5: CR, LF and NUL are never allowed in a value; we
 		// refuse every other CTL but HTAB as well, as field-vchar says.
 		return name, value, 0, errFieldValue
 	}
-	ve := i
-	for ve > vs && isOWS(s[ve-1]) {
+	ve := j
+	for ve > vs && isOWS(v[ve-1]) {
 		ve--
 	}
-	return name, s[vs:ve], i + 2, nil
+	return name, v[vs:ve], i + 1 + j + 2, nil
 }
