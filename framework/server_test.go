@@ -743,3 +743,33 @@ func TestStatusCodesOutsideTheRangeBecome500(t *testing.T) {
 		t.Errorf("status 600 sent as %d", res.Status)
 	}
 }
+
+func TestResponseFramingRules(t *testing.T) {
+	app := New()
+	var overErr error
+	app.GET("/204", func(c *Ctx) error {
+		c.SetHeader("Content-Length", "5")
+		return c.NoContent(204)
+	})
+	app.GET("/declared", func(c *Ctx) error {
+		c.SetHeader("Content-Length", "3")
+		c.WriteString("abc")
+		_, overErr = c.WriteString("d")
+		return nil
+	})
+	srv := &Server{Handler: app.Serve, ServerName: "-", Logger: testLogger}
+	out := string(srv.ServeBytes([]byte("GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /declared HTTP/1.1\r\nHost: x\r\n\r\n")))
+	res, err := ParseResponses([]byte(out), false)
+	if err != nil || len(res) != 2 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if res[0].Status != 204 || res[0].Header.Has("Content-Length") {
+		t.Errorf("204 carries Content-Length:\n%s", res[0].Raw)
+	}
+	if strings.Contains(out, "Server:") {
+		t.Errorf(`ServerName "-" still sends Server:\n%s`, out)
+	}
+	if string(res[1].Body) != "abc" || !errors.Is(overErr, errContentLength) {
+		t.Errorf("write past the declared length: body %q, err %v", res[1].Body, overErr)
+	}
+}

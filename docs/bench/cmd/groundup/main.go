@@ -1,0 +1,121 @@
+// Command groundup is the groundup benchmark server. It uses the
+// framework's public API as an application would, and serves the same
+// endpoints as cmd/nethttp and cmd/fasthttp.
+//
+// With -cpuprofile or -memprofile it records a profile from start to
+// SIGINT or SIGTERM, then writes it and exits:
+//
+//	groundup -addr 127.0.0.1:8080 -cpuprofile cpu.out -memprofile mem.out
+//	# load it, then press Ctrl-C
+//	go tool pprof -top groundup cpu.out
+//	go tool pprof -sample_index=alloc_space -top groundup mem.out
+//
+// -memprofilerate 1 records every allocation instead of a sample, which
+// slows the server down but gives exact allocation counts per request.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/groundup-go/groundup/docs/bench/page"
+	"github.com/groundup-go/groundup/framework"
+)
+
+type message struct {
+	Message string `json:"message"`
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "groundup:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file on SIGINT or SIGTERM")
+	memProfile := flag.String("memprofile", "", "write an allocation profile to this file on SIGINT or SIGTERM")
+	memRate := flag.Int("memprofilerate", 0, "sample one allocation per this many bytes (1 records every allocation; 0 keeps Go's default of 512 KiB)")
+	flag.Parse()
+	if *memRate > 0 {
+		runtime.MemProfileRate = *memRate
+	}
+
+	app := framework.New()
+	app.GET("/plaintext", func(c *framework.Ctx) error {
+		return c.String(200, "Hello, World!")
+	})
+	app.GET("/json", func(c *framework.Ctx) error {
+		return c.JSON(200, message{Message: "Hello, World!"})
+	})
+	app.GET("/user/:name", func(c *framework.Ctx) error {
+		return c.String(200, "Hello, "+c.Param("name")+"!")
+	})
+	app.GET("/page", func(c *framework.Ctx) error {
+		return c.Render(200, page.View(page.Sample))
+	})
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := &framework.Server{Addr: *addr, Handler: app.Serve, MaxConns: 20000, Logger: logger}
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		// Stopped before the deferred Close, once serving has ended.
+		defer pprof.StopCPUProfile()
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		slog.Warn("shutdown", "err", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, framework.ErrServerClosed) {
+		return err
+	}
+	if *memProfile != "" {
+		return writeHeapProfile(*memProfile)
+	}
+	return nil
+}
+
+// writeHeapProfile writes the heap profile, whose alloc_space and
+// alloc_objects samples count every allocation since the start.
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	runtime.GC() // bring the in-use figures up to date
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
