@@ -122,7 +122,7 @@ func stripCode(line string) string {
 // slugify makes a GitHub-style heading anchor: lower case, punctuation
 // dropped, spaces turned into hyphens.
 func slugify(heading string) string {
-	heading = regexp.MustCompile("`|\\*\\*|_").ReplaceAllString(heading, "")
+	heading = regexp.MustCompile("`|\\*\\*").ReplaceAllString(heading, "")
 	heading = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`).ReplaceAllString(heading, "$1")
 	var b strings.Builder
 	for _, r := range strings.ToLower(heading) {

@@ -170,7 +170,12 @@ func (c *conn) serveOne() bool {
 	}
 	res.finish()
 	c.served++
-	if !res.keepAlive || ctx.bgClosed {
+	// The next request may already be buffered and reuse this Ctx at
+	// once: nothing of this one (query, form, values, contexts) may leak
+	// into it.
+	open := res.keepAlive && !ctx.bgClosed
+	ctx.clear()
+	if !open {
 		c.flush()
 		return false
 	}

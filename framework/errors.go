@@ -90,12 +90,25 @@ func publicMessage(err error) string {
 }
 
 func layerOf(c *Ctx, err error) Layer {
+	var le layerError
+	if errors.As(err, &le) {
+		return le.layer
+	}
 	var he *HTTPError
 	if errors.As(err, &he) && he.Layer != "" {
 		return he.Layer
 	}
 	return c.layer
 }
+
+// layerError marks where an error came from without changing what it
+// says: its message, status and chain are the wrapped error's.
+type layerError struct {
+	error
+	layer Layer
+}
+
+func (e layerError) Unwrap() error { return e.error }
 
 // panicError carries a recovered panic value and its stack to the error
 // handler.
@@ -125,11 +138,37 @@ func (c *Ctx) Error(err error) {
 		c.res.keepAlive = false
 		return
 	}
+	// Whatever the handler began (a status, a half-built body) gives way
+	// to the error's answer, whichever handler writes it.
+	c.ResetResponse()
 	if c.app != nil && c.app.ErrorHandler != nil {
 		c.app.ErrorHandler(c, err)
 		return
 	}
 	DefaultErrorHandler(c, err)
+}
+
+// bodyFields describe a body; ResetResponse drops them with it.
+var bodyFields = []string{"Content-Type", "Content-Length", "Content-Encoding",
+	"Content-Disposition", "ETag", "Last-Modified"}
+
+// ResetResponse discards what the handler has written so far: the
+// buffered body, the status, and the header fields that describe the body
+// (Content-Type, Content-Length, Content-Encoding, Content-Disposition,
+// ETag, Last-Modified), so that an error handler can answer afresh. Other
+// fields stay: Allow for a 405, Content-Range for a 416, Vary, Set-Cookie. Once the
+// head has been sent nothing can be taken back: it reports false and does
+// nothing.
+func (c *Ctx) ResetResponse() bool {
+	if c.res.committed {
+		return false
+	}
+	c.res.discardBody()
+	c.res.status = 0
+	for _, name := range bodyFields {
+		c.res.header.Del(name)
+	}
+	return true
 }
 
 // DefaultErrorHandler logs err (at error level for 5xx, debug below) and
@@ -148,13 +187,7 @@ func DefaultErrorHandler(c *Ctx, err error) {
 	dev := c.app != nil && c.app.Dev
 	msg := publicMessage(err)
 
-	// Keep the response's own fields (Allow on a 405, say) but drop any
-	// half-built body.
-	c.res.body = c.res.body[:0]
-	c.res.size = 0
-	c.res.status = 0
-	c.res.header.Del("Content-Length")
-	c.res.header.Del("Content-Encoding")
+	c.ResetResponse()
 	c.SetHeader("Cache-Control", "no-store")
 
 	if PrefersJSON(c) {

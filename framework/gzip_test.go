@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/groundup-go/groundup/framework/http1"
 )
@@ -317,4 +318,24 @@ func ExampleGzip() {
 	// gzip Accept-Encoding
 	// smaller than a tenth: true intact: true
 	// "" Accept-Encoding 3200
+}
+
+// TestGzipCompressesStaticFiles: a static file that fits the response
+// buffer is compressed like any other body.
+func TestGzipCompressesStaticFiles(t *testing.T) {
+	css := strings.Repeat("body { color: #222; }\n", 200)
+	app := New()
+	app.Use(Gzip())
+	app.Static("/static", fstest.MapFS{"app.css": {Data: []byte(css)}}, StaticConfig{})
+	res := Test(app.Serve, NewTestRequest("GET", "/static/app.css").Set("Accept-Encoding", "gzip"))
+	if res.Status != 200 || res.Get("Content-Encoding") != "gzip" || len(res.Body) >= len(css) {
+		t.Fatalf("status %d, encoding %q, %d bytes for %d", res.Status, res.Get("Content-Encoding"), len(res.Body), len(css))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(res.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(zr); string(b) != css {
+		t.Error("decompressed file differs")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"reflect"
 	"strings"
 )
 
@@ -15,8 +16,7 @@ func (c *Ctx) JSON(code int, v any) error {
 	c.res.header.Set("Content-Type", "application/json; charset=utf-8")
 	c.res.writeHeader(code)
 	if err := json.NewEncoder(&c.res).Encode(v); err != nil {
-		c.res.body = c.res.body[:0]
-		c.res.size = 0
+		c.res.discardBody()
 		return &HTTPError{Code: StatusInternalServerError, Err: err, Layer: LayerView}
 	}
 	return nil
@@ -55,8 +55,10 @@ func jsonError(err error) error {
 		return he
 	case errors.As(err, &syntax):
 		return &HTTPError{Code: StatusBadRequest, Message: fmt.Sprintf("invalid JSON at byte %d: %v", syntax.Offset, syntax), Err: err}
+	case errors.As(err, &typ) && typ.Field == "":
+		return &HTTPError{Code: StatusBadRequest, Message: fmt.Sprintf("invalid JSON: body must be %s, not %s", jsonKind(typ.Type), typ.Value), Err: err}
 	case errors.As(err, &typ):
-		return &HTTPError{Code: StatusBadRequest, Message: fmt.Sprintf("invalid JSON: field %q must be %s, not %s", typ.Field, typ.Type, typ.Value), Err: err}
+		return &HTTPError{Code: StatusBadRequest, Message: fmt.Sprintf("invalid JSON: field %q must be %s, not %s", typ.Field, jsonKind(typ.Type), typ.Value), Err: err}
 	case errors.Is(err, io.EOF):
 		return &HTTPError{Code: StatusBadRequest, Message: "invalid JSON: empty body"}
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -65,4 +67,27 @@ func jsonError(err error) error {
 		return &HTTPError{Code: StatusBadRequest, Message: "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: "), Err: err}
 	}
 	return &HTTPError{Code: StatusBadRequest, Message: "invalid JSON: " + err.Error(), Err: err}
+}
+
+// jsonKind names a Go type the way a JSON client thinks of it: "an
+// object", not "models.EntryInput".
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return t.String()
 }

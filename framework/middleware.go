@@ -102,8 +102,7 @@ func Recover() Middleware {
 						h.fields = h.fields[:nfields]
 					}
 					h.bad = ""
-					c.res.body = c.res.body[:0]
-					c.res.size = 0
+					c.res.discardBody()
 					c.res.status = 0
 				}
 				layer := c.layer

@@ -85,6 +85,12 @@ func (r *response) reset(c *conn, head bool, minor int, keepAlive bool) {
 	r.beforeCommit = r.beforeCommit[:0]
 }
 
+// discardBody drops the body buffered so far; it must not be committed.
+func (r *response) discardBody() {
+	r.body = r.body[:0]
+	r.size = 0
+}
+
 func (r *response) writeHeader(code int) {
 	if r.committed || r.status != 0 {
 		return

@@ -267,6 +267,7 @@ func (a *App) dispatch(c *Ctx) error {
 		return c.NoContent(StatusNoContent)
 	}
 	if a.lookup(c, method, path) || method == "HEAD" && a.lookup(c, "GET", path) {
+		c.layer = LayerMiddleware // the route's own middleware, then the controller
 		return c.route.handler(c)
 	}
 	c.params = nil
@@ -417,19 +418,11 @@ func controllerLayer(h Handler) Handler {
 		if err != nil {
 			var he *HTTPError
 			if !errors.As(err, &he) || he.Layer == "" {
-				err = &HTTPError{Code: StatusCode(err), Message: publicMessageOf(err), Err: err, Layer: LayerController}
+				err = layerError{err, LayerController}
 			}
 		} else {
 			c.layer = prev
 		}
 		return err
 	}
-}
-
-func publicMessageOf(err error) string {
-	var he *HTTPError
-	if errors.As(err, &he) {
-		return he.Message
-	}
-	return ""
 }

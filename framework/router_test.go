@@ -273,7 +273,8 @@ func TestContextAccessors(t *testing.T) {
 	}{
 		{"syntax", "application/json", `{"name":`, 400, "body ends early"},
 		{"unknown field", "application/json", `{"nam":"x"}`, 400, `unknown field \"nam\"`},
-		{"type", "application/json", `{"name":3}`, 400, `field \"name\" must be string`},
+		{"type", "application/json", `{"name":3}`, 400, `field \"name\" must be a string, not number`},
+		{"not an object", "application/json", `[1]`, 400, `body must be an object, not array`},
 		{"two values", "application/json", `{"name":"a"}{}`, 400, "single JSON value"},
 		{"empty", "application/json", ``, 400, "empty body"},
 		{"content type", "text/plain", `{"name":"x"}`, 415, "application/json"},
@@ -350,5 +351,57 @@ func TestServeBytesPipelined(t *testing.T) {
 	res, err := ParseResponses([]byte(TestRaw(app.Serve, raw)), false)
 	if err != nil || len(res) != 2 || string(res[1].Body) != "users.show id=2" {
 		t.Fatalf("%v %v", res, err)
+	}
+}
+
+// TestPipelinedRequestsShareNothing: the Ctx is reused at once for a
+// pipelined request, and must come to it empty.
+func TestPipelinedRequestsShareNothing(t *testing.T) {
+	app := New()
+	app.GET("/q", func(c *Ctx) error {
+		if c.Value("seen") != nil {
+			return c.String(500, "value leaked")
+		}
+		c.Set("seen", true)
+		return c.String(200, c.Query("x"))
+	})
+	app.POST("/f", func(c *Ctx) error { return c.String(200, c.FormValue("x")) })
+	raw := "GET /q?x=1 HTTP/1.1\r\nHost: a\r\n\r\nGET /q?x=2 HTTP/1.1\r\nHost: a\r\n\r\n" +
+		"POST /f HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\nx=3" +
+		"POST /f HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\nx=4"
+	res, err := ParseResponses([]byte(TestRaw(app.Serve, raw)), false)
+	if err != nil || len(res) != 4 {
+		t.Fatalf("%v %v", res, err)
+	}
+	for i, want := range []string{"1", "2", "3", "4"} {
+		if string(res[i].Body) != want {
+			t.Errorf("response %d: %q, want %q", i, res[i].Body, want)
+		}
+	}
+}
+
+func TestCustomErrorHandlerStartsFromACleanResponse(t *testing.T) {
+	app := New()
+	app.ErrorHandler = func(c *Ctx, err error) { c.String(StatusCode(err), "custom: "+err.Error()) }
+	app.GET("/", func(c *Ctx) error {
+		c.Status(201)
+		c.SetHeader("ETag", `"x"`)
+		c.WriteString("half a page")
+		return NewError(409, "conflict")
+	})
+	res := Test(app.Serve, NewTestRequest("GET", "/"))
+	if res.Status != 409 || string(res.Body) != "custom: 409 conflict" || res.Header.Has("ETag") {
+		t.Errorf("got %d %q %v", res.Status, res.Body, res.Header.Fields())
+	}
+}
+
+func TestDevErrorPageSaysTheMessageOnce(t *testing.T) {
+	app := New()
+	app.Dev = true
+	app.GET("/", func(c *Ctx) error { return NewError(404, "no entry 9") })
+	res := Test(app.Serve, NewTestRequest("GET", "/").Set("Accept", "application/json"))
+	if strings.Count(string(res.Body), "no entry 9") != 2 || !strings.Contains(string(res.Body), `"layer":"controller"`) {
+		// once as the public message, once as the detail
+		t.Errorf("%s", res.Body)
 	}
 }

@@ -37,8 +37,10 @@ import (
 //	   If-None-Match, If-Modified-Since → 304
 //	5. Range (RFC 9110 §14): one range → 206, unsatisfiable → 416,
 //	   several → the whole file
-//	6. headers, then the bytes, with Content-Length: the writer streams
-//	   exactly that many bytes and closes the connection if fewer arrive
+//	6. headers, then the bytes: a file that fits the response buffer is
+//	   buffered (so Gzip may compress it) and sent with its length; a larger
+//	   one is declared with Content-Length and streamed, and the connection
+//	   closes if fewer bytes arrive
 //
 // With os.DirFS a symbolic link may lead out of the directory; serve a
 // tree that others can write to through (*os.Root).FS instead, which
@@ -312,7 +314,13 @@ func serveFile(c *Ctx, fsys fs.FS, name string, cfg StaticConfig, disposition st
 	if disposition != "" {
 		h.Set("Content-Disposition", disposition)
 	}
-	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	// A body that fits the response buffer is left to the writer, which
+	// sends its Content-Length once the handler returns; until then it
+	// can still be compressed by Gzip. A larger one is declared up front
+	// and streamed as it is read. HEAD declares it, and sends nothing.
+	if c.Method() == "HEAD" || length > MaxBufferedBody {
+		h.Set("Content-Length", strconv.FormatInt(length, 10))
+	}
 	c.Status(code)
 	if c.Method() == "HEAD" || length == 0 {
 		return nil

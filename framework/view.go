@@ -50,8 +50,7 @@ func (c *Ctx) RenderFragments(code int, component templ.Component, ids ...any) e
 
 func (c *Ctx) renderFailed(err error) error {
 	if !c.res.committed {
-		c.res.body = c.res.body[:0]
-		c.res.size = 0
+		c.res.discardBody()
 	}
 	c.layer = LayerView
 	return &HTTPError{Code: StatusInternalServerError, Err: err, Layer: LayerView}

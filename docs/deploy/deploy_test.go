@@ -135,7 +135,7 @@ func stream(c *framework.Ctx) error {
 		}
 		select {
 		case <-gate(c.Query("gate") + strconv.Itoa(i)):
-		case <-c.Done():
+		case <-c.Context().Done():
 			return nil
 		case <-time.After(5 * time.Second):
 		}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"log/slog"
+	"os"
+
+	"github.com/groundup-go/groundup/app/controllers"
+	"github.com/groundup-go/groundup/app/models"
+	"github.com/groundup-go/groundup/docs"
+	"github.com/groundup-go/groundup/framework"
+)
+
+// app is the running application: the server and what it holds open.
+type app struct {
+	srv  *framework.Server
+	db   *sql.DB
+	feed *controllers.Feed
+}
+
+// newApp opens the database (migrating it), builds the controllers and
+// the router, and returns the server, not yet listening.
+func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	db, err := models.Open(ctx, cfg.db)
+	if err != nil {
+		return nil, err
+	}
+	feed := controllers.NewFeed()
+
+	var docsFS fs.FS = docs.FS
+	if cfg.dev {
+		// In dev mode, read the docs from disk when run from the
+		// repository, so that edits show on reload.
+		if _, err := os.Stat("docs/README.md"); err == nil {
+			docsFS = os.DirFS("docs")
+			log.Debug("docs: reading from ./docs")
+		}
+	}
+	entries := &controllers.Entries{Store: models.NewEntries(db), Feed: feed, Log: log}
+	h := handlers{
+		home:    &controllers.Home{},
+		entries: entries,
+		api:     &controllers.API{Store: entries.Store, Publish: entries.Publish},
+		docs:    controllers.NewDocs(docsFS, !cfg.dev),
+	}
+
+	a := framework.New()
+	a.Dev = cfg.dev
+	a.Logger = log
+	a.ErrorHandler = controllers.ErrorHandler(log, cfg.dev)
+	routes(a, h, cfg, log)
+
+	srv := &framework.Server{
+		Handler:      a.Serve,
+		Logger:       log,
+		MaxBodyBytes: 1 << 20,
+	}
+	return &app{srv: srv, db: db, feed: feed}, nil
+}
+
+// handlers are the controllers that routes registers.
+type handlers struct {
+	home    *controllers.Home
+	entries *controllers.Entries
+	api     *controllers.API
+	docs    *controllers.Docs
+}
+
+func (a *app) close() {
+	a.feed.Close()
+	a.db.Close()
+}

@@ -1,0 +1,70 @@
+package controllers
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/views"
+)
+
+// ErrorHandler answers every error a handler returns. API clients, and
+// every request under /api/, get JSON: {"error": "...", "status": 404}.
+// Browsers get the error page in the app's layout. In dev mode HTML
+// errors go to the framework's default page, which shows the failing
+// layer and the stack.
+//
+// 5xx errors are logged with their details at error level; a 4xx is
+// logged at info level with the reason the client was given, so that each
+// refused request leaves a line that says why.
+func ErrorHandler(log *slog.Logger, dev bool) framework.ErrorHandler {
+	return func(c *framework.Ctx, err error) {
+		code := framework.StatusCode(err)
+		msg := PublicMessage(err)
+		if code >= 500 {
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code, "err", err,
+				"request_id", framework.RequestIDFrom(c))
+		} else {
+			log.Info("request refused", "method", c.Method(), "path", c.Path(), "status", code, "reason", msg,
+				"request_id", framework.RequestIDFrom(c))
+		}
+		wantsJSON := strings.HasPrefix(c.Path(), "/api/") || framework.PrefersJSON(c)
+		if dev && !wantsJSON {
+			framework.DefaultErrorHandler(c, err)
+			return
+		}
+		c.SetHeader("Cache-Control", "no-store")
+		if wantsJSON {
+			out := jsonError{Error: msg, Status: code}
+			if dev {
+				out.Detail = err.Error()
+			}
+			c.JSON(code, out)
+			return
+		}
+		if rerr := c.Render(code, views.ErrorPage(code, framework.StatusText(code), msg)); rerr != nil {
+			log.Error("rendering the error page failed", "err", rerr)
+			framework.DefaultErrorHandler(c, err)
+		}
+	}
+}
+
+// jsonError is the body of every JSON error.
+type jsonError struct {
+	Error  string            `json:"error"`
+	Status int               `json:"status"`
+	Fields map[string]string `json:"fields,omitempty"` // per-field problems of a 422
+	Detail string            `json:"detail,omitempty"` // the internal error, in dev mode only
+}
+
+// PublicMessage returns what a client may be told about err: the message
+// of an *HTTPError below 500, else the status text. Internal details
+// never leave the server.
+func PublicMessage(err error) string {
+	var he *framework.HTTPError
+	if errors.As(err, &he) && he.Code < 500 && he.Message != "" {
+		return he.Message
+	}
+	return framework.StatusText(framework.StatusCode(err))
+}

@@ -1,0 +1,224 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrNotFound is returned when no row has the requested id.
+var ErrNotFound = errors.New("models: not found")
+
+// Limits on an entry's fields, in characters.
+const (
+	MaxNameLen    = 80
+	MaxMessageLen = 2000
+)
+
+// Entry is one guestbook entry.
+type Entry struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Message   string    `json:"message"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// EntryInput is what a visitor submits, from a form or as JSON.
+type EntryInput struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+// Normalize trims the fields and turns CRLF line breaks into LF.
+func (in *EntryInput) Normalize() {
+	in.Name = normalizeText(in.Name)
+	in.Message = normalizeText(in.Message)
+}
+
+// Validate checks the input: a name of 1 to 80 characters on one line, a
+// message of 1 to 2000 characters, and no control characters in either.
+// Call Normalize first.
+func (in EntryInput) Validate() Errors {
+	errs := Errors{}
+	checkText(errs, "name", "Name", in.Name, true, MaxNameLen, false)
+	checkText(errs, "message", "Message", in.Message, true, MaxMessageLen, true)
+	return errs
+}
+
+// Entries is the store of guestbook entries.
+type Entries struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+// NewEntries returns the entry store over db.
+func NewEntries(db *sql.DB) *Entries {
+	return &Entries{db: db, now: time.Now}
+}
+
+// Page is one page of entries, newest first.
+type Page struct {
+	Entries []Entry `json:"entries"`
+	Page    int     `json:"page"`
+	PerPage int     `json:"per_page"`
+	Total   int     `json:"total"`
+}
+
+// Pages returns how many pages the entries fill; at least 1.
+func (p Page) Pages() int {
+	if p.Total == 0 || p.PerPage <= 0 {
+		return 1
+	}
+	return (p.Total + p.PerPage - 1) / p.PerPage
+}
+
+// HasPrev reports whether a previous page exists.
+func (p Page) HasPrev() bool { return p.Page > 1 }
+
+// HasNext reports whether a next page exists.
+func (p Page) HasNext() bool { return p.Page < p.Pages() }
+
+// List returns page number page (from 1) of perPage entries, newest first.
+func (s *Entries) List(ctx context.Context, page, perPage int) (Page, error) {
+	p := Page{Page: max(page, 1), PerPage: max(perPage, 1), Entries: []Entry{}}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM entries`).Scan(&p.Total); err != nil {
+		return p, fmt.Errorf("models: count entries: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, message, created_at, updated_at
+		FROM entries ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+		p.PerPage, (p.Page-1)*p.PerPage)
+	if err != nil {
+		return p, fmt.Errorf("models: list entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return p, err
+		}
+		p.Entries = append(p.Entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return p, fmt.Errorf("models: list entries: %w", err)
+	}
+	return p, nil
+}
+
+// Count returns the number of entries.
+func (s *Entries) Count(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM entries`).Scan(&n)
+	return n, err
+}
+
+// Get returns the entry with id, or ErrNotFound.
+func (s *Entries) Get(ctx context.Context, id int64) (Entry, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT id, name, message, created_at, updated_at
+		FROM entries WHERE id = ?`, id)
+	e, err := scanEntry(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, ErrNotFound
+	}
+	return e, err
+}
+
+// Create normalizes and validates in, then stores it. Invalid input
+// returns Errors and changes nothing.
+func (s *Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
+	in.Normalize()
+	if err := in.Validate().Err(); err != nil {
+		return Entry{}, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO entries (name, message, created_at, updated_at)
+		VALUES (?, ?, ?, ?)`, in.Name, in.Message, now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return Entry{}, fmt.Errorf("models: create entry: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Entry{}, fmt.Errorf("models: create entry: %w", err)
+	}
+	return Entry{ID: id, Name: in.Name, Message: in.Message, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// Update normalizes and validates in, then replaces the entry's name and
+// message. It returns ErrNotFound when there is no such entry, and Errors
+// for invalid input; either way nothing changes.
+func (s *Entries) Update(ctx context.Context, id int64, in EntryInput) (Entry, error) {
+	in.Normalize()
+	if err := in.Validate().Err(); err != nil {
+		return Entry{}, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	res, err := s.db.ExecContext(ctx, `UPDATE entries SET name = ?, message = ?, updated_at = ?
+		WHERE id = ?`, in.Name, in.Message, now.UnixMilli(), id)
+	if err != nil {
+		return Entry{}, fmt.Errorf("models: update entry %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Entry{}, fmt.Errorf("models: update entry %d: %w", id, err)
+	} else if n == 0 {
+		return Entry{}, ErrNotFound
+	}
+	return s.Get(ctx, id)
+}
+
+// Delete removes the entry with id, or returns ErrNotFound.
+func (s *Entries) Delete(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("models: delete entry %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("models: delete entry %d: %w", id, err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// scanner is what *sql.Row and *sql.Rows have in common.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanEntry(row scanner) (Entry, error) {
+	var e Entry
+	var created, updated int64
+	if err := row.Scan(&e.ID, &e.Name, &e.Message, &created, &updated); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return e, err
+		}
+		return e, fmt.Errorf("models: read entry: %w", err)
+	}
+	e.CreatedAt = time.UnixMilli(created).UTC()
+	e.UpdatedAt = time.UnixMilli(updated).UTC()
+	return e, nil
+}
+
+// Since returns up to limit entries with an id above id, oldest first:
+// what a live client that saw entry id has missed.
+func (s *Entries) Since(ctx context.Context, id int64, limit int) ([]Entry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, message, created_at, updated_at
+		FROM entries WHERE id > ? ORDER BY id LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("models: entries since %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("models: entries since %d: %w", id, err)
+	}
+	return out, nil
+}

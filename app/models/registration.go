@@ -1,0 +1,40 @@
+package models
+
+import (
+	"net/mail"
+	"strings"
+)
+
+// Registration is the seed demo's form: who signs up. It is validated and
+// echoed back, not stored.
+type Registration struct {
+	Name  string
+	Email string
+	About string
+}
+
+// Normalize trims the fields.
+func (r *Registration) Normalize() {
+	r.Name = normalizeText(r.Name)
+	r.Email = strings.TrimSpace(r.Email)
+	r.About = normalizeText(r.About)
+}
+
+// Validate checks the registration: a name of 1 to 80 characters, a
+// plain email address, and an optional note of at most 500 characters.
+// Call Normalize first.
+func (r Registration) Validate() Errors {
+	errs := Errors{}
+	checkText(errs, "name", "Name", r.Name, true, MaxNameLen, false)
+	checkText(errs, "email", "Email", r.Email, true, 254, false)
+	if _, ok := errs["email"]; !ok {
+		// mail.ParseAddress accepts "Name <a@b>" too; a form field wants
+		// the bare address, so the parsed address must be all there is.
+		a, err := mail.ParseAddress(r.Email)
+		if err != nil || a.Address != r.Email || !strings.Contains(r.Email[strings.LastIndexByte(r.Email, '@')+1:], ".") {
+			errs.Add("email", "Email must be an address such as ada@example.com.")
+		}
+	}
+	checkText(errs, "about", "About you", r.About, false, 500, true)
+	return errs
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/static"
+)
+
+// maxFormBytes bounds request bodies: the largest valid entry is 2000
+// characters, a few KiB as a form or as JSON.
+const maxFormBytes = 64 << 10
+
+// routes registers every route of the app, in one place: any URL in a bug
+// report leads here, and from here to its controller.
+//
+//	GET    /                      home.Index         the seed demo: test.jpg and a form
+//	POST   /register              home.Register      "register success", or 422
+//	GET    /test.jpg              home.TestImage     image/jpeg
+//	GET    /favicon.ico           home.Favicon
+//	GET    /healthz               home.Health
+//	GET    /static/*filepath      static files, with ETag and 304s
+//	GET    /entries               entries.Index      the guestbook, paginated
+//	GET    /entries/new           entries.New
+//	POST   /entries               entries.Create     303 to /entries with a flash
+//	GET    /entries/:id           entries.Show
+//	GET    /entries/:id/edit      entries.Edit
+//	PUT    /entries/:id           entries.Update     also PATCH, or POST with _method
+//	DELETE /entries/:id           entries.Destroy    or POST with _method=DELETE
+//	GET    /live/entries          entries.Live       server-sent events
+//	GET    /api                   api.Index          the API described, in HTML
+//	GET    /api/entries           api.List           JSON
+//	POST   /api/entries           api.Create         201, 400, 415 or 422
+//	GET    /api/entries/:id       api.Get            200 or 404
+//	DELETE /api/entries/:id       api.Delete         204 or 404
+//	GET    /docs                  docs.Index         docs/README.md
+//	GET    /docs/:page            docs.Show          docs/<page>.md
+func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
+	a.Use(
+		framework.RequestID(),
+		framework.Logger(log),     // one line per request: the seed's image request shows here
+		framework.SecureHeaders(), // outside Recover: a 500 page keeps them
+		framework.Recover(),
+		framework.BodyLimit(maxFormBytes),
+		framework.MethodOverride(), // before routing: a form's _method=DELETE reaches DELETE routes
+		framework.Gzip(),
+		framework.Sessions(framework.SessionConfig{Keys: cfg.sessionKeys, Secure: cfg.tlsCert != ""}),
+	)
+
+	// The seed demo, as the article tried it. The form changes nothing on
+	// the server, so it needs no CSRF token, and curl can post it.
+	a.GET("/", h.home.Index).Name("home")
+	a.POST("/register", h.home.Register).Name("register")
+	a.GET("/test.jpg", h.home.TestImage).Name("test.jpg")
+	a.GET("/favicon.ico", h.home.Favicon).Name("favicon")
+	a.GET("/healthz", h.home.Health).Name("healthz")
+	a.Static("/static", static.FS, framework.StaticConfig{}).Name("static")
+
+	// The guestbook: HTML forms that change state, so behind CSRF.
+	pages := a.Group("", framework.CSRF(framework.CSRFConfig{}))
+	pages.Resource("/entries", h.entries)
+	// Not under /entries/: httprouter cannot hold "live" beside ":id".
+	a.GET("/live/entries", h.entries.Live).Name("entries.live")
+
+	// The JSON API: no cookies, so no CSRF; errors answer in JSON.
+	a.GET("/api", h.api.Index).Name("api.index")
+	api := a.Group("/api")
+	api.GET("/entries", h.api.List).Name("api.entries.list")
+	api.POST("/entries", h.api.Create).Name("api.entries.create")
+	api.GET("/entries/:id", h.api.Get).Name("api.entries.get")
+	api.DELETE("/entries/:id", h.api.Delete).Name("api.entries.delete")
+
+	// The docs, rendered from docs/*.md.
+	a.GET("/docs", h.docs.Index).Name("docs.index")
+	a.GET("/docs/:page", h.docs.Show).Name("docs.show")
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/groundup-go/groundup/framework"
+)
+
+// config is everything run needs, from flags and environment variables.
+type config struct {
+	addr            string
+	db              string
+	dev             bool
+	tlsCert         string
+	tlsKey          string
+	shutdownTimeout time.Duration
+	sessionKeys     [][]byte // from GROUNDUP_SESSION_KEY; generated when empty
+}
+
+// parseConfig reads the flags in args[1:]. Each flag's default comes from
+// its environment variable, so a flag beats the environment, which beats
+// the built-in default.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var cfg config
+	name := "app"
+	if len(args) > 0 {
+		name = args[0]
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	dev, err := envBool(getenv, "GROUNDUP_DEV")
+	if err != nil {
+		return cfg, err
+	}
+	timeout, err := time.ParseDuration(env("GROUNDUP_SHUTDOWN_TIMEOUT", "10s"))
+	if err != nil {
+		return cfg, fmt.Errorf("GROUNDUP_SHUTDOWN_TIMEOUT: %w", err)
+	}
+	fs.StringVar(&cfg.addr, "addr", env("GROUNDUP_ADDR", "127.0.0.1:8000"), "TCP `address` to listen on (GROUNDUP_ADDR)")
+	fs.StringVar(&cfg.db, "db", env("GROUNDUP_DB", "./data/groundup.db"), "SQLite database `file`, created with its directory (GROUNDUP_DB)")
+	fs.BoolVar(&cfg.dev, "dev", dev, "development mode: error pages show the failing layer and stack, docs are re-read on each request, debug logs (GROUNDUP_DEV)")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", env("GROUNDUP_TLS_CERT", ""), "TLS certificate `file` (PEM); serve HTTPS with -tls-key (GROUNDUP_TLS_CERT)")
+	fs.StringVar(&cfg.tlsKey, "tls-key", env("GROUNDUP_TLS_KEY", ""), "TLS private key `file` (PEM) (GROUNDUP_TLS_KEY)")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", timeout, "how long a graceful shutdown waits for requests in flight (GROUNDUP_SHUTDOWN_TIMEOUT)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: %s [flags]\n\ngroundup's example app. Set GROUNDUP_SESSION_KEY to 64 hex digits (32 random bytes;\nseveral keys comma-separated, newest first) to keep sessions across restarts.\n\nFlags:\n", name)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return cfg, errors.New("-tls-cert and -tls-key go together")
+	}
+	if cfg.shutdownTimeout <= 0 {
+		return cfg, errors.New("-shutdown-timeout must be positive")
+	}
+	if raw := getenv("GROUNDUP_SESSION_KEY"); raw != "" {
+		for i, part := range strings.Split(raw, ",") {
+			key, err := hex.DecodeString(strings.TrimSpace(part))
+			if err != nil || len(key) < 32 {
+				return cfg, fmt.Errorf("GROUNDUP_SESSION_KEY: key %d must be at least 64 hex digits (32 bytes)", i+1)
+			}
+			cfg.sessionKeys = append(cfg.sessionKeys, key)
+		}
+	}
+	return cfg, nil
+}
+
+func envBool(getenv func(string) string, key string) (bool, error) {
+	v := getenv(key)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: %q is not a boolean (use 1, true, 0 or false)", key, v)
+	}
+	return b, nil
+}
+
+// run is the whole program: main only calls it, and tests call it with
+// their own arguments, environment and output. It serves until ctx ends
+// or the process gets SIGINT or SIGTERM, then shuts down gracefully:
+// no new connections, idle ones closed, live streams ended, requests in
+// flight given shutdown-timeout to finish.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if cfg.dev {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	if len(cfg.sessionKeys) == 0 {
+		key := make([]byte, 32)
+		rand.Read(key)
+		cfg.sessionKeys = [][]byte{key}
+		log.Warn("GROUNDUP_SESSION_KEY is not set: using a random session key; sessions reset on restart")
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	app, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("TLS: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{
+			Certificates: []tls.Certificate{cert},
+			MinVersion:   tls.VersionTLS12,
+			// We speak HTTP/1.1 only; saying so in ALPN keeps clients
+			// from trying HTTP/2.
+			NextProtos: []string{"http/1.1"},
+		})
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String()
+	log.Info("serving", "url", url, "db", cfg.db, "dev", cfg.dev)
+	fmt.Fprintf(stdout, "groundup is serving %s\n", url)
+
+	errc := make(chan error, 1)
+	go func() { errc <- app.srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err // the listener failed: Serve never returns nil
+	case <-ctx.Done():
+	}
+	// A second signal now kills the process the usual way.
+	stop()
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.shutdownTimeout)
+	// Live streams would otherwise hold their connections until the
+	// timeout: end them first.
+	app.feed.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	err = app.srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, framework.ErrServerClosed) {
+		log.Error("serve", "err", serr)
+	}
+	if err != nil {
+		log.Warn("shutdown timed out: connections closed", "err", err)
+		return nil
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,57 @@
+// The guestbook's live feed: the list page subscribes to
+// /entries/live (server-sent events) and shows each new entry as it is
+// posted, from any browser. The server sends JSON; the page builds the
+// entry with textContent, so no markup from the network is ever parsed.
+(function () {
+  "use strict";
+  var list = document.getElementById("entries");
+  var status = document.getElementById("live-status");
+  if (!list || !window.EventSource) return;
+  var url = list.getAttribute("data-live");
+  // Only the first page shows the newest entries at its top.
+  var firstPage = list.getAttribute("data-page") === "1";
+
+  function setStatus(live) {
+    if (!status) return;
+    status.classList.toggle("is-live", live);
+    status.textContent = live ? "Live: new entries appear here" : "Reconnecting…";
+  }
+
+  function render(e) {
+    var li = document.createElement("li");
+    li.className = "entry is-new";
+    li.id = "entry-" + e.id;
+    var head = document.createElement("div");
+    head.className = "entry-head";
+    var name = document.createElement("h3");
+    name.className = "entry-name";
+    var link = document.createElement("a");
+    link.href = e.url;
+    link.textContent = e.name;
+    name.appendChild(link);
+    var time = document.createElement("time");
+    time.className = "entry-time";
+    time.dateTime = e.created_at;
+    time.textContent = e.created_text;
+    head.appendChild(name);
+    head.appendChild(time);
+    var msg = document.createElement("p");
+    msg.className = "entry-message";
+    msg.textContent = e.message;
+    li.appendChild(head);
+    li.appendChild(msg);
+    return li;
+  }
+
+  var source = new EventSource(url);
+  source.onopen = function () { setStatus(true); };
+  source.onerror = function () { setStatus(false); };
+  source.addEventListener("entry", function (ev) {
+    var e;
+    try { e = JSON.parse(ev.data); } catch (err) { return; }
+    if (!firstPage || document.getElementById("entry-" + e.id)) return;
+    var empty = document.getElementById("entries-empty");
+    if (empty) empty.remove();
+    list.insertBefore(render(e), list.firstChild);
+  });
+})();

@@ -1,0 +1,141 @@
+// Package views holds the app's templ components: the layout, partials
+// (navigation, flash messages, form fields, pagination) and one page per
+// screen. Components read request data through the context templ passes
+// them: the current path, the flash messages, the CSRF field and route
+// URLs, each through a framework helper.
+//
+// Edit the .templ files, then run `go tool templ generate`; the generated
+// *_templ.go files are committed.
+package views
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/groundup-go/groundup/app/models"
+	"github.com/groundup-go/groundup/framework"
+)
+
+// url returns the path of the named route; see framework.URLFor.
+func url(ctx context.Context, name string, params ...string) string {
+	return framework.URLFor(ctx, name, params...)
+}
+
+// entryURL returns the URL of the named entry route for e.
+func entryURL(ctx context.Context, name string, e models.Entry) string {
+	return framework.URLFor(ctx, name, strconv.FormatInt(e.ID, 10))
+}
+
+// currentPath returns the request's path, or "" outside a request.
+func currentPath(ctx context.Context) string {
+	if c := framework.FromContext(ctx); c != nil {
+		return c.Path()
+	}
+	return ""
+}
+
+// navCurrent reports whether the request is in the section of the nav
+// link to prefix, which then gets aria-current="page".
+func navCurrent(ctx context.Context, prefix string) bool {
+	p := currentPath(ctx)
+	switch prefix {
+	case "/":
+		return p == "/" || p == "/register"
+	case "/entries":
+		return p == prefix || strings.HasPrefix(p, prefix+"/") || p == "/live/entries"
+	}
+	return p == prefix || strings.HasPrefix(p, prefix+"/")
+}
+
+// FormatTime formats a stored time for pages, in UTC.
+func FormatTime(t time.Time) string {
+	return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+}
+
+// isoTime formats t for a <time datetime> attribute.
+func isoTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339)
+}
+
+func pageURL(ctx context.Context, page int) string {
+	u := url(ctx, "entries.index")
+	if page <= 1 {
+		return u
+	}
+	return u + "?page=" + strconv.Itoa(page)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Field describes one form field for the FormField partial.
+type Field struct {
+	Name         string // the form field name, also the base of the element id
+	Label        string
+	Type         string // input type; "text" when empty
+	Value        string
+	Error        string // shown under the field, and marks it invalid
+	Hint         string // shown beside the label
+	Autocomplete string
+	MaxLen       int // maxlength, in characters; none when 0
+	Required     bool
+	Multiline    bool // a textarea instead of an input
+}
+
+func (f Field) id() string      { return "f-" + f.Name }
+func (f Field) errorID() string { return "f-" + f.Name + "-error" }
+
+func (f Field) inputType() string {
+	if f.Type == "" {
+		return "text"
+	}
+	return f.Type
+}
+
+// RegisterForm is the seed demo's form with its values and errors.
+type RegisterForm struct {
+	Values models.Registration
+	Errors models.Errors
+}
+
+// EntryForm is the guestbook form with its values and errors.
+type EntryForm struct {
+	Input  models.EntryInput
+	Errors models.Errors
+}
+
+// DocLink is one chapter in the docs navigation.
+type DocLink struct {
+	Slug  string // the URL segment: "" for the index, "01-sockets" for a chapter
+	Title string
+}
+
+// DocPage is one rendered docs page.
+type DocPage struct {
+	Slug  string
+	Title string
+	HTML  string // rendered by goldmark, which escapes raw HTML in the source
+	Nav   []DocLink
+}
+
+func docURL(slug string) string {
+	if slug == "" {
+		return "/docs"
+	}
+	return "/docs/" + slug
+}
+
+// curlExamples is the API page's list of commands to try against host.
+// It is a Go string because templ joins the lines of literal text.
+func curlExamples(host string) string {
+	base := "http://" + host
+	return strings.Join([]string{
+		"curl -i " + base + "/api/entries",
+		"curl -i -H 'Content-Type: application/json' \\",
+		`     -d '{"name": "Ada", "message": "Hello from curl"}' ` + base + "/api/entries",
+		"curl -i " + base + "/api/entries/1",
+		"curl -i -X DELETE " + base + "/api/entries/1",
+		"curl -N " + base + "/live/entries",
+	}, "\n")
+}
