@@ -153,10 +153,10 @@ func (c *conn) serveOne() bool {
 		c.cannedError(http1.ProtocolError{Status: StatusRequestEntityTooLarge, Reason: "request body too large"})
 		return false
 	}
+	// Without a body nothing is read until the next request, which sets
+	// its own deadline: no timer to move.
 	if h.ContentLength > 0 || h.Chunked {
 		c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadTimeout, DefaultReadTimeout)))
-	} else {
-		c.nc.SetReadDeadline(time.Time{})
 	}
 
 	c.runHandler(ctx)
@@ -219,10 +219,7 @@ func (c *conn) runHandler(ctx *Ctx) {
 // It reports false when the connection should close: end of stream,
 // timeout, shutdown, or a protocol error (already answered).
 func (c *conn) readHead() bool {
-	// The slowloris guard: from its first byte, the whole head must
-	// arrive within ReadHeaderTimeout, also when that byte came in behind
-	// the previous request (pipelined) rather than after a wait.
-	c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+	guarded := false
 	for {
 		n, err := http1.Parse(c.rbuf[c.r:c.w], c.lim, &c.ctx.head)
 		if err == nil {
@@ -242,6 +239,14 @@ func (c *conn) readHead() bool {
 		c.makeRoom()
 		if c.flush() != nil {
 			return false
+		}
+		if !guarded {
+			// The slowloris guard: the rest of the head must arrive
+			// within ReadHeaderTimeout, whether its first bytes came
+			// after a wait or behind the previous request (pipelined).
+			// A head that arrived whole never needs the timer.
+			c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+			guarded = true
 		}
 		n, err = c.nc.Read(c.rbuf[c.w:])
 		c.w += n
@@ -273,49 +278,77 @@ const (
 	waitEnd                    // end of stream, timeout, shutdown: close
 )
 
-// waitFirstByte waits between requests. Everything pooled goes back to
-// its pool first, and the wait is a one-byte read, so an idle connection
-// holds no buffer: only its socket, the conn struct and a small stack.
+// waitFirstByte waits between requests, in two phases. First, for
+// idleGrace, on this goroutine and straight into the read buffer: a busy
+// client's next request comes within moments, and costs one read. A
+// connection still idle then gives its buffers and Ctx back to the pools
+// and moves to a fresh goroutine (waitPark), which waits with a one-byte
+// read: an idle connection holds no buffer, only its socket, the conn
+// struct and a small stack.
 func (c *conn) waitFirstByte() waitResult {
-	if !c.parked {
-		if c.flush() != nil {
-			return waitEnd
-		}
-		c.release()
-		if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.shuttingDown() {
-			return waitEnd
-		}
-		c.idleSince = time.Now()
-	}
 	limit := orDefault(c.srv.IdleTimeout, DefaultIdleTimeout)
 	if c.served == 0 {
 		limit = orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	}
-	deadline := c.idleSince.Add(limit)
-	grace := !c.parked && limit > idleGrace
-	if grace {
-		deadline = c.idleSince.Add(idleGrace)
+	if !c.parked {
+		if c.flush() != nil {
+			return waitEnd
+		}
+		if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.shuttingDown() {
+			return waitEnd
+		}
+		c.idleSince = time.Now()
+		if limit > idleGrace {
+			return c.waitBriefly()
+		}
+		c.release()
 	}
 	c.parked = false
-	c.nc.SetReadDeadline(deadline)
+	c.nc.SetReadDeadline(c.idleSince.Add(limit))
 	n, err := c.nc.Read(c.one[:])
-	if n == 0 && grace && isTimeout(err) {
-		c.parked = true // still stateIdle: Shutdown may close it
-		return waitPark
-	}
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
-		return waitEnd // Shutdown closed us while idle
-	}
-	if n == 0 {
-		if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) && !errors.Is(err, net.ErrClosed) {
-			c.srv.logger().Debug("idle connection read failed", "remote", c.remote, "err", err)
-		}
+	if !c.woke(n, err) {
 		return waitEnd
 	}
 	c.acquire()
 	c.rbuf[0] = c.one[0]
 	c.r, c.w = 0, 1
 	return waitGot
+}
+
+// waitBriefly is the first phase of waitFirstByte.
+func (c *conn) waitBriefly() waitResult {
+	if len(c.rbuf) != readBufSize {
+		c.release() // hand back a buffer one large head made grow
+	}
+	c.acquire()
+	c.r, c.w = 0, 0
+	c.nc.SetReadDeadline(c.idleSince.Add(idleGrace))
+	n, err := c.nc.Read(c.rbuf)
+	if n == 0 && isTimeout(err) {
+		c.release()
+		c.parked = true // still stateIdle: Shutdown may close it
+		return waitPark
+	}
+	if !c.woke(n, err) {
+		return waitEnd
+	}
+	c.w = n
+	return waitGot
+}
+
+// woke reports whether the read that ended an idle wait brought a
+// request: some bytes, and no Shutdown that closed the connection first.
+func (c *conn) woke(n int, err error) bool {
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false // Shutdown closed us while idle
+	}
+	if n == 0 {
+		if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) && !errors.Is(err, net.ErrClosed) {
+			c.srv.logger().Debug("idle connection read failed", "remote", c.remote, "err", err)
+		}
+		return false
+	}
+	return true
 }
 
 // makeRoom ensures rbuf has free space after w, first by moving unread

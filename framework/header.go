@@ -12,12 +12,53 @@ import (
 // linear scan with ASCII case-folding is faster than hashing, and the slice
 // is reused from one request to the next without allocating.
 type Header struct {
-	fields []http1.Field
-	bad    string // first refused field name, reported when the head is written
+	fields  []http1.Field
+	bad     string    // first refused field name, reported when the head is written
+	special fieldBits // which of the fields the writer manages are present
+}
+
+// fieldBits records the presence of the few fields the response writer
+// asks about for every response. Most responses have none of them, and a
+// bit test answers "not set" without scanning and case-folding the list.
+type fieldBits uint8
+
+const (
+	bitDate fieldBits = 1 << iota
+	bitServer
+	bitConnection
+	bitContentLength
+	bitTransferEncoding
+)
+
+// specialBit returns the bit of a field the writer manages, or 0.
+func specialBit(name string) fieldBits {
+	var bit fieldBits
+	var canon string
+	switch len(name) {
+	case 4:
+		bit, canon = bitDate, "Date"
+	case 6:
+		bit, canon = bitServer, "Server"
+	case 10:
+		bit, canon = bitConnection, "Connection"
+	case 14:
+		bit, canon = bitContentLength, "Content-Length"
+	case 17:
+		bit, canon = bitTransferEncoding, "Transfer-Encoding"
+	default:
+		return 0
+	}
+	if strings.EqualFold(name, canon) {
+		return bit
+	}
+	return 0
 }
 
 // Get returns the first value of the named field, or "".
 func (h *Header) Get(name string) string {
+	if bit := specialBit(name); bit != 0 && h.special&bit == 0 {
+		return ""
+	}
 	for i := range h.fields {
 		if strings.EqualFold(h.fields[i].Name, name) {
 			return h.fields[i].Value
@@ -28,6 +69,9 @@ func (h *Header) Get(name string) string {
 
 // Has reports whether the named field is set.
 func (h *Header) Has(name string) bool {
+	if bit := specialBit(name); bit != 0 {
+		return h.special&bit != 0
+	}
 	for i := range h.fields {
 		if strings.EqualFold(h.fields[i].Name, name) {
 			return true
@@ -56,10 +100,18 @@ func (h *Header) Add(name, value string) {
 		return
 	}
 	h.fields = append(h.fields, http1.Field{Name: name, Value: value})
+	h.special |= specialBit(name)
 }
 
 // Del removes every field of that name.
 func (h *Header) Del(name string) {
+	bit := specialBit(name)
+	if bit != 0 {
+		if h.special&bit == 0 {
+			return
+		}
+		h.special &^= bit
+	}
 	out := h.fields[:0]
 	for _, f := range h.fields {
 		if !strings.EqualFold(f.Name, name) {
@@ -78,6 +130,7 @@ func (h *Header) reset() {
 	clear(h.fields)
 	h.fields = h.fields[:0]
 	h.bad = ""
+	h.special = 0
 }
 
 // tokenListHas reports whether a comma-separated field value such as
@@ -91,4 +144,25 @@ func tokenListHas(list, token string) bool {
 		}
 	}
 	return false
+}
+
+// truncate drops the fields after the first n, as Recover does to undo
+// what a panicking handler had set.
+func (h *Header) truncate(n int) {
+	if n >= len(h.fields) {
+		return
+	}
+	clear(h.fields[n:])
+	h.fields = h.fields[:n]
+	h.special = 0
+	for _, f := range h.fields {
+		h.special |= specialBit(f.Name)
+	}
+}
+
+// addRaw appends a field without validating it, for fields read back
+// from the wire.
+func (h *Header) addRaw(name, value string) {
+	h.fields = append(h.fields, http1.Field{Name: name, Value: value})
+	h.special |= specialBit(name)
 }

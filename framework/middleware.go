@@ -97,10 +97,7 @@ func Recover() Middleware {
 					"panic", v, "stack", string(stack))
 				if !c.res.committed {
 					h := &c.res.header
-					if len(h.fields) > nfields {
-						clear(h.fields[nfields:])
-						h.fields = h.fields[:nfields]
-					}
+					h.truncate(nfields)
 					h.bad = ""
 					c.res.discardBody()
 					c.res.status = 0

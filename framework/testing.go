@@ -16,8 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/groundup-go/groundup/framework/http1"
 )
 
 // In-memory testing: requests go through the same connection loop,
@@ -187,7 +185,7 @@ func ParseResponses(raw []byte, head bool) ([]*TestResponse, error) {
 			if !ok {
 				return out, fmt.Errorf("bad header line %q", l)
 			}
-			res.Header.fields = append(res.Header.fields, http1.Field{Name: name, Value: strings.TrimSpace(value)})
+			res.Header.addRaw(name, strings.TrimSpace(value))
 		}
 		pos := end + 4
 		switch {
