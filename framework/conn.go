@@ -53,7 +53,8 @@ type conn struct {
 	srv    *Server
 	nc     net.Conn
 	lim    http1.Limits
-	remote string
+	remote string // formatted on first use (remoteAddr)
+	parent context.Context
 
 	rbuf  []byte // nil while idle; unread bytes are rbuf[r:w]
 	rbufp *[]byte
@@ -65,22 +66,47 @@ type conn struct {
 	state     atomic.Int32
 	served    int // requests served on this connection
 	ctx       *Ctx
-	base      context.Context
-	cancel    context.CancelFunc
+	mu        sync.Mutex         // guards base, cancel and aborted against abort
+	base      context.Context    // made on first use (context)
+	cancel    context.CancelFunc // cancels base
+	aborted   bool
 	hijacked  bool
 	parked    bool      // idle on a fresh goroutine (see idleGrace)
 	idleSince time.Time // when the current wait between requests began
-	onEnd     func()    // the server's bookkeeping when the connection ends
+	ended     chan struct{} // ServeBytes: closed when the connection ends
+	accepted  bool          // Serve accepted it, and holds a slot for it
 	bg        bgRead
+	readDead  time.Time // the read deadline last set
 	writeDead time.Time
 }
 
 // newConn prepares a connection. Its context is made here, before the
 // connection is listed in the server, so Close can cancel it at any time.
-func newConn(s *Server, nc net.Conn, base context.Context) *conn {
-	c := &conn{srv: s, nc: nc, lim: s.limits(), remote: nc.RemoteAddr().String()}
-	c.base, c.cancel = context.WithCancel(base)
-	return c
+func newConn(s *Server, nc net.Conn, parent context.Context) *conn {
+	return &conn{srv: s, nc: nc, lim: s.limits(), parent: parent}
+}
+
+// context returns the connection's context, made on first use: most
+// connections never need one, and an idle connection should not carry it.
+// It is cancelled when the connection ends or is aborted.
+func (c *conn) context() context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.base == nil {
+		c.base, c.cancel = context.WithCancel(c.parent)
+		if c.aborted {
+			c.cancel()
+		}
+	}
+	return c.base
+}
+
+// remoteAddr returns the client's address, formatted on first use.
+func (c *conn) remoteAddr() string {
+	if c.remote == "" {
+		c.remote = c.nc.RemoteAddr().String()
+	}
+	return c.remote
 }
 
 // serve runs the connection loop until the connection ends. A connection
@@ -115,24 +141,34 @@ func (c *conn) handshake() bool {
 	if !ok {
 		return true
 	}
-	c.nc.SetDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
-	if err := tc.HandshakeContext(c.base); err != nil {
-		c.srv.logger().Debug("TLS handshake failed", "remote", c.remote, "err", err)
+	c.nc.SetWriteDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+	c.setReadDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+	if err := tc.HandshakeContext(c.context()); err != nil {
+		c.srv.logger().Debug("TLS handshake failed", "remote", c.remoteAddr(), "err", err)
 		return false
 	}
-	c.nc.SetDeadline(time.Time{})
+	c.nc.SetWriteDeadline(time.Time{})
+	c.setReadDeadline(time.Time{})
 	return true
 }
 
 // end closes the connection (unless it was hijacked) and tells the server.
 func (c *conn) end() {
-	c.cancel()
+	c.mu.Lock()
+	c.aborted = true // a context made from now on starts cancelled
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.mu.Unlock()
 	if !c.hijacked {
 		c.close()
 	}
 	c.release()
-	if c.onEnd != nil {
-		c.onEnd()
+	if c.ended != nil {
+		close(c.ended) // ServeBytes waits for this
+	}
+	if c.accepted {
+		c.srv.forget(c)
 	}
 }
 
@@ -156,7 +192,7 @@ func (c *conn) serveOne() bool {
 	// Without a body nothing is read until the next request, which sets
 	// its own deadline: no timer to move.
 	if h.ContentLength > 0 || h.Chunked {
-		c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadTimeout, DefaultReadTimeout)))
+		c.setReadDeadline(time.Now().Add(orDefault(c.srv.ReadTimeout, DefaultReadTimeout)))
 	}
 
 	c.runHandler(ctx)
@@ -197,7 +233,7 @@ func (c *conn) runHandler(ctx *Ctx) {
 			return
 		}
 		c.srv.logger().Error("panic serving request", "method", ctx.Method(), "path", ctx.Path(),
-			"remote", c.remote, "panic", v, "stack", string(debug.Stack()))
+			"remote", c.remoteAddr(), "panic", v, "stack", string(debug.Stack()))
 		if ctx.res.committed {
 			ctx.res.keepAlive = false
 			ctx.res.err = ErrAbortHandler
@@ -245,17 +281,17 @@ func (c *conn) readHead() bool {
 			// within ReadHeaderTimeout, whether its first bytes came
 			// after a wait or behind the previous request (pipelined).
 			// A head that arrived whole never needs the timer.
-			c.nc.SetReadDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+			c.setReadDeadline(time.Now().Add(orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
 			guarded = true
 		}
 		n, err = c.nc.Read(c.rbuf[c.w:])
 		c.w += n
 		if err != nil {
 			if isTimeout(err) {
-				c.srv.logger().Warn("read header timeout; closing connection", "remote", c.remote, "buffered", c.w-c.r)
+				c.srv.logger().Warn("read header timeout; closing connection", "remote", c.remoteAddr(), "buffered", c.w-c.r)
 				c.cannedError(http1.ProtocolError{Status: StatusRequestTimeout, Reason: "request head not received in time"})
 			} else if c.w > c.r {
-				c.srv.logger().Debug("connection closed inside a request head", "remote", c.remote, "err", err)
+				c.srv.logger().Debug("connection closed inside a request head", "remote", c.remoteAddr(), "err", err)
 			}
 			return false
 		}
@@ -268,7 +304,7 @@ func (c *conn) readHead() bool {
 // idle for longer moves to a fresh goroutine with a minimal stack: ten
 // thousand idle keep-alive connections then cost a few KiB each. Busy
 // connections, whose next request comes within the grace, never move.
-const idleGrace = 50 * time.Millisecond
+const idleGrace = 10 * time.Millisecond
 
 type waitResult uint8
 
@@ -304,7 +340,7 @@ func (c *conn) waitFirstByte() waitResult {
 		c.release()
 	}
 	c.parked = false
-	c.nc.SetReadDeadline(c.idleSince.Add(limit))
+	c.setReadDeadline(c.idleSince.Add(limit))
 	n, err := c.nc.Read(c.one[:])
 	if !c.woke(n, err) {
 		return waitEnd
@@ -322,7 +358,12 @@ func (c *conn) waitBriefly() waitResult {
 	}
 	c.acquire()
 	c.r, c.w = 0, 0
-	c.nc.SetReadDeadline(c.idleSince.Add(idleGrace))
+	// The grace need not be exact, and moving a timer for every request
+	// costs more than the rest of reading one: keep a deadline set for an
+	// earlier request while it is still at least half the grace away.
+	if left := c.readDead.Sub(c.idleSince); left < idleGrace/2 || left > idleGrace {
+		c.setReadDeadline(c.idleSince.Add(idleGrace))
+	}
 	n, err := c.nc.Read(c.rbuf)
 	if n == 0 && isTimeout(err) {
 		c.release()
@@ -344,7 +385,7 @@ func (c *conn) woke(n int, err error) bool {
 	}
 	if n == 0 {
 		if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) && !errors.Is(err, net.ErrClosed) {
-			c.srv.logger().Debug("idle connection read failed", "remote", c.remote, "err", err)
+			c.srv.logger().Debug("idle connection read failed", "remote", c.remoteAddr(), "err", err)
 		}
 		return false
 	}
@@ -437,9 +478,16 @@ func (c *conn) flush() error {
 	_, err := c.nc.Write(c.wbuf)
 	c.wbuf = c.wbuf[:0]
 	if err != nil {
-		c.srv.logger().Debug("write failed; closing connection", "remote", c.remote, "err", err)
+		c.srv.logger().Debug("write failed; closing connection", "remote", c.remoteAddr(), "err", err)
 	}
 	return err
+}
+
+// setReadDeadline moves the socket's read deadline and remembers it, so
+// that waitBriefly can tell when the one already set will do.
+func (c *conn) setReadDeadline(t time.Time) {
+	c.readDead = t
+	c.nc.SetReadDeadline(t)
 }
 
 // setWriteDeadline bounds each write by WriteTimeout: a client that stops
@@ -459,7 +507,7 @@ func (c *conn) setWriteDeadline() {
 // closes after it (RFC 9112 §9.6), because the byte stream can no longer be
 // trusted to hold a request boundary where we think.
 func (c *conn) cannedError(pe http1.ProtocolError) {
-	c.srv.logger().Warn("protocol error", "status", pe.Status, "reason", pe.Reason, "remote", c.remote)
+	c.srv.logger().Warn("protocol error", "status", pe.Status, "reason", pe.Reason, "remote", c.remoteAddr())
 	body := strconv.Itoa(pe.Status) + " " + StatusText(pe.Status) + ": " + pe.Reason + "\n"
 	c.wbuf = appendStatusLine(c.wbuf, pe.Status)
 	c.wbuf = append(c.wbuf, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
@@ -487,7 +535,7 @@ func (c *conn) close() {
 	}
 	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok && c.served+c.w > 0 {
 		if tc.CloseWrite() == nil {
-			c.nc.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+			c.setReadDeadline(time.Now().Add(500 * time.Millisecond))
 			var sink [512]byte
 			for range 64 {
 				if _, err := c.nc.Read(sink[:]); err != nil {
@@ -511,7 +559,12 @@ func (c *conn) closeIfIdle() bool {
 
 // abort closes the socket at once and cancels the requests' contexts.
 func (c *conn) abort() {
-	c.cancel()
+	c.mu.Lock()
+	c.aborted = true
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.mu.Unlock()
 	c.nc.Close()
 }
 
@@ -538,7 +591,7 @@ func (b *bgRead) start(c *conn, cancel context.CancelFunc) {
 	}
 	b.running, b.got, b.err = true, false, nil
 	b.done = make(chan struct{})
-	c.nc.SetReadDeadline(time.Time{})
+	c.setReadDeadline(time.Time{})
 	go func() {
 		defer close(b.done)
 		n, err := c.nc.Read(c.one[:])
@@ -554,10 +607,10 @@ func (b *bgRead) stop(c *conn) {
 	if !b.running {
 		return
 	}
-	c.nc.SetReadDeadline(aLongTimeAgo)
+	c.setReadDeadline(aLongTimeAgo)
 	<-b.done
 	b.running = false
-	c.nc.SetReadDeadline(time.Time{})
+	c.setReadDeadline(time.Time{})
 	if b.got {
 		// Nothing was buffered when the read started, so the byte is
 		// the whole of the unread input.

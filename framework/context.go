@@ -124,7 +124,7 @@ func (c *Ctx) Host() string { return c.head.Host }
 func (c *Ctx) Proto() string { return c.head.Proto() }
 
 // RemoteAddr returns the client's address as "ip:port".
-func (c *Ctx) RemoteAddr() string { return c.conn.remote }
+func (c *Ctx) RemoteAddr() string { return c.conn.remoteAddr() }
 
 // RequestHeader returns the first value of a request header field, matched
 // case-insensitively, or "".
@@ -190,7 +190,7 @@ func (c *Ctx) SetBodyLimit(n int64) {
 // After the request, FromContext on it returns nil.
 func (c *Ctx) Context() context.Context {
 	if c.watched == nil {
-		done, cancel := context.WithCancel(c.conn.base)
+		done, cancel := context.WithCancel(c.conn.context())
 		c.watched, c.cancel = newRequestContext(done, c), cancel
 		if c.body.done {
 			c.conn.bg.start(c.conn, cancel)
@@ -207,7 +207,7 @@ func (c *Ctx) viewContext() context.Context {
 		return c.watched
 	}
 	if c.light == nil {
-		c.light = newRequestContext(c.conn.base, c)
+		c.light = newRequestContext(c.conn.context(), c)
 	}
 	return c.light
 }
@@ -398,6 +398,7 @@ func (c *Ctx) Hijack() (netConn net.Conn, buffered []byte, err error) {
 	cn.hijacked = true
 	c.res.hijacked = true
 	c.res.err = ErrHijacked
-	cn.nc.SetDeadline(time.Time{})
+	cn.nc.SetWriteDeadline(time.Time{})
+	cn.setReadDeadline(time.Time{})
 	return cn.nc, buffered, nil
 }

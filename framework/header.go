@@ -48,7 +48,7 @@ func specialBit(name string) fieldBits {
 	default:
 		return 0
 	}
-	if strings.EqualFold(name, canon) {
+	if name == canon || strings.EqualFold(name, canon) {
 		return bit
 	}
 	return 0

@@ -182,6 +182,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		}
 		backoff = 0
 		c := newConn(s, nc, base)
+		c.accepted = true
 		s.mu.Lock()
 		if s.inShut.Load() {
 			s.mu.Unlock()
@@ -193,14 +194,8 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.wg.Add(1)
 		s.mu.Unlock()
 		// The connection may move between goroutines (see idleGrace),
-		// so its bookkeeping runs when it ends, not when one returns.
-		c.onEnd = func() {
-			s.mu.Lock()
-			delete(s.conns, c)
-			s.mu.Unlock()
-			<-s.slots
-			s.wg.Done()
-		}
+		// so its bookkeeping (forget) runs when it ends, not when one
+		// goroutine returns.
 		go c.serve()
 	}
 }
@@ -274,6 +269,15 @@ func (s *Server) closeAll() {
 	for c := range s.conns {
 		c.abort()
 	}
+}
+
+// forget drops an ended connection: out of the list, its slot freed.
+func (s *Server) forget(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	<-s.slots
+	s.wg.Done()
 }
 
 func (s *Server) shuttingDown() bool { return s.inShut.Load() }

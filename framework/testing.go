@@ -33,18 +33,15 @@ func (s *Server) ServeBytes(raw []byte) []byte {
 	s.init()
 	mc := &memConn{in: raw}
 	c := newConn(s, mc, context.Background())
-	ended := make(chan struct{})
-	c.onEnd = func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		close(ended)
-	}
+	c.ended = make(chan struct{})
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	c.serve()
-	<-ended
+	<-c.ended
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
 	return mc.out.Bytes()
 }
 

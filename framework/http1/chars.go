@@ -165,3 +165,46 @@ func (it *elements) next() (elem string, ok bool) {
 	it.pos += j + 1
 	return trimOWS(rest[:j]), true
 }
+
+// load64 reads s[i:i+8] as a little-endian word: s[i] is the low byte.
+// Written byte by byte it is endian-neutral; the compiler turns it into a
+// single 8-byte load (for both the string and the []byte instantiation).
+// The caller guarantees i+8 <= len(s).
+func load64[T bytestring](s T, i int) uint64 {
+	w := s[i : i+8] // one bounds check instead of eight
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
+
+// Byte-wise constants for the SWAR (SIMD within a register) tests below.
+const (
+	ones  = 0x0101010101010101 // 0x01 in every byte
+	highs = 0x8080808080808080 // the high bit of every byte
+)
+
+// ctlBytes flags the control bytes of x, the bytes below 0x20 and 0x7F
+// (DEL), by setting the high bit of their byte in the result; it is 0 when
+// x holds no control. Those are exactly the bytes that are not field-vchar,
+// SP or obs-text, plus HTAB, which a field value may hold (RFC 9110 §5.5).
+//
+// It uses the "has a byte less than n" and "has a zero byte" tricks: a
+// byte b < n borrows in b-n and has its high bit clear, so (x - n*ones) &^ x
+// has the high bit of its byte set. A borrow can also flag bytes above a
+// real hit, but never below one, so the lowest flag, and whether there is
+// any, is exact.
+func ctlBytes(x uint64) uint64 {
+	below := (x - 0x20*ones) &^ x & highs
+	y := x ^ 0x7f*ones // DEL bytes become zero
+	del := (y - ones) &^ y & highs
+	return below | del
+}
+
+// allIn8 reports whether all eight bytes s[i:i+8] have the class bit c.
+// The eight table lookups do not depend on each other, so the CPU runs
+// them side by side, and there is one branch where a byte loop has eight.
+// The caller guarantees i+8 <= len(s).
+func allIn8[T bytestring](s T, i int, c uint8) bool {
+	w := s[i : i+8]
+	return class[w[0]]&class[w[1]]&class[w[2]]&class[w[3]]&
+		class[w[4]]&class[w[5]]&class[w[6]]&class[w[7]]&c != 0
+}

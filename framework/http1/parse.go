@@ -3,6 +3,7 @@ package http1
 import (
 	"bytes"
 	"errors"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -213,6 +214,11 @@ func checkPartial(buf []byte, start int, lim Limits) error {
 // checkTargetLength answers 414 as soon as the request-target is known to
 // be longer than MaxURIBytes, even when its end has not arrived.
 func checkTargetLength(head []byte, lim Limits) *ProtocolError {
+	if len(head) <= lim.MaxURIBytes {
+		// The target is part of the head, so it cannot be too long yet.
+		// This is nearly every request, and it spares three scans.
+		return nil
+	}
 	line := head
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {
 		line = line[:i]
@@ -236,9 +242,23 @@ func checkTargetLength(head []byte, lim Limits) *ProtocolError {
 
 // parseHead parses a complete head, raw, which ends in CRLF CRLF.
 func parseHead(raw string, lim Limits, h *Head) *ProtocolError {
-	clear(h.Fields) // see Head.Reset
+	prev := len(h.Fields)
 	*h = Head{Raw: raw, Fields: h.Fields[:0]}
+	e := parseLines(raw, lim, h)
+	// The slots this request did not overwrite still hold the previous
+	// request's strings: clear them, for the reason given in Head.Reset.
+	// Clearing only these, rather than all of them up front, matters: a
+	// connection's requests tend to have the same number of fields, so
+	// usually there is nothing to clear.
+	if n := len(h.Fields); n < prev {
+		clear(h.Fields[n:prev])
+	}
+	return e
+}
 
+// parseLines parses the request line and the field lines of raw into h,
+// which parseHead has emptied.
+func parseLines(raw string, lim Limits, h *Head) *ProtocolError {
 	le := strings.IndexByte(raw, '\n')
 	line, e := chompCR(raw[:le])
 	if e != nil {
@@ -435,6 +455,9 @@ func validPercent(s string) bool {
 // with whitespace.
 func scanFieldLine[T bytestring](s T) (name, value T, next int, e *ProtocolError) {
 	i := 0
+	for i+8 <= len(s) && allIn8(s, i, cToken) {
+		i += 8 // most names are longer than eight bytes
+	}
 	for i < len(s) && class[s[i]]&cToken != 0 {
 		i++
 	}
@@ -464,6 +487,24 @@ func scanFieldLine[T bytestring](s T) (name, value T, next int, e *ProtocolError
 		j++
 	}
 	vs := j
+	// Values are most of a head's bytes, so they are checked a word at a
+	// time while no byte of the word needs a closer look. The only bytes
+	// that do are the controls, which includes the CR that ends the line;
+	// HTAB is a control that a value may hold, so on it we step over and
+	// go on with the next (unaligned) word.
+	for j+8 <= len(v) {
+		m := ctlBytes(load64(v, j))
+		if m == 0 {
+			j += 8
+			continue
+		}
+		j += bits.TrailingZeros64(m) / 8 // the first control in the word
+		if v[j] != '\t' {
+			break // the byte loop below stops here at once
+		}
+		j++
+	}
+	// The last bytes of the line (fewer than eight), a byte at a time.
 	for j < len(v) && class[v[j]]&cValue != 0 {
 		j++
 	}

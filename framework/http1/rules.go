@@ -83,6 +83,22 @@ var rules = [...]rule{
 	{fExpectUnsupported, perr(417, "unsupported expectation", "RFC 9110 §10.1.1")},
 }
 
+// ruleTriggers lets decide skip the table for the common request, which
+// only has the fact of its version: a rule can fire only when the facts
+// hold one of its bits other than the version. It is derived from rules,
+// so the table stays the one place the checks are written.
+var ruleTriggers = func() fact {
+	var t fact
+	for _, r := range rules {
+		if r.when&^(fHTTP10|fHTTP11) != 0 {
+			t |= r.when &^ (fHTTP10 | fHTTP11)
+		} else {
+			t |= r.when // a rule on the version alone: always walk the table
+		}
+	}
+	return t
+}()
+
 // fieldKind names the fields that the rules look at.
 type fieldKind uint8
 
@@ -95,25 +111,30 @@ const (
 	kExpect
 )
 
-// knownFields maps the interesting field names to their kind. A linear scan
-// with a length check first beats a map here: five entries, and most field
-// names fail on length alone.
-var knownFields = [...]struct {
-	name string
-	kind fieldKind
-}{
-	{"Host", kHost},                          // RFC 9112 §3.2
-	{"Content-Length", kContentLength},       // RFC 9110 §8.6, RFC 9112 §6.3
-	{"Transfer-Encoding", kTransferEncoding}, // RFC 9112 §6.1
-	{"Connection", kConnection},              // RFC 9110 §7.6.1, RFC 9112 §9.3
-	{"Expect", kExpect},                      // RFC 9110 §10.1.1
-}
-
+// kindOf names the fields that the rules look at, matched ASCII
+// case-insensitively (RFC 9110 §5.1). It runs for every field line, so the
+// length picks the one candidate (most names fail right there), and the
+// canonical spelling, which is what clients almost always send, is tried
+// with a plain comparison before folding case.
 func kindOf(name string) fieldKind {
-	for _, k := range knownFields {
-		if len(name) == len(k.name) && equalFold(name, k.name) {
-			return k.kind
-		}
+	var canon string
+	var kind fieldKind
+	switch len(name) {
+	case len("Host"):
+		canon, kind = "Host", kHost // RFC 9112 §3.2
+	case len("Expect"):
+		canon, kind = "Expect", kExpect // RFC 9110 §10.1.1
+	case len("Connection"):
+		canon, kind = "Connection", kConnection // RFC 9110 §7.6.1, RFC 9112 §9.3
+	case len("Content-Length"):
+		canon, kind = "Content-Length", kContentLength // RFC 9110 §8.6, RFC 9112 §6.3
+	case len("Transfer-Encoding"):
+		canon, kind = "Transfer-Encoding", kTransferEncoding // RFC 9112 §6.1
+	default:
+		return kOther
+	}
+	if name == canon || equalFold(name, canon) {
+		return kind
 	}
 	return kOther
 }
@@ -232,9 +253,11 @@ func (f *framing) decide(h *Head) *ProtocolError {
 		f.facts |= fTENotChunkedFinal
 	}
 
-	for i := range rules {
-		if f.facts&rules[i].when == rules[i].when {
-			return rules[i].err
+	if f.facts&ruleTriggers != 0 {
+		for i := range rules {
+			if f.facts&rules[i].when == rules[i].when {
+				return rules[i].err
+			}
 		}
 	}
 
