@@ -53,6 +53,8 @@ func benchServe(b *testing.B, h Handler, req string) {
 	b.Helper()
 	srv := &Server{Handler: h, Logger: slog.New(slog.DiscardHandler)}
 	srv.init()
+	startDateClock() // as Serve does
+	defer stopDateClock()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(req)))
 	b.ResetTimer()

@@ -48,7 +48,9 @@ func specialBit(name string) fieldBits {
 	default:
 		return 0
 	}
-	if name == canon || strings.EqualFold(name, canon) {
+	// Compare the first letter before folding the rest: most names of
+	// the same length ("Expires" and "Referer", say) differ there.
+	if name[0]|0x20 == canon[0]|0x20 && (name == canon || strings.EqualFold(name, canon)) {
 		return bit
 	}
 	return 0

@@ -3,8 +3,6 @@ package framework
 import (
 	"errors"
 	"strconv"
-	"sync/atomic"
-	"time"
 )
 
 // The response writer: the last box of the pipeline before the socket.
@@ -115,7 +113,7 @@ func (r *response) Write(p []byte) (int, error) {
 	if !bodyAllowed(r.statusCode()) {
 		return 0, ErrBodyNotAllowed
 	}
-	if !r.committed && len(r.body)+len(p) <= MaxBufferedBody && r.header.Get("Content-Length") == "" {
+	if !r.committed && len(r.body)+len(p) <= MaxBufferedBody && r.header.special&bitContentLength == 0 {
 		r.body = append(r.body, p...)
 		r.size += int64(len(p))
 		return len(p), nil
@@ -238,7 +236,8 @@ func (r *response) commit(whole bool) {
 	}
 	code := r.statusCode()
 	h := &r.header
-	if cl := h.Get("Content-Length"); cl != "" {
+	if h.special&bitContentLength != 0 {
+		cl := h.Get("Content-Length")
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 {
 			h.Del("Content-Length")
@@ -246,7 +245,9 @@ func (r *response) commit(whole bool) {
 			r.declared = n
 		}
 	}
-	h.Del("Transfer-Encoding")
+	if h.special&bitTransferEncoding != 0 {
+		h.Del("Transfer-Encoding")
+	}
 	sendLength := false // append Content-Length: r.declared ourselves
 
 	switch {
@@ -280,7 +281,7 @@ func (r *response) commit(whole bool) {
 	// The connection's fate is the server's to announce: a handler's
 	// "Connection: close" is honoured, then the field is ours to write.
 	// Only a 101 keeps the handler's (Connection: Upgrade).
-	if h.Has("Connection") && code != StatusSwitchingProtocols {
+	if h.special&bitConnection != 0 && code != StatusSwitchingProtocols {
 		if tokenListHas(h.Get("Connection"), "close") {
 			r.keepAlive = false
 		}
@@ -301,10 +302,10 @@ func (r *response) commit(whole bool) {
 	if r.chunked {
 		c.wbuf = append(c.wbuf, "Transfer-Encoding: chunked\r\n"...)
 	}
-	if !h.Has("Date") {
+	if h.special&bitDate == 0 {
 		c.wbuf = appendDate(c.wbuf)
 	}
-	if !h.Has("Server") && c.srv.serverName() != "" {
+	if h.special&bitServer == 0 && c.srv.serverName() != "" {
 		c.wbuf = appendField(c.wbuf, "Server", c.srv.serverName())
 	}
 	switch {
@@ -328,22 +329,3 @@ func appendField(dst []byte, name, value string) []byte {
 // TimeFormat is the format of HTTP dates (RFC 9110 §5.6.7, IMF-fixdate).
 const TimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
-// dateLine is the cached "Date: ...\r\n" field, rebuilt at most once a
-// second: formatting a date costs more than the rest of a small response.
-type dateLine struct {
-	unix int64
-	line []byte
-}
-
-var cachedDate atomic.Pointer[dateLine]
-
-func appendDate(dst []byte) []byte {
-	now := time.Now()
-	d := cachedDate.Load()
-	if d == nil || d.unix != now.Unix() {
-		line := append([]byte("Date: "), now.UTC().AppendFormat(nil, TimeFormat)...)
-		d = &dateLine{unix: now.Unix(), line: append(line, "\r\n"...)}
-		cachedDate.Store(d)
-	}
-	return append(dst, d.line...)
-}

@@ -139,6 +139,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer s.wg.Done()
+	startDateClock()
+	defer stopDateClock()
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, ln)

@@ -99,14 +99,14 @@ var statusText = map[int]string{
 // StatusText returns the reason phrase of code, or "" for an unknown code.
 func StatusText(code int) string { return statusText[code] }
 
-// statusLines caches "HTTP/1.1 200 OK\r\n" for every known code, so the
-// writer appends one precomputed string instead of formatting a number.
-var statusLines = func() map[int]string {
-	m := make(map[int]string, len(statusText))
+// statusLines holds "HTTP/1.1 200 OK\r\n" for every known code, indexed
+// by the code, so the writer appends one precomputed string instead of
+// formatting a number.
+var statusLines = func() (lines [600]string) {
 	for code, text := range statusText {
-		m[code] = "HTTP/1.1 " + itoa3(code) + " " + text + "\r\n"
+		lines[code] = "HTTP/1.1 " + itoa3(code) + " " + text + "\r\n"
 	}
-	return m
+	return lines
 }()
 
 func itoa3(code int) string {
@@ -117,8 +117,8 @@ func itoa3(code int) string {
 // also to 1.0 clients (RFC 9110 §6.2: a server sends its own highest
 // conformant version whose major number matches the request's).
 func appendStatusLine(dst []byte, code int) []byte {
-	if line, ok := statusLines[code]; ok {
-		return append(dst, line...)
+	if code >= 0 && code < len(statusLines) && statusLines[code] != "" {
+		return append(dst, statusLines[code]...)
 	}
 	dst = append(dst, "HTTP/1.1 "...)
 	dst = append(dst, itoa3(code)...)
