@@ -71,10 +71,11 @@ type conn struct {
 	cancel    context.CancelFunc // cancels base
 	aborted   bool
 	hijacked  bool
-	parked    bool      // idle on a fresh goroutine (see idleGrace)
-	idleSince time.Time // when the current wait between requests began
+	parked    bool          // idle on a fresh goroutine (see idleGrace)
+	idleSince time.Time     // when the current wait between requests began
 	ended     chan struct{} // ServeBytes: closed when the connection ends
 	accepted  bool          // Serve accepted it, and holds a slot for it
+	linger    bool          // request bytes may be unread: drain them before closing
 	bg        bgRead
 	readDead  time.Time // the read deadline last set
 	writeDead time.Time
@@ -203,6 +204,9 @@ func (c *conn) serveOne() bool {
 	res := &ctx.res
 	if !ctx.body.discard(c) {
 		res.keepAlive = false
+	}
+	if !ctx.body.done {
+		c.linger = true // the client may still be sending the body
 	}
 	res.finish()
 	c.served++
@@ -507,6 +511,7 @@ func (c *conn) setWriteDeadline() {
 // closes after it (RFC 9112 §9.6), because the byte stream can no longer be
 // trusted to hold a request boundary where we think.
 func (c *conn) cannedError(pe http1.ProtocolError) {
+	c.linger = true // the rest of the request is unread
 	c.srv.logger().Warn("protocol error", "status", pe.Status, "reason", pe.Reason, "remote", c.remoteAddr())
 	body := strconv.Itoa(pe.Status) + " " + StatusText(pe.Status) + ": " + pe.Reason + "\n"
 	c.wbuf = appendStatusLine(c.wbuf, pe.Status)
@@ -522,10 +527,12 @@ func (c *conn) cannedError(pe http1.ProtocolError) {
 	c.flush()
 }
 
-// close flushes and closes the socket. It first half-closes and briefly
-// reads what the client still sends, so that unread request bytes do not
-// make the kernel answer with a reset that destroys the response in
-// flight (the "lingering close" of RFC 9112 §9.6).
+// close flushes and closes the socket. When request bytes may be unread
+// (a refused request, a body the handler left, pipelined requests after a
+// close), it first half-closes and briefly reads what the client still
+// sends, so that those bytes do not make the kernel answer with a reset
+// that destroys the response in flight (the "lingering close" of RFC 9112
+// §9.6).
 func (c *conn) close() {
 	if c.state.Swap(stateClosed) == stateClosed {
 		return
@@ -533,7 +540,9 @@ func (c *conn) close() {
 	if c.wbuf != nil {
 		c.flush()
 	}
-	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok && c.served+c.w > 0 {
+	// Only when request bytes may still be on their way: after a clean
+	// exchange there is nothing to drain, and a plain close is cheaper.
+	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok && (c.linger || c.r < c.w) {
 		if tc.CloseWrite() == nil {
 			c.setReadDeadline(time.Now().Add(500 * time.Millisecond))
 			var sink [512]byte

@@ -328,4 +328,3 @@ func appendField(dst []byte, name, value string) []byte {
 
 // TimeFormat is the format of HTTP dates (RFC 9110 §5.6.7, IMF-fixdate).
 const TimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
-
