@@ -341,15 +341,18 @@ func (c *Ctx) Written() int64 { return c.res.size }
 
 // String sends a text/plain response.
 func (c *Ctx) String(code int, s string) error {
-	return c.Blob(code, "text/plain; charset=utf-8", unsafe.Slice(unsafe.StringData(s), len(s)))
+	c.res.header.setKnown("Content-Type", "text/plain; charset=utf-8")
+	return c.Blob(code, "", unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // HTML sends an HTML document held in a string.
 func (c *Ctx) HTML(code int, html string) error {
-	return c.Blob(code, "text/html; charset=utf-8", unsafe.Slice(unsafe.StringData(html), len(html)))
+	c.res.header.setKnown("Content-Type", "text/html; charset=utf-8")
+	return c.Blob(code, "", unsafe.Slice(unsafe.StringData(html), len(html)))
 }
 
-// Blob sends b with the given content type.
+// Blob sends b with the given content type; an empty one leaves the
+// Content-Type field as it is.
 func (c *Ctx) Blob(code int, contentType string, b []byte) error {
 	if contentType != "" {
 		c.res.header.Set("Content-Type", contentType)

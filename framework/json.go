@@ -13,7 +13,7 @@ import (
 // JSON sends v encoded as JSON. An encoding error is a 500 from the view
 // layer, and nothing is sent before it is known.
 func (c *Ctx) JSON(code int, v any) error {
-	c.res.header.Set("Content-Type", "application/json; charset=utf-8")
+	c.res.header.setKnown("Content-Type", "application/json; charset=utf-8")
 	c.res.writeHeader(code)
 	if err := json.NewEncoder(&c.res).Encode(v); err != nil {
 		c.res.discardBody()
