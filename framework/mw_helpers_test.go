@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -22,23 +21,9 @@ import (
 //	mwStart   a real Server on a loopback port, for net/http's client as
 //	          the oracle (its cookie jar, its gzip decoding)
 
-// mwLogs collects JSON log lines, safely across goroutines.
-type mwLogs struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *mwLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *mwLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// mwLogs collects JSON log lines, safely across goroutines (logBuffer,
+// from server_test.go), and decodes them.
+type mwLogs struct{ logBuffer }
 
 // lines decodes every JSON log line.
 func (l *mwLogs) lines(t *testing.T) []map[string]any {
