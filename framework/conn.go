@@ -81,8 +81,9 @@ type conn struct {
 	writeDead time.Time
 }
 
-// newConn prepares a connection. Its context is made here, before the
-// connection is listed in the server, so Close can cancel it at any time.
+// newConn prepares a connection. Its context is made later, on first use
+// (see context); a Close that comes first marks it aborted, so that the
+// context is born cancelled.
 func newConn(s *Server, nc net.Conn, parent context.Context) *conn {
 	return &conn{srv: s, nc: nc, lim: s.limits(), parent: parent}
 }
