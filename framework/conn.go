@@ -332,13 +332,15 @@ func (c *conn) waitFirstByte() waitResult {
 		limit = orDefault(c.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	}
 	if !c.parked {
-		if c.flush() != nil {
+		// One reading of the clock serves both the write deadline of
+		// this flush and the start of the idle wait.
+		c.idleSince = time.Now()
+		if c.flushAt(c.idleSince) != nil {
 			return waitEnd
 		}
 		if !c.state.CompareAndSwap(stateActive, stateIdle) || c.srv.shuttingDown() {
 			return waitEnd
 		}
-		c.idleSince = time.Now()
 		if limit > idleGrace {
 			return c.waitBriefly()
 		}
@@ -467,7 +469,7 @@ func (c *conn) write(p []byte) error {
 		}
 		return nil
 	}
-	c.setWriteDeadline()
+	c.setWriteDeadline(time.Now())
 	bufs := net.Buffers{c.wbuf, p}
 	_, err := bufs.WriteTo(c.nc)
 	c.wbuf = c.wbuf[:0]
@@ -479,7 +481,15 @@ func (c *conn) flush() error {
 	if len(c.wbuf) == 0 {
 		return nil
 	}
-	c.setWriteDeadline()
+	return c.flushAt(time.Now())
+}
+
+// flushAt is flush for a caller that has just read the clock.
+func (c *conn) flushAt(now time.Time) error {
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	c.setWriteDeadline(now)
 	_, err := c.nc.Write(c.wbuf)
 	c.wbuf = c.wbuf[:0]
 	if err != nil {
@@ -498,9 +508,8 @@ func (c *conn) setReadDeadline(t time.Time) {
 // setWriteDeadline bounds each write by WriteTimeout: a client that stops
 // reading cannot hold the goroutine forever. The deadline is moved at most
 // every second, since a timer update is not free.
-func (c *conn) setWriteDeadline() {
+func (c *conn) setWriteDeadline(now time.Time) {
 	d := orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)
-	now := time.Now()
 	if c.writeDead.Sub(now) < d-time.Second {
 		c.writeDead = now.Add(d)
 		c.nc.SetWriteDeadline(c.writeDead)
