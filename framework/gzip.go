@@ -164,7 +164,7 @@ func markGzipped(h *Header) {
 // field already lists it or "*".
 func addVaryAcceptEncoding(h *Header) {
 	for _, f := range h.fields {
-		if strings.EqualFold(f.Name, "Vary") && (tokenListHas(f.Value, "Accept-Encoding") || tokenListHas(f.Value, "*")) {
+		if strings.EqualFold(f.Name, "Vary") && (http1.ListHas(f.Value, "Accept-Encoding") || http1.ListHas(f.Value, "*")) {
 			return
 		}
 	}

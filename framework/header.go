@@ -135,19 +135,6 @@ func (h *Header) reset() {
 	h.special = 0
 }
 
-// tokenListHas reports whether a comma-separated field value such as
-// "keep-alive, close" holds token, compared case-insensitively.
-func tokenListHas(list, token string) bool {
-	for list != "" {
-		var item string
-		item, list, _ = strings.Cut(list, ",")
-		if strings.EqualFold(strings.Trim(item, " \t"), token) {
-			return true
-		}
-	}
-	return false
-}
-
 // truncate drops the fields after the first n, as Recover does to undo
 // what a panicking handler had set.
 func (h *Header) truncate(n int) {

@@ -3,6 +3,8 @@ package framework
 import (
 	"errors"
 	"strconv"
+
+	"github.com/groundup-go/groundup/framework/http1"
 )
 
 // The response writer: the last box of the pipeline before the socket.
@@ -282,7 +284,7 @@ func (r *response) commit(whole bool) {
 	// "Connection: close" is honoured, then the field is ours to write.
 	// Only a 101 keeps the handler's (Connection: Upgrade).
 	if h.special&bitConnection != 0 && code != StatusSwitchingProtocols {
-		if tokenListHas(h.Get("Connection"), "close") {
+		if http1.ListHas(h.Get("Connection"), "close") {
 			r.keepAlive = false
 		}
 		h.Del("Connection")

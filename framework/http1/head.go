@@ -72,14 +72,21 @@ func (h *Head) Proto() string {
 // with quoted strings. It does not allocate.
 func (h *Head) HasToken(name, token string) bool {
 	for i := range h.Fields {
-		if !equalFold(h.Fields[i].Name, name) {
-			continue
+		if equalFold(h.Fields[i].Name, name) && ListHas(h.Fields[i].Value, token) {
+			return true
 		}
-		it := elements{s: h.Fields[i].Value}
-		for e, ok := it.next(); ok; e, ok = it.next() {
-			if equalFold(e, token) {
-				return true
-			}
+	}
+	return false
+}
+
+// ListHas reports whether a comma-separated field value, such as
+// "keep-alive, close", holds token, compared case-insensitively (the list
+// syntax of RFC 9110 §5.6.1). It does not allocate.
+func ListHas(list, token string) bool {
+	it := elements{s: list}
+	for e, ok := it.next(); ok; e, ok = it.next() {
+		if equalFold(e, token) {
+			return true
 		}
 	}
 	return false
