@@ -54,7 +54,10 @@ func TestParseConfig(t *testing.T) {
 		{"flags beat the environment", []string{"-addr", ":7000", "-dev=false"}, env("GROUNDUP_ADDR", ":9000", "GROUNDUP_DEV", "1"),
 			func(c config) bool { return c.addr == ":7000" && !c.dev }, ""},
 		{"TLS", []string{"-tls-cert", "c.pem", "-tls-key", "k.pem"}, env(),
-			func(c config) bool { return c.tlsCert == "c.pem" && c.tlsKey == "k.pem" }, ""},
+			func(c config) bool { return c.tlsCert == "c.pem" && c.tlsKey == "k.pem" && c.https }, ""},
+		{"HTTPS at a proxy", nil, env("GROUNDUP_HTTPS", "1"),
+			func(c config) bool { return c.https && c.tlsCert == "" }, ""},
+		{"plain HTTP", nil, env(), func(c config) bool { return !c.https }, ""},
 		{"session keys", nil, env("GROUNDUP_SESSION_KEY", key64+", "+key64),
 			func(c config) bool { return len(c.sessionKeys) == 2 && len(c.sessionKeys[0]) == 32 }, ""},
 		{"a cert without a key", []string{"-tls-cert", "c.pem"}, env(), nil, "-tls-cert and -tls-key go together"},
@@ -309,6 +312,43 @@ func TestRunTLS(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "GROUNDUP_SESSION_KEY is not set") {
 		t.Error("warned about the session key although it was set")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+// TestRunHTTPSBehindAProxy: with -https and plain HTTP (TLS ending at a
+// proxy in front), the session cookie is Secure all the same.
+func TestRunHTTPSBehindAProxy(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout := &lineWriter{lines: make(chan string, 4)}
+	stderr := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"app", "-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "proxy.db"), "-https"},
+			env("GROUNDUP_SESSION_KEY", key64), stdout, stderr)
+	}()
+	var url string
+	select {
+	case line := <-stdout.lines:
+		_, url, _ = strings.Cut(line, "serving ")
+	case err := <-done:
+		t.Fatalf("run returned at once: %v\n%s", err, stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not start\n%s", stderr)
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	res, err := hc.Get(url + "/entries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if sc := res.Header.Get("Set-Cookie"); !strings.Contains(sc, "; Secure") {
+		t.Errorf("session cookie with -https is not Secure: %q", sc)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -44,7 +44,7 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 		framework.BodyLimit(maxFormBytes),
 		framework.MethodOverride(), // before routing: a form's _method=DELETE reaches DELETE routes
 		framework.Gzip(),
-		framework.Sessions(framework.SessionConfig{Keys: cfg.sessionKeys, Secure: cfg.tlsCert != ""}),
+		framework.Sessions(framework.SessionConfig{Keys: cfg.sessionKeys, Secure: cfg.https}),
 	)
 
 	// The seed demo, as the article tried it. The form changes nothing on

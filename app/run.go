@@ -28,6 +28,7 @@ type config struct {
 	dev             bool
 	tlsCert         string
 	tlsKey          string
+	https           bool // users reach the app over HTTPS, here or at a proxy
 	shutdownTimeout time.Duration
 	sessionKeys     [][]byte // from GROUNDUP_SESSION_KEY; generated when empty
 }
@@ -54,6 +55,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err != nil {
 		return cfg, err
 	}
+	https, err := envBool(getenv, "GROUNDUP_HTTPS")
+	if err != nil {
+		return cfg, err
+	}
 	timeout, err := time.ParseDuration(env("GROUNDUP_SHUTDOWN_TIMEOUT", "10s"))
 	if err != nil {
 		return cfg, fmt.Errorf("GROUNDUP_SHUTDOWN_TIMEOUT: %w", err)
@@ -63,6 +68,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&cfg.dev, "dev", dev, "development mode: error pages show the failing layer and stack, docs are re-read on each request, debug logs (GROUNDUP_DEV)")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", env("GROUNDUP_TLS_CERT", ""), "TLS certificate `file` (PEM); serve HTTPS with -tls-key (GROUNDUP_TLS_CERT)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", env("GROUNDUP_TLS_KEY", ""), "TLS private key `file` (PEM) (GROUNDUP_TLS_KEY)")
+	fs.BoolVar(&cfg.https, "https", https, "users reach the app over HTTPS, also when TLS ends at a proxy in front: session cookies are marked Secure; implied by -tls-cert (GROUNDUP_HTTPS)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", timeout, "how long a graceful shutdown waits for requests in flight (GROUNDUP_SHUTDOWN_TIMEOUT)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s [flags]\n\ngroundup's example app. Set GROUNDUP_SESSION_KEY to 64 hex digits (32 random bytes;\nseveral keys comma-separated, newest first) to keep sessions across restarts.\n\nFlags:\n", name)
@@ -76,6 +82,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return cfg, errors.New("-tls-cert and -tls-key go together")
+	}
+	if cfg.tlsCert != "" {
+		cfg.https = true
 	}
 	if cfg.shutdownTimeout <= 0 {
 		return cfg, errors.New("-shutdown-timeout must be positive")
