@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -148,36 +147,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer app.close()
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
+	// The server listens itself, with the framework's TLS set-up when a
+	// certificate is given; it reports the address it got (the port of
+	// "127.0.0.1:0" is chosen by the system) as its accept loop starts.
 	scheme := "http"
 	if cfg.tlsCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("TLS: %w", err)
-		}
-		ln = tls.NewListener(ln, &tls.Config{
-			Certificates: []tls.Certificate{cert},
-			MinVersion:   tls.VersionTLS12,
-			// We speak HTTP/1.1 only; saying so in ALPN keeps clients
-			// from trying HTTP/2.
-			NextProtos: []string{"http/1.1"},
-		})
 		scheme = "https"
 	}
-	url := scheme + "://" + ln.Addr().String()
-	log.Info("serving", "url", url, "db", cfg.db, "dev", cfg.dev)
-	fmt.Fprintf(stdout, "groundup is serving %s\n", url)
-
+	app.srv.Addr = cfg.addr
+	app.srv.BaseContext = func(ln net.Listener) context.Context {
+		url := scheme + "://" + ln.Addr().String()
+		log.Info("serving", "url", url, "db", cfg.db, "dev", cfg.dev)
+		fmt.Fprintf(stdout, "groundup is serving %s\n", url)
+		return context.Background()
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- app.srv.Serve(ln) }()
+	go func() {
+		if cfg.tlsCert != "" {
+			errc <- app.srv.ListenAndServeTLS(cfg.tlsCert, cfg.tlsKey)
+			return
+		}
+		errc <- app.srv.ListenAndServe()
+	}()
 
 	select {
 	case err := <-errc:
-		return err // the listener failed: Serve never returns nil
+		// Listening failed, or loading the TLS certificate: Serve never
+		// returns nil.
+		if cfg.tlsCert != "" {
+			return fmt.Errorf("serving with TLS on %s: %w", cfg.addr, err)
+		}
+		return err
 	case <-ctx.Done():
 	}
 	// A second signal now kills the process the usual way.

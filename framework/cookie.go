@@ -97,10 +97,10 @@ func (ck *Cookie) serialize() (string, error) {
 	}
 	// Cookie name prefixes (RFC 6265bis §4.1.3), matched case-insensitively
 	// as browsers do.
-	if hasPrefixFoldASCII(ck.Name, "__Secure-") && !ck.Secure {
+	if http1.HasPrefixFold(ck.Name, "__Secure-") && !ck.Secure {
 		return "", errors.New("cookie " + ck.Name + ": a __Secure- cookie needs Secure")
 	}
-	if hasPrefixFoldASCII(ck.Name, "__Host-") && (!ck.Secure || ck.Path != "/" || ck.Domain != "") {
+	if http1.HasPrefixFold(ck.Name, "__Host-") && (!ck.Secure || ck.Path != "/" || ck.Domain != "") {
 		return "", errors.New("cookie " + ck.Name + ": a __Host- cookie needs Secure, Path \"/\" and no Domain")
 	}
 
@@ -195,10 +195,6 @@ func validCookieDomain(d string) bool {
 		}
 	}
 	return label > 0
-}
-
-func hasPrefixFoldASCII(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // Cookie returns the value of the named request cookie, and whether the
@@ -303,7 +299,7 @@ func (c *Ctx) DeleteCookie(name, path string) {
 	ck := &Cookie{Name: name, Path: path, MaxAge: -1, Expires: time.Unix(0, 0)}
 	// Browsers ignore a deletion of a prefixed cookie that lacks the
 	// attributes the prefix demands.
-	if hasPrefixFoldASCII(name, "__Secure-") || hasPrefixFoldASCII(name, "__Host-") {
+	if http1.HasPrefixFold(name, "__Secure-") || http1.HasPrefixFold(name, "__Host-") {
 		ck.Secure = true
 	}
 	c.SetCookie(ck)

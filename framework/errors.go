@@ -80,8 +80,13 @@ func StatusCode(err error) int {
 	return StatusInternalServerError
 }
 
-// publicMessage returns what the client may see of err.
-func publicMessage(err error) string {
+// PublicMessage returns what a client may be told about err: the Message
+// of the first *HTTPError in its chain when its status is below 500 and
+// the message is not empty, else the status text of StatusCode(err).
+// Internal details (a 5xx's message, any wrapped error) never leave the
+// server. DefaultErrorHandler answers with it; an app's own ErrorHandler
+// should too.
+func PublicMessage(err error) string {
 	var he *HTTPError
 	if errors.As(err, &he) && he.Code < 500 && he.Message != "" {
 		return he.Message
@@ -185,7 +190,7 @@ func DefaultErrorHandler(c *Ctx, err error) {
 		log.Debug("request refused", "method", c.Method(), "path", c.Path(), "status", code, "layer", layer, "err", err)
 	}
 	dev := c.app != nil && c.app.Dev
-	msg := publicMessage(err)
+	msg := PublicMessage(err)
 
 	c.ResetResponse()
 	c.SetHeader("Cache-Control", "no-store")

@@ -197,10 +197,10 @@ func compressibleType(ct string) bool {
 	switch {
 	case mt == "":
 		return false
-	case hasPrefixFoldASCII(mt, "image/"):
+	case http1.HasPrefixFold(mt, "image/"):
 		// SVG is XML text; every other image format is compressed.
 		return strings.EqualFold(mt, "image/svg+xml")
-	case hasPrefixFoldASCII(mt, "video/"), hasPrefixFoldASCII(mt, "audio/"):
+	case http1.HasPrefixFold(mt, "video/"), http1.HasPrefixFold(mt, "audio/"):
 		return false
 	}
 	for _, t := range incompressibleTypes {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/groundup-go/groundup/framework/http1"
 )
 
 // Middleware shipped with the framework. Each is a Middleware, the one
@@ -254,7 +256,7 @@ func MethodOverride() Middleware {
 			// Only form bodies are read: a JSON or binary body stays
 			// untouched for the handler.
 			ct := c.RequestHeader("Content-Type")
-			if !hasPrefixFoldASCII(ct, "application/x-www-form-urlencoded") && !hasPrefixFoldASCII(ct, "multipart/form-data") {
+			if !http1.HasPrefixFold(ct, "application/x-www-form-urlencoded") && !http1.HasPrefixFold(ct, "multipart/form-data") {
 				return next(c)
 			}
 			form, err := c.Form()

@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/groundup-go/groundup/framework/http1"
 )
 
 // Static files, served from any fs.FS: by default the app's static/
@@ -664,7 +666,7 @@ func parseRange(c *Ctx, size int64, etag string, mod time.Time) (byteRange, bool
 	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
 	if first == "" {
 		// "-n": the last n bytes.
-		n, ok := parseDigits(last)
+		n, ok := http1.ParseDecimal(last)
 		if !ok {
 			return whole, true
 		}
@@ -674,13 +676,13 @@ func parseRange(c *Ctx, size int64, etag string, mod time.Time) (byteRange, bool
 		n = min(n, size)
 		return byteRange{size - n, n}, true
 	}
-	start, ok := parseDigits(first)
+	start, ok := http1.ParseDecimal(first)
 	if !ok {
 		return whole, true
 	}
 	end := size - 1
 	if last != "" {
-		e, ok := parseDigits(last)
+		e, ok := http1.ParseDecimal(last)
 		if !ok || e < start {
 			return whole, true // invalid, so ignored (RFC 9110 §14.1.1)
 		}
@@ -690,21 +692,6 @@ func parseRange(c *Ctx, size int64, etag string, mod time.Time) (byteRange, bool
 		return byteRange{}, false
 	}
 	return byteRange{start, end - start + 1}, true
-}
-
-// parseDigits parses a non-empty run of decimal digits, refusing signs,
-// spaces and overflow, which strconv.ParseInt alone would let through.
-func parseDigits(s string) (int64, bool) {
-	if s == "" || len(s) > 18 {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
 }
 
 // ifRangeMatch reports whether the If-Range value still describes the

@@ -1,7 +1,6 @@
 package controllers
 
 import (
-	"errors"
 	"log/slog"
 	"strings"
 
@@ -21,7 +20,7 @@ import (
 func ErrorHandler(log *slog.Logger, dev bool) framework.ErrorHandler {
 	return func(c *framework.Ctx, err error) {
 		code := framework.StatusCode(err)
-		msg := PublicMessage(err)
+		msg := framework.PublicMessage(err)
 		if code >= 500 {
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code, "err", err,
 				"request_id", framework.RequestIDFrom(c))
@@ -56,15 +55,4 @@ type jsonError struct {
 	Status int               `json:"status"`
 	Fields map[string]string `json:"fields,omitempty"` // per-field problems of a 422
 	Detail string            `json:"detail,omitempty"` // the internal error, in dev mode only
-}
-
-// PublicMessage returns what a client may be told about err: the message
-// of an *HTTPError below 500, else the status text. Internal details
-// never leave the server.
-func PublicMessage(err error) string {
-	var he *framework.HTTPError
-	if errors.As(err, &he) && he.Code < 500 && he.Message != "" {
-		return he.Message
-	}
-	return framework.StatusText(framework.StatusCode(err))
 }

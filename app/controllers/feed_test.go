@@ -1,11 +1,9 @@
 package controllers
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/groundup-go/groundup/app/models"
-	"github.com/groundup-go/groundup/framework"
 )
 
 func TestFeed(t *testing.T) {
@@ -49,22 +47,5 @@ func TestFeed(t *testing.T) {
 	}
 	if f.Subscribers() != 0 {
 		t.Error("subscribers left after Close")
-	}
-}
-
-func TestPublicMessage(t *testing.T) {
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{framework.NewError(404, "no entry with id \"3\""), "no entry with id \"3\""},
-		{framework.NewError(400, ""), "Bad Request"},
-		{&framework.HTTPError{Code: 500, Message: "db password is hunter2"}, "Internal Server Error"},
-		{errors.New("disk on fire"), "Internal Server Error"},
-	}
-	for _, tc := range tests {
-		if got := PublicMessage(tc.err); got != tc.want {
-			t.Errorf("PublicMessage(%v) = %q, want %q", tc.err, got, tc.want)
-		}
 	}
 }

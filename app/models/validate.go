@@ -2,6 +2,7 @@ package models
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -55,7 +56,7 @@ func checkText(errs Errors, field, label, v string, required bool, max int, mult
 	case required && strings.TrimSpace(v) == "":
 		errs.Add(field, label+" is required.")
 	case utf8.RuneCountInString(v) > max:
-		errs.Add(field, label+" must be at most "+itoa(max)+" characters.")
+		errs.Add(field, label+" must be at most "+strconv.Itoa(max)+" characters.")
 	case hasControl(v, multiline):
 		errs.Add(field, label+" must not contain control characters.")
 	}
@@ -83,18 +84,4 @@ func normalizeText(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	return strings.TrimSpace(s)
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

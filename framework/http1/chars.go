@@ -139,8 +139,12 @@ func equalFold[T bytestring](s T, t string) bool {
 	return true
 }
 
-// hasPrefixFold reports whether s starts with prefix, ASCII case-insensitively.
-func hasPrefixFold(s, prefix string) bool {
+// HasPrefixFold reports whether s starts with prefix, ASCII
+// case-insensitively: "Multipart/Form-Data; b=x" has the prefix
+// "multipart/form-data". Unlike strings.EqualFold it folds ASCII letters
+// only, as HTTP's case-insensitive tokens (media types, cookie prefixes)
+// do, and it does not allocate.
+func HasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
 }
 

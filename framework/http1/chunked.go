@@ -104,17 +104,12 @@ func (d *ChunkedDecoder) Decode(dst, src []byte) (nDst, nSrc int, done bool, err
 			return nDst, nSrc, true, nil
 
 		case csSize:
-			// Search no further than a line may reach.
-			i := bytes.IndexByte(rest[:min(len(rest), maxLine)], '\n')
-			if i < 0 {
-				if len(rest) >= maxLine {
-					return fail(errChunkLine)
-				}
-				return nDst, nSrc, false, nil
+			i, e := lineEnd(rest, maxLine, errChunkLine)
+			if e != nil {
+				return fail(e)
 			}
-			if i == 0 || rest[i-1] != '\r' {
-				// RFC 9112 errata 7633: bare LF is not a chunk line ending.
-				return fail(errChunkBareLF)
+			if i < 0 {
+				return nDst, nSrc, false, nil
 			}
 			size, e := parseChunkLine(rest[:i-1])
 			if e != nil {
@@ -162,16 +157,12 @@ func (d *ChunkedDecoder) Decode(dst, src []byte) (nDst, nSrc int, done bool, err
 			d.state = csSize
 
 		case csTrailer:
-			room := max(0, maxTrailer-d.trailer)
-			i := bytes.IndexByte(rest[:min(len(rest), room)], '\n')
-			if i < 0 {
-				if len(rest) >= room {
-					return fail(errTrailerTooBig)
-				}
-				return nDst, nSrc, false, nil
+			i, e := lineEnd(rest, max(0, maxTrailer-d.trailer), errTrailerTooBig)
+			if e != nil {
+				return fail(e)
 			}
-			if i == 0 || rest[i-1] != '\r' {
-				return fail(errChunkBareLF)
+			if i < 0 {
+				return nDst, nSrc, false, nil
 			}
 			if i > 1 { // a trailer field; i == 1 is the empty line that ends the body
 				if isOWS(rest[0]) {
@@ -187,6 +178,26 @@ func (d *ChunkedDecoder) Decode(dst, src []byte) (nDst, nSrc int, done bool, err
 			nSrc += i + 1
 		}
 	}
+}
+
+// lineEnd finds the end of the CRLF-terminated line at the start of b,
+// searching no further than limit bytes, so that a line never costs more
+// than the limit to look for. It returns the index of the line's LF, or
+// -1 while b holds no whole line yet. It fails with tooLong once limit
+// bytes hold no LF, and with errChunkBareLF for a line that ends in LF
+// alone: RFC 9112 errata 7633 makes CRLF the only line ending in chunked
+// framing.
+func lineEnd(b []byte, limit int, tooLong *ProtocolError) (int, *ProtocolError) {
+	i := bytes.IndexByte(b[:min(len(b), limit)], '\n')
+	switch {
+	case i < 0 && len(b) >= limit:
+		return -1, tooLong
+	case i < 0:
+		return -1, nil
+	case i == 0 || b[i-1] != '\r':
+		return -1, errChunkBareLF
+	}
+	return i, nil
 }
 
 // parseChunkLine parses a chunk-size line without its CRLF:

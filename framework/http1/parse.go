@@ -386,9 +386,9 @@ func parseTarget(method, target string, h *Head) *ProtocolError {
 		}
 		h.Path = target
 		return nil
-	case hasPrefixFold(target, "http://"):
+	case HasPrefixFold(target, "http://"):
 		rest = target[len("http://"):]
-	case hasPrefixFold(target, "https://"):
+	case HasPrefixFold(target, "https://"):
 		rest = target[len("https://"):]
 	default:
 		return errTargetForm

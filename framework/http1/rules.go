@@ -173,7 +173,7 @@ func (f *framing) observe(name, value string) {
 		f.facts |= fCLPresent
 		it := elements{s: value}
 		for e, ok := it.next(); ok; e, ok = it.next() {
-			n, valid := parseDecimal(e)
+			n, valid := ParseDecimal(e)
 			switch {
 			case !valid:
 				f.facts |= fCLInvalid
@@ -279,8 +279,11 @@ func (f *framing) decide(h *Head) *ProtocolError {
 	return nil
 }
 
-// parseDecimal parses 1*DIGIT into an int64, refusing overflow.
-func parseDecimal(s string) (int64, bool) {
+// ParseDecimal parses 1*DIGIT (RFC 9110 §5.6.1's DIGIT, ASCII 0-9) into
+// an int64. It refuses the empty string, signs, spaces and any value
+// above math.MaxInt64, which strconv.ParseInt alone would let through or
+// report less plainly. Content-Length and Range positions use it.
+func ParseDecimal(s string) (int64, bool) {
 	if s == "" {
 		return 0, false
 	}
