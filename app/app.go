@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/groundup-go/groundup/app/controllers"
+	"github.com/groundup-go/groundup/app/feed"
 	"github.com/groundup-go/groundup/app/models"
 	"github.com/groundup-go/groundup/docs"
 	"github.com/groundup-go/groundup/framework"
@@ -17,7 +18,7 @@ import (
 type app struct {
 	srv  *framework.Server
 	db   *sql.DB
-	feed *controllers.Feed
+	feed feed.Broker
 }
 
 // newApp opens the database (migrating it), builds the controllers and
@@ -27,7 +28,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	feed := controllers.NewFeed()
+	broker := feed.NewInProcess()
 
 	var docsFS fs.FS = docs.FS
 	if cfg.dev {
@@ -38,12 +39,12 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			log.Debug("docs: reading from ./docs")
 		}
 	}
-	entries := &controllers.Entries{Store: models.NewEntries(db), Feed: feed, Log: log}
+	entries := &controllers.Entries{Store: models.NewEntries(db), Feed: broker, Log: log}
 	h := handlers{
 		home:    &controllers.Home{},
 		entries: entries,
 		api:     &controllers.API{Store: entries.Store, Publish: entries.Publish},
-		docs:    controllers.NewDocs(docsFS, !cfg.dev),
+		docs:    &controllers.Docs{Site: docs.NewSite(docsFS, !cfg.dev)},
 	}
 
 	a := framework.New()
@@ -57,7 +58,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		Logger:       log,
 		MaxBodyBytes: 1 << 20,
 	}
-	return &app{srv: srv, db: db, feed: feed}, nil
+	return &app{srv: srv, db: db, feed: broker}, nil
 }
 
 // handlers are the controllers that routes registers.

@@ -1,7 +1,7 @@
-// Package docs embeds the Markdown chapters of this directory, so that
-// the example app can serve them at /docs: a reader who runs
-// `go run ./app` reads the docs in a browser, served by the framework
-// they describe.
+// Package docs embeds the Markdown chapters of this directory and renders
+// them as HTML pages (Site), so that the example app can serve them at
+// /docs: a reader who runs `go run ./app` reads the docs in a browser,
+// served by the framework they describe.
 package docs
 
 import "embed"

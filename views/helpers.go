@@ -119,13 +119,6 @@ type DocPage struct {
 	Nav   []DocLink
 }
 
-func docURL(slug string) string {
-	if slug == "" {
-		return "/docs"
-	}
-	return "/docs/" + slug
-}
-
 // curlExamples is the API page's list of commands to try against host.
 // It is a Go string because templ joins the lines of literal text.
 func curlExamples(host string) string {

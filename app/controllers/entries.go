@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/groundup-go/groundup/app/feed"
 	"github.com/groundup-go/groundup/app/models"
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/views"
@@ -22,7 +23,7 @@ import (
 // conventional routes; Live is the feed of new entries.
 type Entries struct {
 	Store   *models.Entries
-	Feed    *Feed
+	Feed    feed.Broker
 	Log     *slog.Logger
 	PerPage int // entries per page; 10 when zero
 }

@@ -1,4 +1,4 @@
-package controllers
+package feed
 
 import (
 	"sync"
@@ -6,29 +6,31 @@ import (
 	"github.com/groundup-go/groundup/app/models"
 )
 
-// Feed fans new entries out to the open live streams. It lives in this
-// process only: with several app instances, each has its own feed, and a
-// shared broker (PostgreSQL LISTEN/NOTIFY, Redis) would take its place.
-type Feed struct {
+// InProcess is the Broker of a single process: with several app
+// instances, each has its own, and a shared broker (PostgreSQL
+// LISTEN/NOTIFY, Redis) would take its place.
+type InProcess struct {
 	mu     sync.Mutex
 	subs   map[chan models.Entry]struct{}
 	closed bool
 }
 
-// feedBuffer is how many entries a slow subscriber may lag behind before
-// it misses some. A browser that misses one catches up on reload.
-const feedBuffer = 16
+var _ Broker = (*InProcess)(nil)
 
-// NewFeed returns an empty feed.
-func NewFeed() *Feed {
-	return &Feed{subs: map[chan models.Entry]struct{}{}}
+// buffer is how many entries a slow subscriber may lag behind before
+// it misses some. A browser that misses one catches up on reload.
+const buffer = 16
+
+// NewInProcess returns a broker with no subscribers.
+func NewInProcess() *InProcess {
+	return &InProcess{subs: map[chan models.Entry]struct{}{}}
 }
 
 // Subscribe returns a channel of new entries and a function that ends
 // the subscription. The channel is closed when the feed closes, or by
 // cancel.
-func (f *Feed) Subscribe() (entries <-chan models.Entry, cancel func()) {
-	ch := make(chan models.Entry, feedBuffer)
+func (f *InProcess) Subscribe() (entries <-chan models.Entry, cancel func()) {
+	ch := make(chan models.Entry, buffer)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
@@ -49,7 +51,7 @@ func (f *Feed) Subscribe() (entries <-chan models.Entry, cancel func()) {
 // Publish sends e to every subscriber without waiting: a subscriber whose
 // buffer is full misses e rather than slowing down the request that
 // created it. It reports how many subscribers missed it.
-func (f *Feed) Publish(e models.Entry) (missed int) {
+func (f *InProcess) Publish(e models.Entry) (missed int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for ch := range f.subs {
@@ -63,7 +65,7 @@ func (f *Feed) Publish(e models.Entry) (missed int) {
 }
 
 // Subscribers returns the number of open subscriptions.
-func (f *Feed) Subscribers() int {
+func (f *InProcess) Subscribers() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.subs)
@@ -71,8 +73,8 @@ func (f *Feed) Subscribers() int {
 
 // Close ends every subscription, so that live streams finish and a
 // graceful shutdown need not wait for them; later subscriptions end at
-// once.
-func (f *Feed) Close() {
+// once. Closing twice is harmless.
+func (f *InProcess) Close() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {

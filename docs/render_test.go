@@ -1,13 +1,12 @@
-package controllers
+package docs
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
 )
 
-func TestRewriteDocLink(t *testing.T) {
+func TestRewriteLink(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"02-http-by-hand.md", "/docs/02-http-by-hand"},
 		{"04-connection.md#timeouts", "/docs/04-connection#timeouts"},
@@ -28,8 +27,8 @@ func TestRewriteDocLink(t *testing.T) {
 		{"../../outside.md", "../../outside.md"},
 	}
 	for _, tc := range tests {
-		if got := RewriteDocLink(tc.in); got != tc.want {
-			t.Errorf("RewriteDocLink(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := RewriteLink(tc.in); got != tc.want {
+			t.Errorf("RewriteLink(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -53,8 +52,8 @@ func TestSlugify(t *testing.T) {
 	}
 }
 
-func testDocs() *Docs {
-	return NewDocs(fstest.MapFS{
+func testSite() *Site {
+	return NewSite(fstest.MapFS{
 		"README.md":          {Data: []byte("# groundup docs\n\nStart with [sockets](01-sockets.md).\n")},
 		"02-http-by-hand.md": {Data: []byte("# 2. HTTP by hand\n\nBack to [1](01-sockets.md#what-tcp-gives-you).\n")},
 		"01-sockets.md": {Data: []byte("# 1. Sockets\n\n## What TCP gives you\n\n## Try it\n\n## Try it\n\n### `_method`: PUT, _not_ GET\n\n## See [the parser](03-parser.md)\n\n" +
@@ -65,9 +64,9 @@ func testDocs() *Docs {
 	}, true)
 }
 
-func TestDocsRender(t *testing.T) {
-	d := testDocs()
-	p, err := d.page("01-sockets")
+func TestSiteRender(t *testing.T) {
+	d := testSite()
+	p, err := d.Page("01-sockets")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,42 +89,31 @@ func TestDocsRender(t *testing.T) {
 	if strings.Contains(p.HTML, "<script>") {
 		t.Errorf("raw HTML passed through:\n%s", p.HTML)
 	}
+	nav, err := d.Nav()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var titles []string
-	for _, l := range p.Nav {
+	for _, l := range nav {
 		titles = append(titles, l.Slug+"="+l.Title)
 	}
 	if got := strings.Join(titles, ", "); got != "=Overview, 01-sockets=1. Sockets, 02-http-by-hand=2. HTTP by hand, api=API reference" {
 		t.Errorf("nav: %s", got)
 	}
-	if _, err := d.page("missing"); err == nil {
+	if _, err := d.Page("missing"); err == nil {
 		t.Error("a missing page rendered")
 	}
 }
 
 func TestValidSlug(t *testing.T) {
 	for _, s := range []string{"01-sockets", "api", "http_support"} {
-		if !validSlug(s) {
-			t.Errorf("validSlug(%q) = false", s)
+		if !ValidSlug(s) {
+			t.Errorf("ValidSlug(%q) = false", s)
 		}
 	}
 	for _, s := range []string{"", "..", "a/b", "a.md", "a%2fb", "a b", strings.Repeat("a", 101)} {
-		if validSlug(s) {
-			t.Errorf("validSlug(%q) = true", s)
+		if ValidSlug(s) {
+			t.Errorf("ValidSlug(%q) = true", s)
 		}
 	}
-}
-
-func ExampleRewriteDocLink() {
-	fmt.Println(RewriteDocLink("04-connection.md#timeouts"))
-	fmt.Println(RewriteDocLink("README.md"))
-	fmt.Println(RewriteDocLink("../framework/conn.go"))
-	// Output:
-	// /docs/04-connection#timeouts
-	// /docs
-	// https://github.com/groundup-go/groundup/blob/main/framework/conn.go
-}
-
-func ExampleSlugify() {
-	fmt.Println(Slugify("Keep-alive & pipelining"))
-	// Output: keep-alive--pipelining
 }

@@ -1,22 +1,20 @@
-package controllers
+package docs
 
 import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/groundup-go/groundup/docs"
 )
 
 var hrefRe = regexp.MustCompile(`href="([^"]*)"`)
 
-// TestDocsLinksResolve renders every page of the real docs, as the app
+// TestSiteLinksResolve renders every page of the real docs, as the app
 // serves them, and follows each link that stays in the app: the page it
 // names must exist, and so must the heading its anchor names. (Links in
 // the Markdown itself, including those to pages not written yet, are
 // checked by the docs' own tests; this checks the app's rewriting.)
-func TestDocsLinksResolve(t *testing.T) {
-	d := NewDocs(docs.FS, true)
+func TestSiteLinksResolve(t *testing.T) {
+	d := NewSite(FS, true)
 	nav, err := d.Nav()
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +24,7 @@ func TestDocsLinksResolve(t *testing.T) {
 	}
 	html := map[string]string{}
 	for _, l := range nav {
-		p, err := d.page(l.Slug)
+		p, err := d.Page(l.Slug)
 		if err != nil {
 			t.Fatalf("rendering %q: %v", l.Slug, err)
 		}

@@ -1,4 +1,4 @@
-package controllers
+package feed
 
 import (
 	"testing"
@@ -6,8 +6,8 @@ import (
 	"github.com/groundup-go/groundup/app/models"
 )
 
-func TestFeed(t *testing.T) {
-	f := NewFeed()
+func TestInProcess(t *testing.T) {
+	f := NewInProcess()
 	a, cancelA := f.Subscribe()
 	b, cancelB := f.Subscribe()
 	if n := f.Subscribers(); n != 2 {
@@ -30,7 +30,7 @@ func TestFeed(t *testing.T) {
 
 	// A subscriber that does not read misses entries past its buffer
 	// rather than blocking the publisher.
-	for i := range feedBuffer + 3 {
+	for i := range buffer + 3 {
 		f.Publish(models.Entry{ID: int64(i)})
 	}
 	if missed := f.Publish(models.Entry{ID: 99}); missed != 1 {
