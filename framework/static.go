@@ -1,27 +1,19 @@
 package framework
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"io/fs"
-	"iter"
 	"log/slog"
 	"mime"
 	"net/url"
 	"path"
-	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
-
-	"github.com/groundup-go/groundup/framework/http1"
 )
 
 // Static files, served from any fs.FS: by default the app's static/
@@ -219,96 +211,90 @@ func staticBadName(name string) string {
 	return ""
 }
 
-// serveFile is the shared machinery of FileServer, File and Attachment.
-// name has passed staticBadName. disposition, if set, is sent as
-// Content-Disposition; slash says how the route named the file.
+// serveFile is the shared machinery of FileServer, File and Attachment,
+// the steps of the outline above in order. name has passed
+// staticBadName. disposition, if set, is sent as Content-Disposition;
+// slash says how the route named the file.
 func serveFile(c *Ctx, fsys fs.FS, name string, cfg StaticConfig, disposition string, slash routeSlash) error {
+	f, info, name, err := openRequested(c, fsys, name, cfg.Index, slash)
+	if f == nil {
+		return err // refused, failed, or answered with a redirect
+	}
+	defer f.Close()
+	etag, mod, err := fileValidators(fsys, name, info)
+	if err != nil {
+		return staticOpenError(c.Logger(), name, err)
+	}
+	setValidatorFields(c, etag, mod, cfg)
+	if answered, err := answerPreconditions(c, name, etag, mod); answered {
+		return err
+	}
+	start, length, code, err := selectRange(c, name, info.Size(), etag, mod)
+	if err != nil {
+		return err
+	}
+	setContentFields(c, name, disposition, length)
+	c.Status(code)
+	if c.Method() == "HEAD" || length == 0 {
+		return nil
+	}
+	return sendSection(c, f, name, start, length)
+}
+
+// openRequested opens the file that name and slash ask for (step 2). A
+// directory is served as its index.html when index is set, after a
+// redirect that adds the trailing slash its relative links need. It
+// returns the open file, its info and the name actually opened. A nil
+// file comes with the error to answer, or with no error when the request
+// has been answered already (the redirect).
+func openRequested(c *Ctx, fsys fs.FS, name string, index bool, slash routeSlash) (fs.File, fs.FileInfo, string, error) {
 	log := c.Logger()
 	f, info, err := openStatic(fsys, name)
-	if err == nil && info.IsDir() {
-		f.Close()
-		if !cfg.Index {
-			log.Debug("static: directory not served", "name", name)
-			return errFileNotFound
-		}
-		if slash == routeNoSlash && name != "." {
-			// Relative links in docs/index.html are meant to resolve
-			// under /docs/, so the browser must ask for that URL. The
-			// "./" keeps a segment such as "a:b" from reading as a
-			// scheme.
-			to := "./" + url.PathEscape(path.Base(name)) + "/"
-			if q := c.RawQuery(); q != "" {
-				to += "?" + q
-			}
-			return c.Redirect(StatusMovedPermanently, to)
-		}
-		name = path.Join(name, "index.html")
-		f, info, err = openStatic(fsys, name)
-		if err == nil && info.IsDir() {
-			f.Close()
-			log.Debug("static: index.html is a directory", "name", name)
-			return errFileNotFound
-		}
-	} else if err == nil && slash == routeWithSlash {
+	switch {
+	case err != nil:
+		return nil, nil, name, staticOpenError(log, name, err)
+	case !info.IsDir() && slash == routeWithSlash:
 		// "a.txt/" names a directory that does not exist.
 		f.Close()
 		log.Debug("static: trailing slash on a file", "name", name)
-		return errFileNotFound
+		return nil, nil, name, errFileNotFound
+	case !info.IsDir():
+		return f, info, name, nil
 	}
-	if err != nil {
-		return staticOpenError(log, name, err)
+	f.Close()
+	if !index {
+		log.Debug("static: directory not served", "name", name)
+		return nil, nil, name, errFileNotFound
 	}
-	defer f.Close()
-
-	size := info.Size()
-	mod := info.ModTime()
-	if mod.IsZero() || mod.Equal(time.Unix(0, 0)) {
-		mod = time.Time{}
-	}
-	mod = mod.Truncate(time.Second) // HTTP dates have whole seconds
-	etag, err := staticETag(fsys, name, size, mod)
-	if err != nil {
-		return staticOpenError(log, name, err)
-	}
-
-	h := c.Header()
-	// Fields that a 304 must repeat (RFC 9110 §15.4.5), and Accept-Ranges.
-	h.Set("ETag", etag)
-	if !mod.IsZero() {
-		h.Set("Last-Modified", mod.UTC().Format(TimeFormat))
-	}
-	if !h.Has("Cache-Control") {
-		h.Set("Cache-Control", cfg.cacheControl())
-	}
-	h.Set("Accept-Ranges", "bytes")
-
-	switch checkPreconditions(c, etag, mod) {
-	case preconditionFailed:
-		staticUnsetHeaders(c)
-		log.Debug("static: precondition failed", "name", name)
-		return &HTTPError{Code: StatusPreconditionFailed, Message: "precondition failed"}
-	case notModified:
-		h.Del("Accept-Ranges")
-		return c.NoContent(StatusNotModified)
-	}
-
-	start, length, code := int64(0), size, StatusOK
-	if c.Method() == "GET" {
-		switch r, ok := parseRange(c, size, etag, mod); {
-		case !ok:
-			h.Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
-			h.Del("ETag")
-			h.Del("Last-Modified")
-			h.Del("Cache-Control")
-			log.Debug("static: range not satisfiable", "name", name, "range", c.RequestHeader("Range"), "size", size)
-			return &HTTPError{Code: StatusRequestedRangeNotSatisfiable, Message: "range not satisfiable"}
-		case r.length >= 0:
-			start, length, code = r.start, r.length, StatusPartialContent
-			h.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+
-				strconv.FormatInt(start+length-1, 10)+"/"+strconv.FormatInt(size, 10))
+	if slash == routeNoSlash && name != "." {
+		// Relative links in docs/index.html are meant to resolve
+		// under /docs/, so the browser must ask for that URL. The
+		// "./" keeps a segment such as "a:b" from reading as a
+		// scheme.
+		to := "./" + url.PathEscape(path.Base(name)) + "/"
+		if q := c.RawQuery(); q != "" {
+			to += "?" + q
 		}
+		return nil, nil, name, c.Redirect(StatusMovedPermanently, to)
 	}
+	name = path.Join(name, "index.html")
+	f, info, err = openStatic(fsys, name)
+	if err != nil {
+		return nil, nil, name, staticOpenError(log, name, err)
+	}
+	if info.IsDir() {
+		f.Close()
+		log.Debug("static: index.html is a directory", "name", name)
+		return nil, nil, name, errFileNotFound
+	}
+	return f, info, name, nil
+}
 
+// setContentFields sets the fields that describe the body (step 6):
+// its type, unless the handler chose one, nosniff, the disposition, and
+// the length where it must be declared up front.
+func setContentFields(c *Ctx, name, disposition string, length int64) {
+	h := c.Header()
 	if !h.Has("Content-Type") {
 		h.Set("Content-Type", contentTypeByName(name))
 	}
@@ -323,11 +309,13 @@ func serveFile(c *Ctx, fsys fs.FS, name string, cfg StaticConfig, disposition st
 	if c.Method() == "HEAD" || length > MaxBufferedBody {
 		h.Set("Content-Length", strconv.FormatInt(length, 10))
 	}
-	c.Status(code)
-	if c.Method() == "HEAD" || length == 0 {
-		return nil
-	}
+}
 
+// sendSection copies length bytes of f from start into the response
+// (step 6). A failure before anything is sent is an error to answer; a
+// failure after is logged, and the writer closes the connection.
+func sendSection(c *Ctx, f fs.File, name string, start, length int64) error {
+	log := c.Logger()
 	body, err := staticSection(f, start, length)
 	if err != nil {
 		staticUnsetHeaders(c)
@@ -426,61 +414,6 @@ func staticSection(f fs.File, start, length int64) (io.Reader, error) {
 	return io.LimitReader(f, length), nil
 }
 
-// ---- ETags ----
-
-// staticHashKey names one file of one file system in the content-hash
-// cache.
-type staticHashKey struct {
-	fsys fs.FS
-	name string
-}
-
-type staticHashEntry struct {
-	size int64
-	etag string
-}
-
-// staticHashes caches the content-hash ETags of files whose file system
-// reports no modification time, as embed.FS does. Such a file system is
-// taken to be immutable, so each file is hashed once per process; the
-// size is kept as a cheap guard all the same.
-var staticHashes sync.Map // staticHashKey → staticHashEntry
-
-// staticETag returns a strong ETag for the file. With a modification
-// time it is built from size, time and a hash of the name, and costs
-// nothing to compute. Without one it is a hash of the content.
-func staticETag(fsys fs.FS, name string, size int64, mod time.Time) (string, error) {
-	if !mod.IsZero() {
-		h := fnv.New32a()
-		h.Write([]byte(name))
-		return `"` + strconv.FormatInt(size, 36) + "-" + strconv.FormatInt(mod.Unix(), 36) + "-" +
-			strconv.FormatUint(uint64(h.Sum32()), 36) + `"`, nil
-	}
-	// A map-based fs.FS (fstest.MapFS) cannot be a map key: such a file
-	// system is hashed on every request instead of cached.
-	cacheable := reflect.ValueOf(fsys).Comparable()
-	key := staticHashKey{fsys, name}
-	if cacheable {
-		if e, ok := staticHashes.Load(key); ok && e.(staticHashEntry).size == size {
-			return e.(staticHashEntry).etag, nil
-		}
-	}
-	f, err := fsys.Open(name)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	etag := `"` + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18]) + `"`
-	if cacheable {
-		staticHashes.Store(key, staticHashEntry{size, etag})
-	}
-	return etag, nil
-}
-
 // ---- Content types ----
 
 // staticTypes is consulted before mime.TypeByExtension, so that the
@@ -521,186 +454,4 @@ func contentTypeByName(name string) string {
 		return t
 	}
 	return "application/octet-stream"
-}
-
-// ---- Preconditions (RFC 9110 §13) ----
-
-type precondition int
-
-const (
-	preconditionOK precondition = iota
-	preconditionFailed
-	notModified
-)
-
-// checkPreconditions evaluates the conditional header fields in the order
-// of RFC 9110 §13.2.2.
-func checkPreconditions(c *Ctx, etag string, mod time.Time) precondition {
-	hd := c.Head()
-	// Step 1: If-Match; else step 2: If-Unmodified-Since.
-	if hd.Get("If-Match") != "" {
-		if !etagListMatch(hd.Values("If-Match"), etag, true) {
-			return preconditionFailed
-		}
-	} else if v := hd.Get("If-Unmodified-Since"); v != "" && !mod.IsZero() {
-		if t, ok := parseHTTPDate(v); ok && mod.After(t) {
-			return preconditionFailed
-		}
-	}
-	safe := c.Method() == "GET" || c.Method() == "HEAD"
-	// Step 3: If-None-Match; else step 4: If-Modified-Since, for GET
-	// and HEAD only.
-	if hd.Get("If-None-Match") != "" {
-		if etagListMatch(hd.Values("If-None-Match"), etag, false) {
-			if safe {
-				return notModified
-			}
-			return preconditionFailed
-		}
-	} else if v := hd.Get("If-Modified-Since"); v != "" && safe && !mod.IsZero() {
-		if t, ok := parseHTTPDate(v); ok && !mod.After(t) {
-			return notModified
-		}
-	}
-	return preconditionOK
-}
-
-// etagListMatch reports whether any entity-tag in the field values
-// matches etag, or a value is "*". strong selects strong comparison
-// (both tags strong and equal); otherwise the W/ prefixes are ignored
-// (RFC 9110 §8.8.3.2).
-func etagListMatch(values iter.Seq[string], etag string, strong bool) bool {
-	for v := range values {
-		for {
-			v = strings.TrimLeft(v, " \t,")
-			if v == "" {
-				break
-			}
-			if v[0] == '*' {
-				return true
-			}
-			tag, rest, ok := nextETag(v)
-			if !ok {
-				break // malformed: ignore the rest of this field line
-			}
-			v = rest
-			if strong && (strings.HasPrefix(tag, "W/") || strings.HasPrefix(etag, "W/")) {
-				continue
-			}
-			if strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(etag, "W/") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// nextETag splits the entity-tag at the start of s from the rest. An
-// entity-tag is an optional W/ and a quoted string without DQUOTE, which
-// may hold commas (RFC 9110 §8.8.3).
-func nextETag(s string) (tag, rest string, ok bool) {
-	i := 0
-	if strings.HasPrefix(s, "W/") {
-		i = 2
-	}
-	if len(s) <= i || s[i] != '"' {
-		return "", "", false
-	}
-	end := strings.IndexByte(s[i+1:], '"')
-	if end < 0 {
-		return "", "", false
-	}
-	end += i + 2
-	return s[:end], s[end:], true
-}
-
-// parseHTTPDate parses the three date formats RFC 9110 §5.6.7 obliges a
-// recipient to accept.
-func parseHTTPDate(s string) (time.Time, bool) {
-	for _, layout := range [...]string{TimeFormat, "Monday, 02-Jan-06 15:04:05 GMT", "Mon Jan _2 15:04:05 2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// ---- Range (RFC 9110 §14) ----
-
-// byteRange is a satisfiable range; length < 0 means "the whole file".
-type byteRange struct{ start, length int64 }
-
-// parseRange interprets Range and If-Range for a file of size bytes. It
-// returns ok false when the single range asked for cannot be satisfied
-// (416). A missing, malformed or multiple-range field, or a failed
-// If-Range, gives the whole file: RFC 9110 §14.2 lets a server ignore
-// Range, and a 200 with everything is always a correct answer.
-func parseRange(c *Ctx, size int64, etag string, mod time.Time) (byteRange, bool) {
-	whole := byteRange{0, -1}
-	v := c.RequestHeader("Range")
-	if v == "" {
-		return whole, true
-	}
-	if ir := c.RequestHeader("If-Range"); ir != "" && !ifRangeMatch(ir, etag, mod) {
-		return whole, true
-	}
-	unit, spec, ok := strings.Cut(v, "=")
-	if !ok || !strings.EqualFold(strings.TrimSpace(unit), "bytes") {
-		return whole, true
-	}
-	var one string
-	count := 0
-	for part := range strings.SplitSeq(spec, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			one = part
-			count++
-		}
-	}
-	if count != 1 {
-		return whole, true // none, or several: send it all
-	}
-	first, last, ok := strings.Cut(one, "-")
-	if !ok {
-		return whole, true
-	}
-	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
-	if first == "" {
-		// "-n": the last n bytes.
-		n, ok := http1.ParseDecimal(last)
-		if !ok {
-			return whole, true
-		}
-		if n == 0 || size == 0 {
-			return byteRange{}, false
-		}
-		n = min(n, size)
-		return byteRange{size - n, n}, true
-	}
-	start, ok := http1.ParseDecimal(first)
-	if !ok {
-		return whole, true
-	}
-	end := size - 1
-	if last != "" {
-		e, ok := http1.ParseDecimal(last)
-		if !ok || e < start {
-			return whole, true // invalid, so ignored (RFC 9110 §14.1.1)
-		}
-		end = min(e, size-1)
-	}
-	if start >= size {
-		return byteRange{}, false
-	}
-	return byteRange{start, end - start + 1}, true
-}
-
-// ifRangeMatch reports whether the If-Range value still describes the
-// file: a strong ETag equal to ours, or exactly our Last-Modified date
-// (RFC 9110 §13.1.5). A weak tag never matches.
-func ifRangeMatch(v, etag string, mod time.Time) bool {
-	if strings.HasPrefix(v, `"`) || strings.HasPrefix(v, "W/") {
-		return !strings.HasPrefix(v, "W/") && v == etag
-	}
-	t, ok := parseHTTPDate(v)
-	return ok && !mod.IsZero() && t.Equal(mod)
 }
