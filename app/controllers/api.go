@@ -52,15 +52,9 @@ func (h *API) List(c *framework.Ctx) error {
 
 // Get answers one entry, or 404.
 func (h *API) Get(c *framework.Ctx) error {
-	id, err := entryID(c)
+	e, err := loadEntry(c, h.Store)
 	if err != nil {
 		return err
-	}
-	ctx, cancel := dbContext(c)
-	defer cancel()
-	e, err := h.Store.Get(ctx, id)
-	if err != nil {
-		return notFoundAs(err, c.Param("id"))
 	}
 	return c.JSON(framework.StatusOK, e)
 }
@@ -95,14 +89,8 @@ func (h *API) Create(c *framework.Ctx) error {
 
 // Delete removes the entry: 204, or 404 when there is none.
 func (h *API) Delete(c *framework.Ctx) error {
-	id, err := entryID(c)
-	if err != nil {
+	if err := deleteEntry(c, h.Store); err != nil {
 		return err
-	}
-	ctx, cancel := dbContext(c)
-	defer cancel()
-	if err := h.Store.Delete(ctx, id); err != nil {
-		return notFoundAs(err, c.Param("id"))
 	}
 	return c.NoContent(framework.StatusNoContent)
 }

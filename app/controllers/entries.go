@@ -87,7 +87,7 @@ func (h *Entries) Create(c *framework.Ctx) error {
 
 // Show shows one entry.
 func (h *Entries) Show(c *framework.Ctx) error {
-	e, err := h.entry(c)
+	e, err := loadEntry(c, h.Store)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (h *Entries) Show(c *framework.Ctx) error {
 
 // Edit shows the form filled with the entry.
 func (h *Entries) Edit(c *framework.Ctx) error {
-	e, err := h.entry(c)
+	e, err := loadEntry(c, h.Store)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (h *Entries) Edit(c *framework.Ctx) error {
 // Update saves the edited entry and redirects to it with a flash
 // message. Invalid input shows the form again with 422.
 func (h *Entries) Update(c *framework.Ctx) error {
-	e, err := h.entry(c)
+	e, err := loadEntry(c, h.Store)
 	if err != nil {
 		return err
 	}
@@ -135,14 +135,8 @@ func (h *Entries) Update(c *framework.Ctx) error {
 
 // Destroy deletes the entry and redirects to the list.
 func (h *Entries) Destroy(c *framework.Ctx) error {
-	id, err := entryID(c)
-	if err != nil {
+	if err := deleteEntry(c, h.Store); err != nil {
 		return err
-	}
-	ctx, cancel := dbContext(c)
-	defer cancel()
-	if err := h.Store.Delete(ctx, id); err != nil {
-		return notFoundAs(err, c.Param("id"))
 	}
 	if s := framework.SessionFrom(c); s != nil {
 		s.AddFlash("info", "The entry is deleted.")
@@ -246,19 +240,35 @@ func (h *Entries) Publish(e models.Entry) {
 	}
 }
 
-// entry loads the entry named by the :id parameter, or answers 404.
-func (h *Entries) entry(c *framework.Ctx) (models.Entry, error) {
+// loadEntry loads the entry named by the :id parameter, or answers 404.
+// The HTML and JSON controllers share it.
+func loadEntry(c *framework.Ctx, store *models.Entries) (models.Entry, error) {
 	id, err := entryID(c)
 	if err != nil {
 		return models.Entry{}, err
 	}
 	ctx, cancel := dbContext(c)
 	defer cancel()
-	e, err := h.Store.Get(ctx, id)
+	e, err := store.Get(ctx, id)
 	if err != nil {
 		return e, notFoundAs(err, c.Param("id"))
 	}
 	return e, nil
+}
+
+// deleteEntry deletes the entry named by the :id parameter, or answers
+// 404. The HTML and JSON controllers share it.
+func deleteEntry(c *framework.Ctx, store *models.Entries) error {
+	id, err := entryID(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := dbContext(c)
+	defer cancel()
+	if err := store.Delete(ctx, id); err != nil {
+		return notFoundAs(err, c.Param("id"))
+	}
+	return nil
 }
 
 // entryInput reads the entry form. A body that is not a well-formed form
