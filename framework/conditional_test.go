@@ -68,6 +68,8 @@ func TestStaticConditionalAndRange(t *testing.T) {
 		{"Range reversed is ignored", "GET", []string{"Range: bytes=5-2"}, want{200, stHello, ""}, false},
 		{"Range garbage is ignored", "GET", []string{"Range: bytes=abc"}, want{200, stHello, ""}, false},
 		{"Range sign is ignored", "GET", []string{"Range: bytes=+1-2"}, want{200, stHello, ""}, false},
+		{"Range end of 19 digits clamped", "GET", []string{"Range: bytes=12-9223372036854775807"}, want{206, "!\n", "bytes 12-13/14"}, false},
+		{"Range past int64 is ignored", "GET", []string{"Range: bytes=0-9223372036854775808"}, want{200, stHello, ""}, false},
 		{"Range other unit is ignored", "GET", []string{"Range: items=0-1"}, want{200, stHello, ""}, false},
 		{"Range start past the end", "GET", []string{"Range: bytes=14-"}, want{416, "", "bytes */14"}, false},
 		{"Range suffix zero", "GET", []string{"Range: bytes=-0"}, want{416, "", "bytes */14"}, false},
