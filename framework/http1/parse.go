@@ -22,7 +22,7 @@ type Limits struct {
 const (
 	DefaultMaxURIBytes    = 8 << 10
 	DefaultMaxHeaderBytes = 16 << 10
-	DefaultMaxHeaderCount = 100
+	DefaultMaxHeaderCount = 128
 )
 
 func (l Limits) withDefaults() Limits {
@@ -347,12 +347,12 @@ func parseRequestLine(line string, h *Head) *ProtocolError {
 	return parseTarget(method, target, h)
 }
 
-// parseVersion accepts HTTP/1.0 and HTTP/1.1. Any other well-formed
+// parseVersion accepts HTTP/1.0 and HTTP/1.1. A higher minor version of
+// HTTP/1 (HTTP/1.2 to HTTP/1.9) is served as HTTP/1.1: RFC 9110 §2.5 says
+// a server SHOULD treat it as the highest minor version it supports, since
+// minor versions are compatible by design. Any other well-formed
 // HTTP-version (RFC 9112 §2.3: "HTTP/" DIGIT "." DIGIT) gets 505, and
 // anything else is not HTTP at all: 400.
-//
-// RFC 9110 §6.2 suggests treating HTTP/1.2+ as 1.1; we answer 505 instead,
-// because no such version exists and a client that claims one is broken.
 func parseVersion(v string) (minor int, e *ProtocolError) {
 	switch v {
 	case "HTTP/1.1":
@@ -361,6 +361,9 @@ func parseVersion(v string) (minor int, e *ProtocolError) {
 		return 0, nil
 	}
 	if len(v) == 8 && v[:5] == "HTTP/" && class[v[5]]&cDigit != 0 && v[6] == '.' && class[v[7]]&cDigit != 0 {
+		if v[5] == '1' {
+			return 1, nil // HTTP/1.2 and up: answered as 1.1
+		}
 		return 0, errVersionNS
 	}
 	return 0, errVersion

@@ -40,6 +40,12 @@ var okCases = []struct {
 	{"URI characters outside RFC 3986 but visible ASCII", "GET /{a}|b^c`\"<> HTTP/1.1\r\nHost: h\r\n\r\n", Limits{}, 0,
 		Head{Method: "GET", Target: "/{a}|b^c`\"<>", Path: "/{a}|b^c`\"<>", Host: "h", Minor: 1,
 			Fields: []Field{{"Host", "h"}}, ContentLength: -1}, "RFC 9112 §3.2"},
+	{"HTTP/1.2 served as HTTP/1.1", "GET / HTTP/1.2\r\nHost: h\r\n\r\n", Limits{}, 0,
+		Head{Method: "GET", Target: "/", Path: "/", Host: "h", Minor: 1,
+			Fields: []Field{{"Host", "h"}}, ContentLength: -1}, "RFC 9110 §2.5"},
+	{"HTTP/1.9 served as HTTP/1.1", "GET / HTTP/1.9\r\nHost: h\r\n\r\n", Limits{}, 0,
+		Head{Method: "GET", Target: "/", Path: "/", Host: "h", Minor: 1,
+			Fields: []Field{{"Host", "h"}}, ContentLength: -1}, "RFC 9110 §2.5"},
 	{"extension method", "M-SEARCH / HTTP/1.1\r\nHost: h\r\n\r\n", Limits{}, 0,
 		Head{Method: "M-SEARCH", Target: "/", Path: "/", Host: "h", Minor: 1,
 			Fields: []Field{{"Host", "h"}}, ContentLength: -1}, "RFC 9110 §9.1"},
@@ -171,7 +177,7 @@ var badCases = []struct {
 	{"version garbage", "GET / FOO/1.1\r\nHost: h\r\n\r\n", Limits{}, 400, "RFC 9112 §2.3"},
 	{"version HTTP/2.0", "GET / HTTP/2.0\r\nHost: h\r\n\r\n", Limits{}, 505, "RFC 9110 §15.6.6"},
 	{"h2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Limits{}, 505, "RFC 9110 §15.6.6"},
-	{"version HTTP/1.2", "GET / HTTP/1.2\r\nHost: h\r\n\r\n", Limits{}, 505, "RFC 9110 §15.6.6"},
+	{"version HTTP/1.2 without Host, as 1.1", "GET / HTTP/1.2\r\n\r\n", Limits{}, 400, "RFC 9112 §3.2"},
 	{"version HTTP/0.9", "GET / HTTP/0.9\r\n\r\n", Limits{}, 505, "RFC 9110 §15.6.6"},
 	{"version HTTP/3.0", "GET / HTTP/3.0\r\nHost: h\r\n\r\n", Limits{}, 505, "RFC 9110 §15.6.6"},
 
@@ -483,5 +489,25 @@ func TestParseLargeBuffer(t *testing.T) {
 	in = strings.Repeat("\r\n", 1<<20)
 	if _, err := Parse([]byte(in), Limits{}, &h); !errors.As(err, &pe) || pe.Status != 431 {
 		t.Fatalf("a megabyte of empty lines: %v", err)
+	}
+}
+
+// TestDefaultHeaderCount checks the default field-count limit: a browser
+// head with many cookies and a proxy's added fields fits in 128 lines.
+func TestDefaultHeaderCount(t *testing.T) {
+	head := func(fields int) []byte {
+		b := []byte("GET / HTTP/1.1\r\nHost: h\r\n")
+		for i := 1; i < fields; i++ {
+			b = append(b, "X-F: v\r\n"...)
+		}
+		return append(b, "\r\n"...)
+	}
+	var h Head
+	if _, err := Parse(head(DefaultMaxHeaderCount), Limits{}, &h); err != nil {
+		t.Fatalf("%d fields: %v, want accepted", DefaultMaxHeaderCount, err)
+	}
+	_, err := Parse(head(DefaultMaxHeaderCount+1), Limits{}, &h)
+	if pe, ok := err.(*ProtocolError); !ok || pe.Status != 431 {
+		t.Fatalf("%d fields: %v, want 431 (RFC 6585 §5)", DefaultMaxHeaderCount+1, err)
 	}
 }
