@@ -14,6 +14,7 @@ import (
 type Header struct {
 	fields  []http1.Field
 	bad     string    // first refused field name, reported when the head is written
+	badAt   int       // len(fields) when bad was refused, for Truncate
 	special fieldBits // which of the fields the writer manages are present
 }
 
@@ -97,7 +98,7 @@ func (h *Header) Set(name, value string) {
 func (h *Header) Add(name, value string) {
 	if !http1.IsToken(name) || !http1.ValidFieldValue(value) {
 		if h.bad == "" {
-			h.bad = name
+			h.bad, h.badAt = name, len(h.fields)
 		}
 		return
 	}
@@ -131,13 +132,29 @@ func (h *Header) Fields() []http1.Field { return h.fields }
 func (h *Header) reset() {
 	clear(h.fields)
 	h.fields = h.fields[:0]
-	h.bad = ""
+	h.bad, h.badAt = "", 0
 	h.special = 0
 }
 
-// truncate drops the fields after the first n, as Recover does to undo
-// what a panicking handler had set.
-func (h *Header) truncate(n int) {
+// ---- Marks, for middleware that undoes a half-built response ----
+
+// Len returns the number of fields set. With Truncate it marks a point
+// to come back to: middleware.Recover takes Len before the handler runs
+// and, when the handler panics, truncates to it, so that the error page
+// carries none of the fields the handler had set.
+func (h *Header) Len() int { return len(h.fields) }
+
+// Truncate drops every field after the first n, as if they had never
+// been set; n is a value Len returned earlier. A field refused by Set or
+// Add while the header held n fields or more is forgotten with them, so
+// it no longer turns the response into a 500. An n at or above Len
+// changes nothing. Like every header change, it has no effect on a
+// response whose head has been sent.
+func (h *Header) Truncate(n int) {
+	n = max(n, 0)
+	if h.bad != "" && h.badAt >= n {
+		h.bad, h.badAt = "", 0
+	}
 	if n >= len(h.fields) {
 		return
 	}
