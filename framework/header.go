@@ -14,7 +14,6 @@ import (
 type Header struct {
 	fields  []http1.Field
 	bad     string    // first refused field name, reported when the head is written
-	badAt   int       // len(fields) when bad was refused, for Truncate
 	special fieldBits // which of the fields the writer manages are present
 }
 
@@ -98,7 +97,7 @@ func (h *Header) Set(name, value string) {
 func (h *Header) Add(name, value string) {
 	if !http1.IsToken(name) || !http1.ValidFieldValue(value) {
 		if h.bad == "" {
-			h.bad, h.badAt = name, len(h.fields)
+			h.bad = name
 		}
 		return
 	}
@@ -132,34 +131,40 @@ func (h *Header) Fields() []http1.Field { return h.fields }
 func (h *Header) reset() {
 	clear(h.fields)
 	h.fields = h.fields[:0]
-	h.bad, h.badAt = "", 0
+	h.bad = ""
 	h.special = 0
 }
 
 // ---- Marks, for middleware that undoes a half-built response ----
 
-// Len returns the number of fields set. With Truncate it marks a point
-// to come back to: middleware.Recover takes Len before the handler runs
-// and, when the handler panics, truncates to it, so that the error page
+// A HeaderMark is a point in a header's history to come back to with
+// Truncate. middleware.Recover takes one before the handler runs and,
+// when the handler panics, truncates to it, so that the error page
 // carries none of the fields the handler had set.
-func (h *Header) Len() int { return len(h.fields) }
+type HeaderMark struct {
+	n   int  // fields set
+	bad bool // a field had been refused
+}
 
-// Truncate drops every field after the first n, as if they had never
-// been set; n is a value Len returned earlier. A field refused by Set or
-// Add while the header held n fields or more is forgotten with them, so
-// it no longer turns the response into a 500. An n at or above Len
-// changes nothing. Like every header change, it has no effect on a
-// response whose head has been sent.
-func (h *Header) Truncate(n int) {
-	n = max(n, 0)
-	if h.bad != "" && h.badAt >= n {
-		h.bad, h.badAt = "", 0
+// Mark returns the header's current point, for Truncate.
+func (h *Header) Mark() HeaderMark { return HeaderMark{len(h.fields), h.bad != ""} }
+
+// Truncate takes the header back to m, a mark of this header: the fields
+// set since are dropped, and a field refused by Set or Add since is
+// forgotten, so it no longer turns the response into a 500. It keeps as
+// many fields as m saw, so it is exact when fields were only added since
+// m, as a handler adds them; a field deleted since m stays deleted, and
+// one set since survives in its place. Like every header change, it has
+// no effect on a response whose head has been sent.
+func (h *Header) Truncate(m HeaderMark) {
+	if !m.bad {
+		h.bad = ""
 	}
-	if n >= len(h.fields) {
+	if m.n >= len(h.fields) {
 		return
 	}
-	clear(h.fields[n:])
-	h.fields = h.fields[:n]
+	clear(h.fields[m.n:])
+	h.fields = h.fields[:m.n]
 	h.special = 0
 	for _, f := range h.fields {
 		h.special |= specialBit(f.Name)

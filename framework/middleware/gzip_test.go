@@ -287,28 +287,6 @@ func TestGzipWithNetHTTPClient(t *testing.T) {
 	}
 }
 
-// ExampleGzip compresses a page for a client that accepts gzip, and
-// leaves it alone for one that does not.
-func ExampleGzip() {
-	app := framework.New()
-	app.Use(middleware.Gzip(middleware.GzipConfig{}))
-	page := strings.Repeat("<p>Hello, compressed world.</p>\n", 100)
-	app.GET("/", func(c *framework.Ctx) error { return c.HTML(200, page) })
-
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/").Set("Accept-Encoding", "gzip, br"))
-	zr, _ := gzip.NewReader(bytes.NewReader(res.Body))
-	plain, _ := io.ReadAll(zr)
-	fmt.Println(res.Get("Content-Encoding"), res.Get("Vary"))
-	fmt.Println("smaller than a tenth:", len(res.Body) < len(page)/10, "intact:", string(plain) == page)
-
-	res = framework.Test(app.Serve, framework.NewTestRequest("GET", "/"))
-	fmt.Printf("%q %s %d\n", res.Get("Content-Encoding"), res.Get("Vary"), len(res.Body))
-	// Output:
-	// gzip Accept-Encoding
-	// smaller than a tenth: true intact: true
-	// "" Accept-Encoding 3200
-}
-
 // TestGzipCompressesStaticFiles: a static file that fits the response
 // buffer is compressed like any other body.
 func TestGzipCompressesStaticFiles(t *testing.T) {

@@ -91,7 +91,7 @@ func Logger(log *slog.Logger) framework.Middleware {
 func Recover() framework.Middleware {
 	return func(next framework.Handler) framework.Handler {
 		return func(c *framework.Ctx) (err error) {
-			mark := c.Header().Len()
+			mark := c.Header().Mark()
 			defer func() {
 				v := recover()
 				if v == nil {

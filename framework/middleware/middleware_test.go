@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -344,28 +343,6 @@ func TestMethodOverride(t *testing.T) {
 			}
 		})
 	}
-}
-
-// ExampleLogger shows the line Logger writes for each request. Time and
-// duration are dropped here so that the output is stable.
-func ExampleLogger() {
-	log := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey || a.Key == "duration" {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
-	app := framework.New()
-	app.Use(middleware.RequestID(), middleware.Logger(log))
-	app.GET("/hello", func(c *framework.Ctx) error { return c.String(200, "Hello!") })
-
-	framework.Test(app.Serve, framework.NewTestRequest("GET", "/hello").Set("X-Request-ID", "abc123"))
-	framework.Test(app.Serve, framework.NewTestRequest("GET", "/nope").Set("X-Request-ID", "abc124").Set("Accept", "application/json"))
-	// Output:
-	// level=INFO msg=request method=GET path=/hello status=200 bytes=6 request_id=abc123 remote=192.0.2.1:1234
-	// level=INFO msg=request method=GET path=/nope status=404 bytes=35 request_id=abc124 remote=192.0.2.1:1234
 }
 
 // sessionCfg is a session configuration for the chain below.
