@@ -110,7 +110,7 @@ func TestRecover(t *testing.T) {
 		t.Errorf("panic not logged with its stack:\n%s", logs)
 	}
 
-	// The dev error page shows the stack through panicError.
+	// The dev error page shows the stack through PanicError.
 	app2 := framework.New()
 	app2.Dev = true
 	app2.Use(middleware.Recover())

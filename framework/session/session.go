@@ -164,14 +164,14 @@ type sessionKey struct{}
 // The cookie is written only if the session changed (Set, Delete, Clear,
 // a flash added or read). It is a header field, and header fields must be
 // set before the response head is sent, so it is added just before the
-// head goes out (framework.Ctx.BeforeCommit): when the handler returns, or at its
-// first Flush. A change made after the head has gone out (after a Flush,
-// RenderStream, or a body over MaxBufferedBody) cannot be saved, and a
-// warning is logged. Change the session before streaming.
+// head goes out (framework.Ctx.BeforeCommit): when the handler returns,
+// or at its first Flush. A change made after the head has gone out (after
+// a Flush, RenderStream, or a body over framework.MaxBufferedBody) cannot
+// be saved, and a warning is logged. Change the session before streaming.
 //
 // The session is saved even when the handler returns an error (the error
-// page then carries the cookie), but not when it panics, whether Recover
-// turned the panic into an error or not.
+// page then carries the cookie), but not when it panics, whether
+// middleware.Recover turned the panic into an error or not.
 func Sessions(cfg Config) framework.Middleware {
 	st := newSessionStore(cfg)
 	return func(next framework.Handler) framework.Handler {

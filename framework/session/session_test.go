@@ -363,7 +363,7 @@ func TestSessionConfigPanics(t *testing.T) {
 
 func TestSessionHelpersWithoutMiddleware(t *testing.T) {
 	if session.From(&framework.Ctx{}) != nil || session.From(nil) != nil {
-		t.Error("SessionFrom without the middleware is not nil")
+		t.Error("From without the middleware is not nil")
 	}
 	if session.Flashes(context.Background()) != nil || session.Value(context.Background(), "x") != "" {
 		t.Error("view helpers outside a request are not empty")
