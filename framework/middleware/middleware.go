@@ -76,10 +76,11 @@ func Logger(log *slog.Logger) framework.Middleware {
 	}
 }
 
-// Recover turns a panic in the handlers after it into an *framework.HTTPError 500,
-// whose Err carries the panic value and the stack (dev error pages show
-// it), and logs the stack at error level. The panic framework.ErrAbortHandler is
-// passed on: it means "cut the connection", which the server does.
+// Recover turns a panic in the handlers after it into a 500
+// *framework.HTTPError, whose Err is a framework.PanicError with the
+// panic value and the stack (dev error pages show it), and logs the stack
+// at error level. The panic framework.ErrAbortHandler is passed on: it
+// means "cut the connection", which the server does.
 //
 // Header fields added after Recover ran, and any buffered body, are
 // dropped, so that a half-built response (a login cookie, say) never goes

@@ -72,9 +72,9 @@ var (
 
 // CSRF refuses unsafe requests, every method except GET, HEAD, OPTIONS
 // and TRACE, that fail the origin check or lack the session's token in
-// the form field or header. A refusal is an *framework.HTTPError 403, "CSRF token
-// missing or invalid" or "cross-origin request refused", and a warning in
-// the log.
+// the form field or header. A refusal is a 403 *framework.HTTPError,
+// "CSRF token missing or invalid" or "cross-origin request refused", and
+// a warning in the log.
 //
 // CSRF keeps its secret in the Session, so Sessions must run before it:
 // without it, every request panics with a message saying so (Recover, or
