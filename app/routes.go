@@ -4,6 +4,8 @@ import (
 	"log/slog"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/middleware"
+	"github.com/groundup-go/groundup/framework/session"
 	"github.com/groundup-go/groundup/static"
 )
 
@@ -37,14 +39,14 @@ const maxFormBytes = 64 << 10
 //	GET    /docs/:page            docs.Show          docs/<page>.md
 func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	a.Use(
-		framework.RequestID(),
-		framework.Logger(log),     // one line per request: the seed's image request shows here
-		framework.SecureHeaders(), // outside Recover: a 500 page keeps them
-		framework.Recover(),
-		framework.BodyLimit(maxFormBytes),
-		framework.MethodOverride(), // before routing: a form's _method=DELETE reaches DELETE routes
-		framework.Gzip(),
-		framework.Sessions(framework.SessionConfig{Keys: cfg.sessionKeys, Secure: cfg.https}),
+		middleware.RequestID(),
+		middleware.Logger(log),     // one line per request: the seed's image request shows here
+		middleware.SecureHeaders(), // outside Recover: a 500 page keeps them
+		middleware.Recover(),
+		middleware.BodyLimit(maxFormBytes),
+		middleware.MethodOverride(), // before routing: a form's _method=DELETE reaches DELETE routes
+		middleware.Gzip(middleware.GzipConfig{}),
+		session.Sessions(session.Config{Keys: cfg.sessionKeys, Secure: cfg.https}),
 	)
 
 	// The seed demo, as the article tried it. The form changes nothing on
@@ -57,7 +59,7 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	a.Static("/static", static.FS, framework.StaticConfig{}).Name("static")
 
 	// The guestbook: HTML forms that change state, so behind CSRF.
-	pages := a.Group("", framework.CSRF(framework.CSRFConfig{}))
+	pages := a.Group("", session.CSRF(session.CSRFConfig{}))
 	pages.Resource("/entries", h.entries)
 	// Not under /entries/: httprouter cannot hold "live" beside ":id".
 	a.GET("/live/entries", h.entries.Live).Name("entries.live")

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"errors"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,16 @@ func (ck *Cookie) String() string {
 		return ""
 	}
 	return s
+}
+
+// Valid returns nil if the cookie can be sent, or the reason String and
+// SetCookie refuse it (see String), such as "cookie name \"my session\"
+// is not a token". Middleware that sets a cookie of a configured name
+// (session.Sessions) calls it once at start-up, so that a bad
+// configuration fails there rather than on every response.
+func (ck *Cookie) Valid() error {
+	_, err := ck.serialize()
+	return err
 }
 
 // serialize is String with the reason for a refusal.
@@ -223,6 +234,19 @@ func (c *Ctx) Cookies() []Cookie {
 		return true
 	})
 	return out
+}
+
+// CookieValues returns the values of every request cookie of that name,
+// in the order sent: a browser sends several when cookies of one name
+// were set for different paths or domains, and cannot say which is
+// which. session.Sessions tries each until one verifies. Values are
+// read as Cookie reads them; iterating does not allocate.
+func (c *Ctx) CookieValues(name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		c.eachCookie(func(n, v string) bool {
+			return n != name || yield(v)
+		})
+	}
 }
 
 // eachCookie calls yield with each well-formed name/value pair of the

@@ -139,6 +139,18 @@ func TestCtxCookieLookupDoesNotAllocate(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("Cookie lookup allocates %v times, want 0", allocs)
 	}
+	allocs = testing.AllocsPerRun(100, func() {
+		n := 0
+		for v := range c.CookieValues("session") {
+			n += len(v)
+		}
+		if n != len("abc.def") {
+			t.Fatal("CookieValues missed the cookie")
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("CookieValues allocates %v times, want 0", allocs)
+	}
 }
 
 func TestSetAndDeleteCookie(t *testing.T) {

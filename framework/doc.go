@@ -5,7 +5,7 @@
 // # A first app
 //
 //	app := framework.New()
-//	app.Use(framework.Logger(slog.Default()), framework.Recover())
+//	app.Use(middleware.Logger(slog.Default()), middleware.Recover())
 //	app.GET("/hello/:name", func(c *framework.Ctx) error {
 //		return c.String(200, "Hello, "+c.Param("name")+"!")
 //	})
@@ -21,7 +21,9 @@
 //	http1/       the sans-IO parser: bytes in, a request head or a protocol error out
 //	body.go      the body as a stream: Content-Length or chunked, limits, 100-continue
 //	router.go    httprouter's tree, plus redirects, 405 with Allow, OPTIONS and HEAD
-//	middleware   func(Handler) Handler: logger, recover, sessions, CSRF, gzip...
+//	handler.go   Handler, Middleware and the chain: func(Handler) Handler
+//	middleware/  the stock middleware (logger, recover, gzip...), on the exported API alone
+//	session/     signed-cookie sessions, flash messages and CSRF, the same way
 //	context.go   Ctx: what a controller reads from the request and writes back
 //	view.go      templ components rendered into the response buffer
 //	response.go  the writer: status line, headers, Content-Length or chunked

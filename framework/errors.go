@@ -65,6 +65,11 @@ var (
 	errHijackCommitted  = errors.New("groundup: cannot hijack after the response has started")
 )
 
+// ErrCommitted is returned by the methods that change a response, such
+// as Ctx.ReplaceBody, once its head has been sent (or the connection
+// hijacked): what the client has seen cannot be taken back.
+var ErrCommitted = errors.New("groundup: the response has already started")
+
 // StatusCoder is implemented by errors that know their HTTP status.
 type StatusCoder interface{ StatusCode() int }
 
@@ -115,14 +120,21 @@ type layerError struct {
 
 func (e layerError) Unwrap() error { return e.error }
 
-// panicError carries a recovered panic value and its stack to the error
-// handler.
-type panicError struct {
-	value any
-	stack []byte
+// PanicError carries a recovered panic value and the stack of the
+// panicking goroutine to the error handler: middleware.Recover and the
+// server wrap it in a 500 *HTTPError, DefaultErrorHandler shows Stack on
+// dev pages, and session.Sessions uses it to tell a panic from an error.
+// Find it in an error chain with errors.As and a PanicError value.
+type PanicError struct {
+	Value any    // what was passed to panic
+	Stack []byte // from runtime/debug.Stack, taken where it was recovered
 }
 
-func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+// Error returns "panic: " and the value.
+func (p PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
+
+// panicError is the connection loop's name for PanicError.
+type panicError = PanicError
 
 // ErrorHandler turns an error returned by a handler into a response.
 type ErrorHandler func(c *Ctx, err error)
@@ -193,7 +205,7 @@ func DefaultErrorHandler(c *Ctx, err error) {
 	msg := PublicMessage(err)
 
 	c.ResetResponse()
-	c.SetHeader("Cache-Control", "no-store")
+	c.Header().Set("Cache-Control", "no-store")
 
 	if PrefersJSON(c) {
 		out := struct {
@@ -223,9 +235,9 @@ func DefaultErrorHandler(c *Ctx, err error) {
 	if dev {
 		b.WriteString("<h2>Failed in the " + html.EscapeString(string(layer)) + " layer</h2><p>" +
 			html.EscapeString(c.Method()+" "+c.Target()) + "</p><pre>" + html.EscapeString(err.Error()) + "</pre>")
-		var pe panicError
+		var pe PanicError
 		if errors.As(err, &pe) {
-			b.WriteString("<h2>Stack</h2><pre>" + html.EscapeString(string(pe.stack)) + "</pre>")
+			b.WriteString("<h2>Stack</h2><pre>" + html.EscapeString(string(pe.Stack)) + "</pre>")
 		}
 	}
 	b.WriteString("</body></html>\n")

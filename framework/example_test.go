@@ -107,7 +107,7 @@ func ExampleApp_Group() {
 	app := framework.New()
 	api := app.Group("/api", func(next framework.Handler) framework.Handler {
 		return func(c *framework.Ctx) error {
-			c.SetHeader("X-API", "1")
+			c.Header().Set("X-API", "1")
 			return next(c)
 		}
 	})

@@ -135,14 +135,36 @@ func (h *Header) reset() {
 	h.special = 0
 }
 
-// truncate drops the fields after the first n, as Recover does to undo
-// what a panicking handler had set.
-func (h *Header) truncate(n int) {
-	if n >= len(h.fields) {
+// ---- Marks, for middleware that undoes a half-built response ----
+
+// A HeaderMark is a point in a header's history to come back to with
+// Truncate. middleware.Recover takes one before the handler runs and,
+// when the handler panics, truncates to it, so that the error page
+// carries none of the fields the handler had set.
+type HeaderMark struct {
+	n   int  // fields set
+	bad bool // a field had been refused
+}
+
+// Mark returns the header's current point, for Truncate.
+func (h *Header) Mark() HeaderMark { return HeaderMark{len(h.fields), h.bad != ""} }
+
+// Truncate takes the header back to m, a mark of this header: the fields
+// set since are dropped, and a field refused by Set or Add since is
+// forgotten, so it no longer turns the response into a 500. It keeps as
+// many fields as m saw, so it is exact when fields were only added since
+// m, as a handler adds them; a field deleted since m stays deleted, and
+// one set since survives in its place. Like every header change, it has
+// no effect on a response whose head has been sent.
+func (h *Header) Truncate(m HeaderMark) {
+	if !m.bad {
+		h.bad = ""
+	}
+	if m.n >= len(h.fields) {
 		return
 	}
-	clear(h.fields[n:])
-	h.fields = h.fields[:n]
+	clear(h.fields[m.n:])
+	h.fields = h.fields[:m.n]
 	h.special = 0
 	for _, f := range h.fields {
 		h.special |= specialBit(f.Name)

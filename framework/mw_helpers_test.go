@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -13,8 +12,8 @@ import (
 	"time"
 )
 
-// Helpers shared by the middleware tests (cookie, middleware, gzip,
-// session and csrf). Two ways to drive a request through the real
+// Helpers of the cookie tests (the middleware and session packages keep
+// their own copies). Two ways to drive a request through the real
 // pipeline:
 //
 //	mwDo      in memory, through ServeBytes: the exact bytes, no sockets
@@ -108,18 +107,3 @@ func mwSetCookies(r *TestResponse) []string {
 	}
 	return out
 }
-
-// mwCookiePair returns "name=value" of the first Set-Cookie of that name,
-// ready for a Cookie request header, or "".
-func mwCookiePair(r *TestResponse, name string) string {
-	for _, sc := range mwSetCookies(r) {
-		pair, _, _ := strings.Cut(sc, ";")
-		if strings.HasPrefix(pair, name+"=") {
-			return pair
-		}
-	}
-	return ""
-}
-
-// mwKey returns a 32-byte key made of b, for session tests.
-func mwKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }

@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -28,12 +27,6 @@ import (
 //
 // Redirects use 301 for GET and HEAD, and 308 for other methods, which
 // keeps the method and body.
-
-// Handler answers a request. A returned error goes to the ErrorHandler.
-type Handler func(c *Ctx) error
-
-// Middleware wraps a Handler with behaviour before and after it.
-type Middleware func(next Handler) Handler
 
 // App is a router plus the behaviour a web application expects around it:
 // middleware, named routes, error handling. Its Serve method is the
@@ -263,7 +256,7 @@ func (a *App) dispatch(c *Ctx) error {
 	method, path := c.method, c.path
 	if path == "*" {
 		// "OPTIONS *" asks about the server as a whole (RFC 9110 §9.3.7).
-		c.SetHeader("Allow", a.allowAll())
+		c.Header().Set("Allow", a.allowAll())
 		return c.NoContent(StatusNoContent)
 	}
 	if a.lookup(c, method, path) || method == "HEAD" && a.lookup(c, "GET", path) {
@@ -285,11 +278,11 @@ func (a *App) dispatch(c *Ctx) error {
 	}
 	allow := a.allowed(path, method)
 	if method == "OPTIONS" && allow != "" {
-		c.SetHeader("Allow", allow)
+		c.Header().Set("Allow", allow)
 		return c.NoContent(StatusNoContent)
 	}
 	if allow != "" {
-		c.SetHeader("Allow", allow)
+		c.Header().Set("Allow", allow)
 		if a.MethodNotAllowed != nil {
 			return a.MethodNotAllowed(c)
 		}
@@ -389,40 +382,3 @@ type routeWriter struct{ c *Ctx }
 func (w *routeWriter) Header() http.Header         { return nil }
 func (w *routeWriter) Write(p []byte) (int, error) { return w.c.Write(p) }
 func (w *routeWriter) WriteHeader(code int)        { w.c.Status(code) }
-
-// chain wraps h in mw, so that mw[0] runs first.
-func chain(h Handler, mw []Middleware) Handler {
-	for i := len(mw) - 1; i >= 0; i-- {
-		h = mw[i](h)
-	}
-	return h
-}
-
-// chainLayer is chain for app-wide middleware: it marks the request as in
-// the middleware layer until the router takes over.
-func chainLayer(h Handler, mw []Middleware) Handler {
-	inner := chain(h, mw)
-	return func(c *Ctx) error {
-		c.layer = LayerMiddleware
-		return inner(c)
-	}
-}
-
-// controllerLayer marks errors and panics from the handler itself as the
-// controller layer's, for dev error pages.
-func controllerLayer(h Handler) Handler {
-	return func(c *Ctx) error {
-		prev := c.layer
-		c.layer = LayerController
-		err := h(c)
-		if err != nil {
-			var he *HTTPError
-			if !errors.As(err, &he) || he.Layer == "" {
-				err = layerError{err, LayerController}
-			}
-		} else {
-			c.layer = prev
-		}
-		return err
-	}
-}

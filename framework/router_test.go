@@ -385,7 +385,7 @@ func TestCustomErrorHandlerStartsFromACleanResponse(t *testing.T) {
 	app.ErrorHandler = func(c *Ctx, err error) { c.String(StatusCode(err), "custom: "+err.Error()) }
 	app.GET("/", func(c *Ctx) error {
 		c.Status(201)
-		c.SetHeader("ETag", `"x"`)
+		c.Header().Set("ETag", `"x"`)
 		c.WriteString("half a page")
 		return NewError(409, "conflict")
 	})

@@ -119,7 +119,7 @@ func echoApp() *App {
 		panic(ErrAbortHandler)
 	})
 	app.GET("/split", func(c *Ctx) error {
-		c.SetHeader("X-Bad", "a\r\nSet-Cookie: evil=1")
+		c.Header().Set("X-Bad", "a\r\nSet-Cookie: evil=1")
 		return c.String(200, "should not be sent")
 	})
 	app.GET("/slow", func(c *Ctx) error {
@@ -295,7 +295,7 @@ func TestConnectionClose(t *testing.T) {
 	}
 	// The handler can close too.
 	app := New()
-	app.GET("/", func(c *Ctx) error { c.SetHeader("Connection", "close"); return c.String(200, "bye") })
+	app.GET("/", func(c *Ctx) error { c.Header().Set("Connection", "close"); return c.String(200, "bye") })
 	addr2, _, _ := startServer(t, app.Serve)
 	out = exchange(t, addr2, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	if strings.Count(out, "bye") != 1 {
@@ -727,7 +727,7 @@ func TestPipelinedSlowHeadIsCut(t *testing.T) {
 func TestConnectionHeaderIsTheServers(t *testing.T) {
 	app := New()
 	app.GET("/", func(c *Ctx) error {
-		c.SetHeader("Connection", "keep-alive, Upgrade")
+		c.Header().Set("Connection", "keep-alive, Upgrade")
 		return c.String(200, "x")
 	})
 	out := TestRaw(app.Serve, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
@@ -748,11 +748,11 @@ func TestResponseFramingRules(t *testing.T) {
 	app := New()
 	var overErr error
 	app.GET("/204", func(c *Ctx) error {
-		c.SetHeader("Content-Length", "5")
+		c.Header().Set("Content-Length", "5")
 		return c.NoContent(204)
 	})
 	app.GET("/declared", func(c *Ctx) error {
-		c.SetHeader("Content-Length", "3")
+		c.Header().Set("Content-Length", "3")
 		c.WriteString("abc")
 		_, overErr = c.WriteString("d")
 		return nil

@@ -384,8 +384,8 @@ func TestCtxFileAndAttachment(t *testing.T) {
 		return c.File(files, strings.TrimPrefix(c.Param("name"), "/"))
 	})
 	app.GET("/typed", func(c *framework.Ctx) error {
-		c.SetHeader("Content-Type", "text/markdown")
-		c.SetHeader("Cache-Control", "private, max-age=60")
+		c.Header().Set("Content-Type", "text/markdown")
+		c.Header().Set("Cache-Control", "private, max-age=60")
 		return c.File(files, "hello.txt")
 	})
 	app.GET("/download", func(c *framework.Ctx) error {

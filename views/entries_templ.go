@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"github.com/groundup-go/groundup/app/models"
-	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/session"
 )
 
 // EntriesIndex lists one page of entries, newest first, beside the form
@@ -273,7 +273,7 @@ func EntryFormBody(form EntryForm, action, method, submit string) templ.Componen
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = framework.CSRFField(ctx).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = session.CSRFField(ctx).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -540,7 +540,7 @@ func EntryShow(e models.Entry) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = framework.CSRFField(ctx).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = session.CSRFField(ctx).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"github.com/groundup-go/groundup/app/models"
-	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/session"
 )
 
 // Nav is the site header with the main navigation, in a container of
@@ -153,7 +153,7 @@ func Flashes() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if flashes := framework.Flashes(ctx); len(flashes) > 0 {
+		if flashes := session.Flashes(ctx); len(flashes) > 0 {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<div class=\"flashes\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -83,7 +83,7 @@ func (h *API) Create(c *framework.Ctx) error {
 	if h.Publish != nil {
 		h.Publish(e)
 	}
-	c.SetHeader("Location", framework.URLFor(c.Context(), "api.entries.get", strconv.FormatInt(e.ID, 10)))
+	c.Header().Set("Location", framework.URLFor(c.Context(), "api.entries.get", strconv.FormatInt(e.ID, 10)))
 	return c.JSON(framework.StatusCreated, e)
 }
 

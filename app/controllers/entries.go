@@ -15,6 +15,8 @@ import (
 	"github.com/groundup-go/groundup/app/feed"
 	"github.com/groundup-go/groundup/app/models"
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/middleware"
+	"github.com/groundup-go/groundup/framework/session"
 	"github.com/groundup-go/groundup/views"
 )
 
@@ -79,7 +81,7 @@ func (h *Entries) Create(c *framework.Ctx) error {
 		return err
 	}
 	h.Publish(e)
-	if s := framework.SessionFrom(c); s != nil {
+	if s := session.From(c); s != nil {
 		s.AddFlash("success", "Thank you, "+e.Name+". Your entry is in the guestbook.")
 	}
 	return c.Redirect(framework.StatusSeeOther, framework.URLFor(c.Context(), "entries.index"))
@@ -127,7 +129,7 @@ func (h *Entries) Update(c *framework.Ctx) error {
 	if err != nil {
 		return notFoundAs(err, c.Param("id"))
 	}
-	if s := framework.SessionFrom(c); s != nil {
+	if s := session.From(c); s != nil {
 		s.AddFlash("success", "Your changes are saved.")
 	}
 	return c.Redirect(framework.StatusSeeOther, framework.URLFor(c.Context(), "entries.show", strconv.FormatInt(updated.ID, 10)))
@@ -138,7 +140,7 @@ func (h *Entries) Destroy(c *framework.Ctx) error {
 	if err := deleteEntry(c, h.Store); err != nil {
 		return err
 	}
-	if s := framework.SessionFrom(c); s != nil {
+	if s := session.From(c); s != nil {
 		s.AddFlash("info", "The entry is deleted.")
 	}
 	return c.Redirect(framework.StatusSeeOther, framework.URLFor(c.Context(), "entries.index"))
@@ -159,8 +161,8 @@ type liveEntry struct {
 func (h *Entries) Live(c *framework.Ctx) error {
 	if c.Method() == "HEAD" {
 		// A HEAD gets the stream's head and no stream to wait on.
-		c.SetHeader("Content-Type", "text/event-stream")
-		c.SetHeader("Cache-Control", "no-cache")
+		c.Header().Set("Content-Type", "text/event-stream")
+		c.Header().Set("Cache-Control", "no-cache")
 		return c.NoContent(framework.StatusOK)
 	}
 	// Subscribe before looking for missed entries, so that nothing
@@ -296,7 +298,7 @@ func entryID(c *framework.Ctx) (int64, error) {
 // leaves a reason in the log beside the request line.
 func refused(c *framework.Ctx, errs models.Errors) {
 	c.Logger().Info("input refused", "method", c.Method(), "path", c.Path(), "status", framework.StatusUnprocessableEntity,
-		"reason", errs.Error(), "request_id", framework.RequestIDFrom(c))
+		"reason", errs.Error(), "request_id", middleware.RequestIDFrom(c))
 }
 
 // notFoundAs turns models.ErrNotFound into a 404 that names the id.

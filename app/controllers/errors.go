@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/middleware"
 	"github.com/groundup-go/groundup/views"
 )
 
@@ -23,17 +24,17 @@ func ErrorHandler(log *slog.Logger, dev bool) framework.ErrorHandler {
 		msg := framework.PublicMessage(err)
 		if code >= 500 {
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code, "err", err,
-				"request_id", framework.RequestIDFrom(c))
+				"request_id", middleware.RequestIDFrom(c))
 		} else {
 			log.Info("request refused", "method", c.Method(), "path", c.Path(), "status", code, "reason", msg,
-				"request_id", framework.RequestIDFrom(c))
+				"request_id", middleware.RequestIDFrom(c))
 		}
 		wantsJSON := strings.HasPrefix(c.Path(), "/api/") || framework.PrefersJSON(c)
 		if dev && !wantsJSON {
 			framework.DefaultErrorHandler(c, err)
 			return
 		}
-		c.SetHeader("Cache-Control", "no-store")
+		c.Header().Set("Cache-Control", "no-store")
 		if wantsJSON {
 			out := jsonError{Error: msg, Status: code}
 			if dev {

@@ -47,6 +47,6 @@ func (h *Home) Favicon(c *framework.Ctx) error {
 // Health answers "ok" while the server runs, for load balancers and
 // tests.
 func (h *Home) Health(c *framework.Ctx) error {
-	c.SetHeader("Cache-Control", "no-store")
+	c.Header().Set("Cache-Control", "no-store")
 	return c.String(framework.StatusOK, "ok\n")
 }

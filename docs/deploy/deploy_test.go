@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/middleware"
 )
 
 // These tests run docs/deploy/nginx.conf as it is, with only its ports and
@@ -79,7 +80,7 @@ func isClosed(ch chan struct{}) bool {
 // instances apart.
 func newInstance(name string) *framework.App {
 	app := framework.New()
-	app.Use(framework.RequestID())
+	app.Use(middleware.RequestID())
 	app.GET("/whoami", func(c *framework.Ctx) error {
 		return c.JSON(framework.StatusOK, whoami{
 			Instance:   name,
@@ -89,7 +90,7 @@ func newInstance(name string) *framework.App {
 			Connection: c.RequestHeader("Connection"),
 			XFF:        c.RequestHeader("X-Forwarded-For"),
 			XFP:        c.RequestHeader("X-Forwarded-Proto"),
-			RequestID:  framework.RequestIDFrom(c),
+			RequestID:  middleware.RequestIDFrom(c),
 		})
 	})
 	app.GET("/healthz", func(c *framework.Ctx) error {
@@ -99,7 +100,7 @@ func newInstance(name string) *framework.App {
 	app.GET("/live/ticks", stream)
 	// Under /, where nginx buffers unless the response says otherwise.
 	app.GET("/ticks", func(c *framework.Ctx) error {
-		c.SetHeader("X-Accel-Buffering", "no")
+		c.Header().Set("X-Accel-Buffering", "no")
 		return stream(c)
 	})
 	app.POST("/upload", func(c *framework.Ctx) error {
@@ -124,7 +125,7 @@ const streamPieces = 3
 // stream sends "tick 1" to "tick 3", each flushed, waiting at a gate
 // after each but the last.
 func stream(c *framework.Ctx) error {
-	c.SetHeader("Content-Type", "text/plain; charset=utf-8")
+	c.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	for i := 1; i <= streamPieces; i++ {
 		c.WriteString("tick " + strconv.Itoa(i) + "\n")
 		if err := c.Flush(); err != nil {

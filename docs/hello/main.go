@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/middleware"
 )
 
 func main() {
@@ -18,7 +19,7 @@ func main() {
 
 func newApp() *framework.App {
 	app := framework.New()
-	app.Use(framework.Logger(slog.Default()), framework.Recover())
+	app.Use(middleware.Logger(slog.Default()), middleware.Recover())
 	app.GET("/", func(c *framework.Ctx) error {
 		return c.HTML(200, `<form method="post" action="/greet">
 	<input name="name"><button>Greet</button></form>`)

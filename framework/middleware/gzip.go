@@ -1,4 +1,4 @@
-package framework
+package middleware
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/http1"
 )
 
@@ -23,7 +24,7 @@ import (
 // the writer streams once it outgrows the buffer. Those go out
 // uncompressed; let a reverse proxy compress them if it matters.
 
-// GzipConfig configures GzipWith.
+// GzipConfig configures Gzip. The zero value is ready to use.
 type GzipConfig struct {
 	// Level is the gzip level: 1 (fastest) to 9 (smallest), or
 	// gzip.HuffmanOnly. Zero means gzip.DefaultCompression. An invalid
@@ -35,11 +36,8 @@ type GzipConfig struct {
 	MinSize int
 }
 
-// Gzip compresses responses with gzip when the client accepts it, with
-// the default level and a minimum size of 1024 bytes. See GzipWith.
-func Gzip() Middleware { return GzipWith(GzipConfig{}) }
-
-// GzipWith compresses responses with gzip when the client accepts it.
+// Gzip compresses responses with gzip when the client accepts it.
+// GzipConfig{} gives the default level and a minimum size of 1024 bytes.
 //
 // A response is compressed only when all of these hold:
 //
@@ -64,13 +62,13 @@ func Gzip() Middleware { return GzipWith(GzipConfig{}) }
 // An error returned by the handler passes through untouched and its error
 // page is sent uncompressed, unless Logger (which answers errors) runs
 // inside Gzip.
-func GzipWith(cfg GzipConfig) Middleware {
+func Gzip(cfg GzipConfig) framework.Middleware {
 	level := cfg.Level
 	if level == 0 {
 		level = gzip.DefaultCompression
 	}
 	if _, err := gzip.NewWriterLevel(nil, level); err != nil {
-		panic(fmt.Sprintf("groundup: GzipWith: %v", err))
+		panic(fmt.Sprintf("groundup: Gzip: %v", err))
 	}
 	minSize := cfg.MinSize
 	switch {
@@ -85,10 +83,10 @@ func GzipWith(cfg GzipConfig) Middleware {
 		w, _ := gzip.NewWriterLevel(nil, level)
 		return w
 	}}
-	return func(next Handler) Handler {
-		return func(c *Ctx) error {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
 			// Before the handler, so that streamed responses carry it too.
-			addVaryAcceptEncoding(&c.res.header)
+			addVaryAcceptEncoding(c.Header())
 			if err := next(c); err != nil {
 				return err
 			}
@@ -103,29 +101,28 @@ var gzipOutPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // gzipBuffered compresses c's buffered body in place when the response
 // qualifies.
-func gzipBuffered(c *Ctx, writers *sync.Pool, minSize int) {
-	r := &c.res
-	if r.committed || r.hijacked {
+func gzipBuffered(c *framework.Ctx, writers *sync.Pool, minSize int) {
+	body, ok := c.BufferedBody()
+	if !ok {
 		return // already streamed: too late
 	}
-	h := &r.header
+	h := c.Header()
 	addVaryAcceptEncoding(h) // again: the handler may have replaced Vary
-	status := r.statusCode()
-	if !bodyAllowed(status) || status == StatusPartialContent || h.Has("Content-Range") {
+	status := c.StatusCode()
+	if !bodyAllowed(status) || status == framework.StatusPartialContent || h.Has("Content-Range") {
 		return
 	}
-	if h.Has("Content-Encoding") || len(r.body) < minSize || len(r.body) == 0 {
+	if h.Has("Content-Encoding") || len(body) < minSize || len(body) == 0 {
 		return
 	}
-	if !compressibleType(h.Get("Content-Type")) || !acceptsGzip(&c.head) {
+	if !compressibleType(h.Get("Content-Type")) || !acceptsGzip(c.Head()) {
 		return
 	}
-	if r.head {
+	if c.Method() == "HEAD" {
 		// The GET handler wrote a body that HEAD will not send: announce
 		// the encoding the GET would get, and skip the work.
 		markGzipped(h)
-		r.body = r.body[:0]
-		r.size = 0
+		c.ReplaceBody(nil) // cannot fail: not committed, and empty
 		return
 	}
 
@@ -133,25 +130,30 @@ func gzipBuffered(c *Ctx, writers *sync.Pool, minSize int) {
 	out.Reset()
 	zw := writers.Get().(*gzip.Writer)
 	zw.Reset(out)
-	_, werr := zw.Write(r.body)
+	_, werr := zw.Write(body)
 	cerr := zw.Close()
 	zw.Reset(nil) // drop the reference to out before pooling
 	writers.Put(zw)
-	if werr == nil && cerr == nil && out.Len() < len(r.body) {
-		// Copy back into the response's own buffer: the compressed body
-		// is smaller, so this never grows it, and the pooled buffer can go
-		// straight back.
-		r.body = append(r.body[:0], out.Bytes()...)
-		r.size = int64(len(r.body))
+	// ReplaceBody copies into the response's own buffer: the compressed
+	// body is smaller, so this never grows it, and the pooled buffer can
+	// go straight back. It fails only for a body the writer could not
+	// have buffered, which a smaller one is not.
+	if werr == nil && cerr == nil && out.Len() < len(body) && c.ReplaceBody(out.Bytes()) == nil {
 		markGzipped(h)
 	}
-	if out.Cap() <= 2*MaxBufferedBody {
+	if out.Cap() <= 2*framework.MaxBufferedBody {
 		gzipOutPool.Put(out)
 	}
 }
 
+// bodyAllowed reports whether a response with this status may carry a
+// body: not 1xx, 204 or 304 (RFC 9110 §6.4.1).
+func bodyAllowed(code int) bool {
+	return code >= 200 && code != framework.StatusNoContent && code != framework.StatusNotModified
+}
+
 // markGzipped sets the header fields of a gzip-encoded response.
-func markGzipped(h *Header) {
+func markGzipped(h *framework.Header) {
 	h.Set("Content-Encoding", "gzip")
 	h.Del("Content-Length")
 	h.Del("Accept-Ranges")
@@ -162,8 +164,8 @@ func markGzipped(h *Header) {
 
 // addVaryAcceptEncoding adds Accept-Encoding to Vary unless some Vary
 // field already lists it or "*".
-func addVaryAcceptEncoding(h *Header) {
-	for _, f := range h.fields {
+func addVaryAcceptEncoding(h *framework.Header) {
+	for _, f := range h.Fields() {
 		if strings.EqualFold(f.Name, "Vary") && (http1.ListHas(f.Value, "Accept-Encoding") || http1.ListHas(f.Value, "*")) {
 			return
 		}

@@ -1,4 +1,13 @@
-package framework
+// Package session keeps per-visitor data in a signed cookie (Sessions,
+// Session, flash messages) and guards forms against cross-site request
+// forgery with it (CSRF, CSRFField). It uses framework's exported API
+// alone, as an application's own middleware would.
+//
+// Mount Sessions app-wide and CSRF on the routes that serve HTML forms:
+//
+//	app.Use(session.Sessions(session.Config{Keys: keys}))
+//	pages := app.Group("", session.CSRF(session.CSRFConfig{}))
+package session
 
 import (
 	"context"
@@ -10,6 +19,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/groundup-go/groundup/framework"
 )
 
 // Sessions live in a signed cookie, so that app instances stay stateless
@@ -23,9 +34,9 @@ import (
 // copied into another cookie name does not verify. The data is signed, not
 // encrypted: the user can read it, so keep secrets out of sessions.
 
-// DefaultSessionCookie is the session cookie's name when
-// SessionConfig.CookieName is empty.
-const DefaultSessionCookie = "groundup_session"
+// DefaultCookieName is the session cookie's name when
+// Config.CookieName is empty.
+const DefaultCookieName = "groundup_session"
 
 // maxSessionCookie bounds the session cookie's value, in both directions:
 // browsers keep at most about 4096 bytes per cookie (RFC 6265 §6.1), so
@@ -40,15 +51,15 @@ var b64Strict = base64.RawURLEncoding.Strict()
 // instances whose clocks disagree slightly.
 const sessionSkew = 5 * time.Minute
 
-// SessionConfig configures Sessions.
-type SessionConfig struct {
+// Config configures Sessions.
+type Config struct {
 	// Keys sign the cookie. The first key signs; every key verifies, so
 	// keys can be rotated: put the new key first and keep the old one
 	// until the sessions it signed have expired. A session verified by an
 	// older key is re-signed with the first one. Each key must be at least
 	// 32 random bytes; Sessions panics otherwise.
 	Keys [][]byte
-	// CookieName is the cookie's name, DefaultSessionCookie when empty.
+	// CookieName is the cookie's name, DefaultCookieName when empty.
 	CookieName string
 	// Path is the cookie's path, "/" when empty.
 	Path string
@@ -60,22 +71,22 @@ type SessionConfig struct {
 	Secure bool
 	// SameSite defaults to Lax: the cookie goes with top-level
 	// navigations from other sites, but not with their form posts.
-	SameSite SameSite
+	SameSite framework.SameSite
 }
 
-// sessionStore is a SessionConfig checked and filled in.
+// sessionStore is a Config checked and filled in.
 type sessionStore struct {
 	keys     [][]byte
 	name     string
 	path     string
 	maxAge   time.Duration
 	secure   bool
-	sameSite SameSite
+	sameSite framework.SameSite
 }
 
-func newSessionStore(cfg SessionConfig) *sessionStore {
+func newSessionStore(cfg Config) *sessionStore {
 	if len(cfg.Keys) == 0 {
-		panic("groundup: SessionConfig.Keys is empty: give at least one key of 32 random bytes")
+		panic("groundup: session.Config.Keys is empty: give at least one key of 32 random bytes")
 	}
 	st := &sessionStore{
 		name:     cfg.CookieName,
@@ -86,25 +97,25 @@ func newSessionStore(cfg SessionConfig) *sessionStore {
 	}
 	for i, k := range cfg.Keys {
 		if len(k) < 32 {
-			panic(fmt.Sprintf("groundup: SessionConfig.Keys[%d] is %d bytes; each key needs at least 32 random bytes", i, len(k)))
+			panic(fmt.Sprintf("groundup: session.Config.Keys[%d] is %d bytes; each key needs at least 32 random bytes", i, len(k)))
 		}
 		st.keys = append(st.keys, append([]byte(nil), k...))
 	}
 	if st.name == "" {
-		st.name = DefaultSessionCookie
+		st.name = DefaultCookieName
 	}
 	if st.path == "" {
 		st.path = "/"
 	}
-	if st.sameSite == SameSiteDefault {
-		st.sameSite = SameSiteLax
+	if st.sameSite == framework.SameSiteDefault {
+		st.sameSite = framework.SameSiteLax
 	}
 	if st.maxAge < 0 {
-		panic("groundup: SessionConfig.MaxAge is negative")
+		panic("groundup: session.Config.MaxAge is negative")
 	}
-	probe := Cookie{Name: st.name, Path: st.path, Secure: st.secure}
-	if _, err := probe.serialize(); err != nil {
-		panic("groundup: SessionConfig: " + err.Error())
+	probe := framework.Cookie{Name: st.name, Path: st.path, Secure: st.secure}
+	if err := probe.Valid(); err != nil {
+		panic("groundup: session.Config: " + err.Error())
 	}
 	return st
 }
@@ -129,7 +140,7 @@ type sessionPayload struct {
 // written back only if it changed. A Session belongs to one request: it
 // is not safe for concurrent use, and must not be kept after the request.
 type Session struct {
-	c  *Ctx
+	c  *framework.Ctx
 	st *sessionStore
 
 	loaded    bool
@@ -143,7 +154,7 @@ type Session struct {
 type sessionKey struct{}
 
 // Sessions keeps a Session for every visitor in a signed cookie; handlers
-// reach it with SessionFrom, views with SessionValue and Flashes.
+// reach it with From, views with Value and Flashes.
 //
 // The cookie is read lazily, and a cookie that is tampered with, expired,
 // over 4096 bytes or malformed yields an empty session and a debug log
@@ -153,18 +164,18 @@ type sessionKey struct{}
 // The cookie is written only if the session changed (Set, Delete, Clear,
 // a flash added or read). It is a header field, and header fields must be
 // set before the response head is sent, so it is added just before the
-// head goes out (Ctx.BeforeCommit): when the handler returns, or at its
-// first Flush. A change made after the head has gone out (after a Flush,
-// RenderStream, or a body over MaxBufferedBody) cannot be saved, and a
-// warning is logged. Change the session before streaming.
+// head goes out (framework.Ctx.BeforeCommit): when the handler returns,
+// or at its first Flush. A change made after the head has gone out (after
+// a Flush, RenderStream, or a body over framework.MaxBufferedBody) cannot
+// be saved, and a warning is logged. Change the session before streaming.
 //
 // The session is saved even when the handler returns an error (the error
-// page then carries the cookie), but not when it panics, whether Recover
-// turned the panic into an error or not.
-func Sessions(cfg SessionConfig) Middleware {
+// page then carries the cookie), but not when it panics, whether
+// middleware.Recover turned the panic into an error or not.
+func Sessions(cfg Config) framework.Middleware {
 	st := newSessionStore(cfg)
-	return func(next Handler) Handler {
-		return func(c *Ctx) error {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
 			s := &Session{c: c, st: st}
 			c.Set(sessionKey{}, s)
 			c.BeforeCommit(s.save)
@@ -179,7 +190,7 @@ func Sessions(cfg SessionConfig) Middleware {
 			}()
 			err := next(c)
 			finished = true
-			if pe := (panicError{}); err != nil && errors.As(err, &pe) {
+			if pe := (framework.PanicError{}); err != nil && errors.As(err, &pe) {
 				s.changed = false
 			}
 			return err
@@ -187,9 +198,9 @@ func Sessions(cfg SessionConfig) Middleware {
 	}
 }
 
-// SessionFrom returns the request's Session, or nil if the Sessions
+// From returns the request's Session, or nil if the Sessions
 // middleware does not wrap the handler.
-func SessionFrom(c *Ctx) *Session {
+func From(c *framework.Ctx) *Session {
 	if c == nil {
 		return nil
 	}
@@ -264,7 +275,7 @@ func (s *Session) Flashes() []Flash {
 // the next request no longer has them. It returns nil outside a request
 // or without the Sessions middleware.
 func Flashes(ctx context.Context) []Flash {
-	s := SessionFrom(FromContext(ctx))
+	s := From(framework.FromContext(ctx))
 	if s == nil {
 		return nil
 	}
@@ -272,10 +283,10 @@ func Flashes(ctx context.Context) []Flash {
 	return s.consumed[:len(s.consumed):len(s.consumed)]
 }
 
-// SessionValue returns the session value under key for views, or ""
+// Value returns the session value under key for views, or ""
 // outside a request or without the Sessions middleware.
-func SessionValue(ctx context.Context, key string) string {
-	s := SessionFrom(FromContext(ctx))
+func Value(ctx context.Context, key string) string {
+	s := From(framework.FromContext(ctx))
 	if s == nil {
 		return ""
 	}
@@ -291,15 +302,12 @@ func (s *Session) load() {
 	}
 	s.loaded = true
 	c := s.c
-	c.eachCookie(func(name, value string) bool {
-		if name != s.st.name {
-			return true
-		}
+	for value := range c.CookieValues(s.st.name) {
 		s.hadCookie = true
 		p, signer, reason := s.st.decode(value, time.Now())
 		if reason != "" {
 			c.Logger().Debug("ignoring session cookie", "reason", reason, "path", c.Path(), "remote", c.RemoteAddr())
-			return true
+			continue
 		}
 		s.values, s.flashes = p.Values, p.Flashes
 		if signer > 0 {
@@ -307,8 +315,8 @@ func (s *Session) load() {
 			// one, so that the old key can be retired.
 			s.touch()
 		}
-		return false
-	})
+		return
+	}
 }
 
 // decode verifies and decodes a cookie value. It returns the payload and
@@ -379,14 +387,15 @@ func (st *sessionStore) encode(p *sessionPayload) (string, error) {
 // the cookie can no longer be sent, so the change is lost: say so.
 func (s *Session) touch() {
 	s.changed = true
-	if s.c.res.committed {
+	if s.c.Committed() {
 		s.c.Logger().Warn("session changed after the response started; change not saved",
 			"method", s.c.Method(), "path", s.c.Path())
 	}
 }
 
 // save writes the cookie if the session changed. It runs just before the
-// response head is sent (Ctx.BeforeCommit), whenever that is.
+// response head is sent (framework.Ctx.BeforeCommit), whenever that is:
+// never after a Hijack, which sends no head.
 func (s *Session) save() {
 	if !s.changed {
 		return
@@ -394,10 +403,7 @@ func (s *Session) save() {
 	c := s.c
 	st := s.st
 	log := c.Logger()
-	if c.res.hijacked {
-		return
-	}
-	ck := &Cookie{Name: st.name, Path: st.path, Secure: st.secure, HttpOnly: true, SameSite: st.sameSite}
+	ck := &framework.Cookie{Name: st.name, Path: st.path, Secure: st.secure, HttpOnly: true, SameSite: st.sameSite}
 	if len(s.values) == 0 && len(s.flashes) == 0 {
 		if !s.hadCookie {
 			return // nothing stored, nothing to delete

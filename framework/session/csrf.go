@@ -1,4 +1,4 @@
-package framework
+package session
 
 import (
 	"context"
@@ -8,9 +8,12 @@ import (
 	"html"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
+
+	"github.com/groundup-go/groundup/framework"
 )
 
 // CSRF protection: a request that changes state must come from our own
@@ -63,15 +66,15 @@ type csrfKey struct{}
 // Errors CSRF answers with. Both are 403s whose message says what is
 // wrong, without saying which check a forger should work around next.
 var (
-	errCSRFToken  = &HTTPError{Code: StatusForbidden, Message: "CSRF token missing or invalid", Layer: LayerMiddleware}
-	errCSRFOrigin = &HTTPError{Code: StatusForbidden, Message: "cross-origin request refused", Layer: LayerMiddleware}
+	errCSRFToken  = &framework.HTTPError{Code: framework.StatusForbidden, Message: "CSRF token missing or invalid", Layer: framework.LayerMiddleware}
+	errCSRFOrigin = &framework.HTTPError{Code: framework.StatusForbidden, Message: "cross-origin request refused", Layer: framework.LayerMiddleware}
 )
 
 // CSRF refuses unsafe requests, every method except GET, HEAD, OPTIONS
 // and TRACE, that fail the origin check or lack the session's token in
-// the form field or header. A refusal is an *HTTPError 403, "CSRF token
-// missing or invalid" or "cross-origin request refused", and a warning in
-// the log.
+// the form field or header. A refusal is a 403 *framework.HTTPError,
+// "CSRF token missing or invalid" or "cross-origin request refused", and
+// a warning in the log.
 //
 // CSRF keeps its secret in the Session, so Sessions must run before it:
 // without it, every request panics with a message saying so (Recover, or
@@ -85,7 +88,7 @@ var (
 // The origin check compares with the Host header. Behind a reverse proxy,
 // have the proxy pass the original Host (nginx: proxy_set_header Host
 // $host), or list the public origin in TrustedOrigins.
-func CSRF(cfg CSRFConfig) Middleware {
+func CSRF(cfg CSRFConfig) framework.Middleware {
 	conf := &csrfConf{field: cfg.FieldName, header: cfg.HeaderName}
 	if conf.field == "" {
 		conf.field = "_csrf"
@@ -96,18 +99,18 @@ func CSRF(cfg CSRFConfig) Middleware {
 	for _, o := range cfg.TrustedOrigins {
 		norm, ok := normalizeOrigin(o)
 		if u, err := url.Parse(o); !ok || err != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-			panic("groundup: CSRFConfig.TrustedOrigins: " + quoteForMessage(o) + " is not an origin such as \"https://example.com\"")
+			panic("groundup: CSRFConfig.TrustedOrigins: " + strconv.Quote(o) + " is not an origin such as \"https://example.com\"")
 		}
 		conf.trusted = append(conf.trusted, norm)
 	}
-	return func(next Handler) Handler {
-		return func(c *Ctx) error {
-			s := SessionFrom(c)
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
+			s := From(c)
 			if s == nil {
-				panic("groundup: CSRF needs the Sessions middleware earlier in the chain: app.Use(Sessions(cfg)) before CSRF(...)")
+				panic("groundup: CSRF needs the Sessions middleware earlier in the chain: app.Use(session.Sessions(cfg)) before session.CSRF(...)")
 			}
 			c.Set(csrfKey{}, conf)
-			switch c.method {
+			switch c.Method() {
 			case "GET", "HEAD", "OPTIONS", "TRACE":
 				return next(c)
 			}
@@ -140,7 +143,7 @@ func CSRF(cfg CSRFConfig) Middleware {
 
 // originRefusal returns why the request's origin is refused, or "" if it
 // passes.
-func (conf *csrfConf) originRefusal(c *Ctx) string {
+func (conf *csrfConf) originRefusal(c *framework.Ctx) string {
 	origin := c.RequestHeader("Origin")
 	if origin != "" && conf.isTrusted(origin) {
 		return ""
@@ -264,11 +267,11 @@ func (s *Session) checkCSRF(token string) bool {
 // session: render it before the response starts streaming, or the secret
 // is not saved.
 func CSRFToken(ctx context.Context) string {
-	return csrfTokenFor(FromContext(ctx))
+	return csrfTokenFor(framework.FromContext(ctx))
 }
 
-func csrfTokenFor(c *Ctx) string {
-	s := SessionFrom(c)
+func csrfTokenFor(c *framework.Ctx) string {
+	s := From(c)
 	if s == nil {
 		return ""
 	}
@@ -292,9 +295,9 @@ var errNoCSRFSession = errors.New("groundup: CSRFField rendered without a sessio
 // never post is caught on first render, not on first submit.
 func CSRFField(ctx context.Context) templ.Component {
 	return templ.ComponentFunc(func(rctx context.Context, w io.Writer) error {
-		c := FromContext(ctx)
+		c := framework.FromContext(ctx)
 		if c == nil {
-			c = FromContext(rctx)
+			c = framework.FromContext(rctx)
 		}
 		token := csrfTokenFor(c)
 		if token == "" {

@@ -1,4 +1,26 @@
-package framework
+// Package middleware is the stock middleware of groundup: request
+// logging, panic recovery, request ids, body limits, security headers,
+// the _method override of HTML forms, and gzip. Sessions and CSRF
+// protection are in package session.
+//
+// Each is a framework.Middleware, the one model of framework/handler.go:
+// a function from the next Handler to a Handler that runs code around
+// it. The package uses framework's exported API alone, so each of them
+// is something an application could have written itself. A typical
+// app-wide chain, outermost first:
+//
+//	app.Use(
+//		middleware.RequestID(),        // so that every later log line can carry the id
+//		middleware.SecureHeaders(),    // outside Recover, which drops fields set inside it
+//		middleware.Logger(log),        // one line per request, after errors are answered
+//		middleware.Recover(),          // a panic becomes a 500 that Logger sees
+//		middleware.MethodOverride(),   // before routing: App.Use wraps the router
+//		middleware.Gzip(middleware.GzipConfig{}),
+//		session.Sessions(cfg),
+//	)
+//
+// and session.CSRF(session.CSRFConfig{}) on the group of HTML routes.
+package middleware
 
 import (
 	"context"
@@ -10,24 +32,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/http1"
 )
-
-// Middleware shipped with the framework. Each is a Middleware, the one
-// model of router.go: a function from the next Handler to a Handler that
-// runs code around it. A typical app-wide chain, outermost first:
-//
-//	app.Use(
-//		RequestID(),        // so that every later log line can carry the id
-//		SecureHeaders(),    // outside Recover, which drops fields set inside it
-//		Logger(log),        // one line per request, after errors are answered
-//		Recover(),          // a panic becomes a 500 that Logger sees
-//		MethodOverride(),   // before routing: App.Use wraps the router
-//		Gzip(),
-//		Sessions(cfg),
-//	)
-//
-// and CSRF(CSRFConfig{}) on the group of HTML routes.
 
 // Logger logs one line per request: method, path, status, bytes,
 // duration, request id (see RequestID) and remote address. The level is
@@ -37,9 +44,9 @@ import (
 // When the handler returns an error, Logger hands it to c.Error first and
 // returns nil, so that the status logged is the status sent. Middleware
 // outside Logger therefore sees no error.
-func Logger(log *slog.Logger) Middleware {
-	return func(next Handler) Handler {
-		return func(c *Ctx) error {
+func Logger(log *slog.Logger) framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
 			start := time.Now()
 			if err := next(c); err != nil {
 				c.Error(err)
@@ -70,10 +77,11 @@ func Logger(log *slog.Logger) Middleware {
 	}
 }
 
-// Recover turns a panic in the handlers after it into an *HTTPError 500,
-// whose Err carries the panic value and the stack (dev error pages show
-// it), and logs the stack at error level. The panic ErrAbortHandler is
-// passed on: it means "cut the connection", which the server does.
+// Recover turns a panic in the handlers after it into a 500
+// *framework.HTTPError, whose Err is a framework.PanicError with the
+// panic value and the stack (dev error pages show it), and logs the stack
+// at error level. The panic framework.ErrAbortHandler is passed on: it
+// means "cut the connection", which the server does.
 //
 // Header fields added after Recover ran, and any buffered body, are
 // dropped, so that a half-built response (a login cookie, say) never goes
@@ -82,33 +90,32 @@ func Logger(log *slog.Logger) Middleware {
 //
 // The server recovers panics too, as a last resort; Recover inside Logger
 // lets the 500 be logged like any other response.
-func Recover() Middleware {
-	return func(next Handler) Handler {
-		return func(c *Ctx) (err error) {
-			nfields := len(c.res.header.fields)
+func Recover() framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) (err error) {
+			mark := c.Header().Mark()
 			defer func() {
 				v := recover()
 				if v == nil {
 					return
 				}
-				if v == ErrAbortHandler {
+				if v == framework.ErrAbortHandler {
 					panic(v)
 				}
 				stack := debug.Stack()
 				c.Logger().Error("panic recovered", "method", c.Method(), "path", c.Path(),
 					"panic", v, "stack", string(stack))
-				if !c.res.committed {
-					h := &c.res.header
-					h.truncate(nfields)
-					h.bad = ""
-					c.res.discardBody()
-					c.res.status = 0
+				if !c.Committed() {
+					// Fields first: ResetResponse deletes some, which
+					// would move the mark.
+					c.Header().Truncate(mark)
+					c.ResetResponse()
 				}
-				layer := c.layer
+				layer := c.Layer()
 				if layer == "" {
-					layer = LayerController
+					layer = framework.LayerController
 				}
-				err = &HTTPError{Code: StatusInternalServerError, Err: panicError{v, stack}, Layer: layer}
+				err = &framework.HTTPError{Code: framework.StatusInternalServerError, Err: framework.PanicError{Value: v, Stack: stack}, Layer: layer}
 			}()
 			return next(c)
 		}
@@ -127,9 +134,9 @@ const maxRequestIDLen = 64
 // letters, digits and "-_.:+/=" (what proxies and tracing systems send).
 // Anything else is replaced by 16 random bytes in hex. The id is sent
 // back in the X-Request-ID response header; read it with RequestIDFrom.
-func RequestID() Middleware {
-	return func(next Handler) Handler {
-		return func(c *Ctx) error {
+func RequestID() framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
 			id := c.RequestHeader("X-Request-ID")
 			if !saneRequestID(id) {
 				if id != "" {
@@ -138,7 +145,7 @@ func RequestID() Middleware {
 				id = newRequestID()
 			}
 			c.Set(requestIDKey{}, id)
-			c.SetHeader("X-Request-ID", id)
+			c.Header().Set("X-Request-ID", id)
 			return next(c)
 		}
 	}
@@ -146,7 +153,7 @@ func RequestID() Middleware {
 
 // RequestIDFrom returns the request's id, or "" when RequestID is not in
 // the chain.
-func RequestIDFrom(c *Ctx) string {
+func RequestIDFrom(c *framework.Ctx) string {
 	id, _ := c.Value(requestIDKey{}).(string)
 	return id
 }
@@ -183,14 +190,14 @@ func newRequestID() string {
 // A larger limit on a route only helps if the server's own limit allows
 // it: the server refuses a declared length above MaxBodyBytes before any
 // handler runs.
-func BodyLimit(n int64) Middleware {
-	return func(next Handler) Handler {
-		return func(c *Ctx) error {
+func BodyLimit(n int64) framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
 			c.SetBodyLimit(n)
-			if c.head.ContentLength > n {
+			if cl := c.ContentLength(); cl > n {
 				c.Logger().Debug("request body over the route's limit", "method", c.Method(), "path", c.Path(),
-					"content_length", c.head.ContentLength, "limit", n)
-				return ErrBodyTooLarge
+					"content_length", cl, "limit", n)
+				return framework.ErrBodyTooLarge
 			}
 			return next(c)
 		}
@@ -218,12 +225,12 @@ var secureHeaderDefaults = [...][2]string{
 //
 // Each is set before the handler runs, and only if not already present,
 // so an earlier middleware's value is kept and a handler replaces one with
-// c.SetHeader (a page that needs an inline script, say). The policy allows
+// c.Header().Set (a page that needs an inline script, say). The policy allows
 // no inline scripts or styles: templ's script helpers need a nonce or a
 // relaxed policy.
-func SecureHeaders() Middleware {
-	return func(next Handler) Handler {
-		return func(c *Ctx) error {
+func SecureHeaders() framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
 			h := c.Header()
 			for _, kv := range secureHeaderDefaults {
 				if !h.Has(kv[0]) {
@@ -247,10 +254,10 @@ func SecureHeaders() Middleware {
 // 413). Since this happens before routing, a route's BodyLimit does not
 // apply to that read: the server's MaxBodyBytes does. Bodies that are not
 // forms, such as JSON, are not read.
-func MethodOverride() Middleware {
-	return func(next Handler) Handler {
-		return func(c *Ctx) error {
-			if c.method != "POST" {
+func MethodOverride() framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
+			if c.Method() != "POST" {
 				return next(c)
 			}
 			// Only form bodies are read: a JSON or binary body stays
@@ -269,10 +276,10 @@ func MethodOverride() Middleware {
 			}
 			switch m := strings.ToUpper(strings.TrimSpace(vs[0])); m {
 			case "PUT", "PATCH", "DELETE":
-				c.method = m
+				c.SetMethod(m)
 			default:
 				c.Logger().Debug("refused _method override", "path", c.Path(), "value", vs[0])
-				return &HTTPError{Code: StatusBadRequest, Layer: LayerMiddleware,
+				return &framework.HTTPError{Code: framework.StatusBadRequest, Layer: framework.LayerMiddleware,
 					Message: "invalid _method " + quoteForMessage(vs[0]) + ": a POST form may only override to PUT, PATCH or DELETE"}
 			}
 			return next(c)
