@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"context"
@@ -10,40 +10,43 @@ import (
 	"testing"
 
 	"github.com/a-h/templ"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // csrfApp mounts Sessions app-wide and CSRF on the HTML group, as the
 // docs advise; /api is outside it.
-func csrfApp(cfg CSRFConfig) *App {
-	app := New()
-	app.Use(Recover(), Sessions(sessionCfg()))
-	html := app.Group("", CSRF(cfg))
-	html.GET("/form", func(c *Ctx) error {
+func csrfApp(cfg framework.CSRFConfig) *framework.App {
+	app := framework.New()
+	app.Use(framework.Recover(), framework.Sessions(sessionCfg()))
+	html := app.Group("", framework.CSRF(cfg))
+	html.GET("/form", func(c *framework.Ctx) error {
 		return c.Render(200, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			io.WriteString(w, `<form method="post">`)
-			if err := CSRFField(ctx).Render(ctx, w); err != nil {
+			if err := framework.CSRFField(ctx).Render(ctx, w); err != nil {
 				return err
 			}
 			_, err := io.WriteString(w, `</form>`)
 			return err
 		}))
 	})
-	html.GET("/token", func(c *Ctx) error { return c.String(200, CSRFToken(c.Context())) })
+	html.GET("/token", func(c *framework.Ctx) error { return c.String(200, framework.CSRFToken(c.Context())) })
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
-		html.Handle(m, "/submit", func(c *Ctx) error { return c.String(200, "done") })
+		html.Handle(m, "/submit", func(c *framework.Ctx) error { return c.String(200, "done") })
 	}
-	app.POST("/api", func(c *Ctx) error { return c.String(200, "api") })
+	app.POST("/api", func(c *framework.Ctx) error { return c.String(200, "api") })
 	return app
 }
 
 var csrfValueRE = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
 
 // csrfVisit fetches the form and returns the session cookie and token.
-func csrfVisit(t *testing.T, app *App) (cookie, token string) {
+func csrfVisit(t *testing.T, app *framework.App) (cookie, token string) {
 	t.Helper()
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/form"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/form"))
 	m := csrfValueRE.FindSubmatch(res.Body)
-	cookie = mwCookiePair(res, DefaultSessionCookie)
+	cookie = mwCookiePair(res, framework.DefaultSessionCookie)
 	if res.Status != 200 || m == nil || cookie == "" {
 		t.Fatalf("form page: %d, cookie %q\n%s", res.Status, cookie, res.Body)
 	}
@@ -51,7 +54,7 @@ func csrfVisit(t *testing.T, app *App) (cookie, token string) {
 }
 
 func TestCSRF(t *testing.T) {
-	app := csrfApp(CSRFConfig{TrustedOrigins: []string{"https://admin.example.org"}})
+	app := csrfApp(framework.CSRFConfig{TrustedOrigins: []string{"https://admin.example.org"}})
 	cookie, token := csrfVisit(t, app)
 	_, otherToken := csrfVisit(t, app) // a second visitor's token
 
@@ -98,7 +101,7 @@ func TestCSRF(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := NewTestRequest(tt.method, tt.path).Set("Accept", "application/json")
+			req := frameworktest.NewRequest(tt.method, tt.path).Set("Accept", "application/json")
 			if tt.method != "GET" {
 				req.WithForm(form(tt.token))
 			}
@@ -125,9 +128,9 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
-	app := csrfApp(CSRFConfig{})
+	app := csrfApp(framework.CSRFConfig{})
 	cookie, first := csrfVisit(t, app)
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/token").Set("Cookie", cookie))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/token").Set("Cookie", cookie))
 	second := string(res.Body)
 	if first == second || len(first) != len(second) {
 		t.Fatalf("tokens %q and %q: want different masks of one secret", first, second)
@@ -136,7 +139,7 @@ func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
 		t.Errorf("a second token rewrote the session: %q", mwSetCookies(res))
 	}
 	for _, tok := range []string{first, second} {
-		res, _ := mwDo(t, app.Serve, NewTestRequest("POST", "/submit").Set("Cookie", cookie).WithForm(url.Values{"_csrf": {tok}}))
+		res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("POST", "/submit").Set("Cookie", cookie).WithForm(url.Values{"_csrf": {tok}}))
 		if res.Status != 200 {
 			t.Errorf("token %q refused: %d", tok, res.Status)
 		}
@@ -144,8 +147,8 @@ func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
 }
 
 func TestCSRFFieldEscapesAndNamesTheField(t *testing.T) {
-	app := csrfApp(CSRFConfig{FieldName: `a"b<c>`})
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/form"))
+	app := csrfApp(framework.CSRFConfig{FieldName: `a"b<c>`})
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/form"))
 	if !strings.Contains(string(res.Body), `name="a&#34;b&lt;c&gt;" value="`) {
 		t.Errorf("field name not escaped: %s", res.Body)
 	}
@@ -157,22 +160,22 @@ func TestCSRFFieldEscapesAndNamesTheField(t *testing.T) {
 
 func TestCSRFMisconfiguration(t *testing.T) {
 	// CSRF without Sessions: every request panics with a clear message.
-	app := New()
-	app.Use(Recover())
-	app.GET("/", func(c *Ctx) error { return c.NoContent(204) }, CSRF(CSRFConfig{}))
-	res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	app := framework.New()
+	app.Use(framework.Recover())
+	app.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) }, framework.CSRF(framework.CSRFConfig{}))
+	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || !strings.Contains(logs.String(), "CSRF needs the Sessions middleware") {
 		t.Errorf("status %d, log:\n%s", res.Status, logs)
 	}
 
 	// CSRFField without a session fails the render.
-	app = New()
-	app.GET("/", func(c *Ctx) error { return c.Render(200, CSRFField(c.Context())) })
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	app = framework.New()
+	app.GET("/", func(c *framework.Ctx) error { return c.Render(200, framework.CSRFField(c.Context())) })
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || strings.Contains(string(res.Body), "<input") {
 		t.Errorf("CSRFField without a session: %d %s", res.Status, res.Body)
 	}
-	if CSRFToken(context.Background()) != "" {
+	if framework.CSRFToken(context.Background()) != "" {
 		t.Error("CSRFToken outside a request is not empty")
 	}
 
@@ -183,13 +186,13 @@ func TestCSRFMisconfiguration(t *testing.T) {
 					t.Errorf("TrustedOrigins %q: panic %v", bad, v)
 				}
 			}()
-			CSRF(CSRFConfig{TrustedOrigins: []string{bad}})
+			framework.CSRF(framework.CSRFConfig{TrustedOrigins: []string{bad}})
 		}()
 	}
 }
 
 func TestCSRFWithNetHTTPClient(t *testing.T) {
-	base, client, _ := mwStart(t, csrfApp(CSRFConfig{}).Serve)
+	base, client, _ := mwStart(t, csrfApp(framework.CSRFConfig{}).Serve)
 	_, body, _ := getBody(t, client, base+"/form")
 	m := csrfValueRE.FindStringSubmatch(body)
 	if m == nil {
@@ -216,29 +219,29 @@ func TestCSRFWithNetHTTPClient(t *testing.T) {
 // ExampleCSRF protects a form: the page embeds the token with CSRFField,
 // and a post without it, or from another origin, is refused.
 func ExampleCSRF() {
-	app := New()
-	app.Use(Sessions(SessionConfig{Keys: [][]byte{[]byte("use 32 random bytes, not this!!!")}}))
-	pages := app.Group("", CSRF(CSRFConfig{}))
-	pages.GET("/comment", func(c *Ctx) error {
+	app := framework.New()
+	app.Use(framework.Sessions(framework.SessionConfig{Keys: [][]byte{[]byte("use 32 random bytes, not this!!!")}}))
+	pages := app.Group("", framework.CSRF(framework.CSRFConfig{}))
+	pages.GET("/comment", func(c *framework.Ctx) error {
 		return c.Render(200, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			io.WriteString(w, `<form method="post">`)
-			CSRFField(ctx).Render(ctx, w)
+			framework.CSRFField(ctx).Render(ctx, w)
 			_, err := io.WriteString(w, `<textarea name="text"></textarea></form>`)
 			return err
 		}))
 	})
-	pages.POST("/comment", func(c *Ctx) error { return c.String(201, "thanks") })
+	pages.POST("/comment", func(c *framework.Ctx) error { return c.String(201, "thanks") })
 
-	page := Test(app.Serve, NewTestRequest("GET", "/comment"))
+	page := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/comment"))
 	cookie, _, _ := strings.Cut(page.Get("Set-Cookie"), ";")
 	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(string(page.Body))[1]
 
 	post := func(form url.Values, origin string) {
-		req := NewTestRequest("POST", "/comment").Set("Cookie", cookie).Set("Accept", "application/json").WithForm(form)
+		req := frameworktest.NewRequest("POST", "/comment").Set("Cookie", cookie).Set("Accept", "application/json").WithForm(form)
 		if origin != "" {
 			req.Set("Origin", origin)
 		}
-		res := Test(app.Serve, req)
+		res := frameworktest.Test(app.Serve, req)
 		fmt.Println(res.Status, strings.TrimSpace(string(res.Body)))
 	}
 	post(url.Values{"text": {"hi"}}, "")

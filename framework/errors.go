@@ -135,7 +135,7 @@ func (c *Ctx) Error(err error) {
 		}
 		c.Logger().Error("error after the response started; closing connection",
 			"method", c.Method(), "path", c.Path(), "err", err)
-		c.res.keepAlive = false
+		c.conn.closeAfter("error after the response started")
 		return
 	}
 	// Whatever the handler began (a status, a half-built body) gives way

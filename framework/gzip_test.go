@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"bytes"
@@ -11,6 +11,9 @@ import (
 	"testing/fstest"
 
 	"github.com/groundup-go/groundup/framework/http1"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // gzipBody is compressible text above the default MinSize.
@@ -29,11 +32,11 @@ func gunzip(t *testing.T, b []byte) string {
 	return string(out)
 }
 
-func gzipApp(mw Middleware) *App {
-	app := New()
+func gzipApp(mw framework.Middleware) *framework.App {
+	app := framework.New()
 	app.Use(mw)
-	text := func(ct, body string) Handler {
-		return func(c *Ctx) error { return c.Blob(200, ct, []byte(body)) }
+	text := func(ct, body string) framework.Handler {
+		return func(c *framework.Ctx) error { return c.Blob(200, ct, []byte(body)) }
 	}
 	app.GET("/text", text("text/html; charset=utf-8", gzipBody))
 	app.GET("/small", text("text/plain", "tiny"))
@@ -42,30 +45,30 @@ func gzipApp(mw Middleware) *App {
 	app.GET("/woff2", text("font/woff2", gzipBody))
 	app.GET("/zip", text("application/zip", gzipBody))
 	app.GET("/video", text("video/mp4", gzipBody))
-	app.GET("/untyped", func(c *Ctx) error { _, err := c.WriteString(gzipBody); return err })
-	app.GET("/encoded", func(c *Ctx) error {
+	app.GET("/untyped", func(c *framework.Ctx) error { _, err := c.WriteString(gzipBody); return err })
+	app.GET("/encoded", func(c *framework.Ctx) error {
 		c.SetHeader("Content-Encoding", "br")
 		return c.Blob(200, "text/plain", []byte(gzipBody))
 	})
-	app.GET("/partial", func(c *Ctx) error {
+	app.GET("/partial", func(c *framework.Ctx) error {
 		c.SetHeader("Content-Range", "bytes 0-3099/5000")
 		return c.Blob(206, "text/plain", []byte(gzipBody))
 	})
-	app.GET("/nocontent", func(c *Ctx) error { return c.NoContent(204) })
-	app.GET("/etag", func(c *Ctx) error {
+	app.GET("/nocontent", func(c *framework.Ctx) error { return c.NoContent(204) })
+	app.GET("/etag", func(c *framework.Ctx) error {
 		c.SetHeader("ETag", `"v1"`)
 		c.SetHeader("Accept-Ranges", "bytes")
 		return c.Blob(200, "text/css", []byte(gzipBody))
 	})
-	app.GET("/weak", func(c *Ctx) error {
+	app.GET("/weak", func(c *framework.Ctx) error {
 		c.SetHeader("ETag", `W/"v1"`)
 		return c.Blob(200, "text/css", []byte(gzipBody))
 	})
-	app.GET("/vary", func(c *Ctx) error {
+	app.GET("/vary", func(c *framework.Ctx) error {
 		c.SetHeader("Vary", "Cookie")
 		return c.Blob(200, "text/plain", []byte(gzipBody))
 	})
-	app.GET("/stream", func(c *Ctx) error {
+	app.GET("/stream", func(c *framework.Ctx) error {
 		c.SetHeader("Content-Type", "text/plain")
 		c.WriteString(gzipBody)
 		if err := c.Flush(); err != nil {
@@ -74,7 +77,7 @@ func gzipApp(mw Middleware) *App {
 		_, err := c.WriteString(gzipBody)
 		return err
 	})
-	app.GET("/random", func(c *Ctx) error {
+	app.GET("/random", func(c *framework.Ctx) error {
 		// Incompressible bytes: gzip would make them larger.
 		b := make([]byte, 4096)
 		x := uint32(2463534242)
@@ -86,12 +89,12 @@ func gzipApp(mw Middleware) *App {
 		}
 		return c.Blob(200, "text/plain", b)
 	})
-	app.GET("/error", func(c *Ctx) error { return NewError(400, strings.Repeat("bad input ", 200)) })
+	app.GET("/error", func(c *framework.Ctx) error { return framework.NewError(400, strings.Repeat("bad input ", 200)) })
 	return app
 }
 
 func TestGzipNegotiation(t *testing.T) {
-	app := gzipApp(Gzip())
+	app := gzipApp(framework.Gzip())
 	tests := []struct {
 		accept string
 		want   bool
@@ -121,7 +124,7 @@ func TestGzipNegotiation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.accept, func(t *testing.T) {
-			req := NewTestRequest("GET", "/text")
+			req := frameworktest.NewRequest("GET", "/text")
 			if tt.accept != "" {
 				req.Set("Accept-Encoding", tt.accept)
 			}
@@ -148,16 +151,16 @@ func TestGzipNegotiation(t *testing.T) {
 }
 
 func TestGzipMultipleAcceptEncodingFields(t *testing.T) {
-	app := gzipApp(Gzip())
+	app := gzipApp(framework.Gzip())
 	raw := "GET /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br\r\nAccept-Encoding: gzip\r\n\r\n"
-	rs, err := ParseResponses([]byte(TestRaw(app.Serve, raw)), false)
+	rs, err := frameworktest.ParseResponses([]byte(frameworktest.Raw(app.Serve, raw)), false)
 	if err != nil || rs[0].Get("Content-Encoding") != "gzip" {
 		t.Errorf("gzip in a second Accept-Encoding field not seen: %v", err)
 	}
 }
 
 func TestGzipWhatIsSkipped(t *testing.T) {
-	app := gzipApp(Gzip())
+	app := gzipApp(framework.Gzip())
 	tests := []struct {
 		path     string
 		method   string
@@ -182,7 +185,7 @@ func TestGzipWhatIsSkipped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			res, _ := mwDo(t, app.Serve, NewTestRequest(tt.method, tt.path).Set("Accept-Encoding", "gzip"))
+			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest(tt.method, tt.path).Set("Accept-Encoding", "gzip"))
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
@@ -203,25 +206,25 @@ func TestGzipWhatIsSkipped(t *testing.T) {
 }
 
 func TestGzipHeaders(t *testing.T) {
-	app := gzipApp(Gzip())
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
+	app := gzipApp(framework.Gzip())
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
 	if res.Get("ETag") != `W/"v1"` || res.Header.Has("Accept-Ranges") {
 		t.Errorf("ETag %q, Accept-Ranges %q: want a weak ETag and no Accept-Ranges", res.Get("ETag"), res.Get("Accept-Ranges"))
 	}
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/weak").Set("Accept-Encoding", "gzip"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/weak").Set("Accept-Encoding", "gzip"))
 	if res.Get("ETag") != `W/"v1"` {
 		t.Errorf("weak ETag became %q", res.Get("ETag"))
 	}
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/etag"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag"))
 	if res.Get("ETag") != `"v1"` || res.Get("Accept-Ranges") != "bytes" {
 		t.Errorf("identity response changed: ETag %q", res.Get("ETag"))
 	}
 }
 
 func TestGzipHead(t *testing.T) {
-	app := gzipApp(Gzip())
-	get, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
-	head, _ := mwDo(t, app.Serve, NewTestRequest("HEAD", "/etag").Set("Accept-Encoding", "gzip"))
+	app := gzipApp(framework.Gzip())
+	get, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
+	head, _ := mwDo(t, app.Serve, frameworktest.NewRequest("HEAD", "/etag").Set("Accept-Encoding", "gzip"))
 	if head.Status != 200 || head.Get("Content-Encoding") != "gzip" || head.Get("ETag") != get.Get("ETag") {
 		t.Errorf("HEAD fields differ from GET's:\n%s", head.Raw)
 	}
@@ -232,21 +235,21 @@ func TestGzipHead(t *testing.T) {
 		t.Errorf("HEAD response has a body:\n%q", head.Raw)
 	}
 	// A small HEAD body: identity, with the identity length.
-	head, _ = mwDo(t, app.Serve, NewTestRequest("HEAD", "/small").Set("Accept-Encoding", "gzip"))
+	head, _ = mwDo(t, app.Serve, frameworktest.NewRequest("HEAD", "/small").Set("Accept-Encoding", "gzip"))
 	if head.Header.Has("Content-Encoding") || head.Get("Content-Length") != "4" {
 		t.Errorf("small HEAD:\n%s", head.Raw)
 	}
 }
 
 func TestGzipWithConfig(t *testing.T) {
-	app := gzipApp(GzipWith(GzipConfig{Level: gzip.BestSpeed, MinSize: -1}))
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/small").Set("Accept-Encoding", "gzip"))
+	app := gzipApp(framework.GzipWith(framework.GzipConfig{Level: gzip.BestSpeed, MinSize: -1}))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/small").Set("Accept-Encoding", "gzip"))
 	// "tiny" gets larger in gzip: still sent as is.
 	if res.Header.Has("Content-Encoding") || string(res.Body) != "tiny" {
 		t.Errorf("tiny body: %s", res.Raw)
 	}
-	app = gzipApp(GzipWith(GzipConfig{MinSize: 10 << 10}))
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/text").Set("Accept-Encoding", "gzip"))
+	app = gzipApp(framework.GzipWith(framework.GzipConfig{MinSize: 10 << 10}))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/text").Set("Accept-Encoding", "gzip"))
 	if res.Header.Has("Content-Encoding") {
 		t.Errorf("body under MinSize compressed")
 	}
@@ -255,13 +258,13 @@ func TestGzipWithConfig(t *testing.T) {
 			t.Errorf("bad level: panic %v", v)
 		}
 	}()
-	GzipWith(GzipConfig{Level: 42})
+	framework.GzipWith(framework.GzipConfig{Level: 42})
 }
 
 func TestAcceptsGzipDoesNotAllocate(t *testing.T) {
 	h := &http1.Head{Fields: []http1.Field{{Name: "Accept-Encoding", Value: "br;q=1.0, deflate, gzip;q=0.5, *;q=0"}}}
 	allocs := testing.AllocsPerRun(100, func() {
-		if !acceptsGzip(h) {
+		if !framework.AcceptsGzip(h) {
 			t.Fatal("gzip refused")
 		}
 	})
@@ -271,7 +274,7 @@ func TestAcceptsGzipDoesNotAllocate(t *testing.T) {
 }
 
 func TestGzipWithNetHTTPClient(t *testing.T) {
-	app := gzipApp(Gzip())
+	app := gzipApp(framework.Gzip())
 	base, client, _ := mwStart(t, app.Serve)
 	for range 3 { // pooled writers and buffers are reused
 		res, err := client.Get(base + "/text")
@@ -301,18 +304,18 @@ func TestGzipWithNetHTTPClient(t *testing.T) {
 // ExampleGzip compresses a page for a client that accepts gzip, and
 // leaves it alone for one that does not.
 func ExampleGzip() {
-	app := New()
-	app.Use(Gzip())
+	app := framework.New()
+	app.Use(framework.Gzip())
 	page := strings.Repeat("<p>Hello, compressed world.</p>\n", 100)
-	app.GET("/", func(c *Ctx) error { return c.HTML(200, page) })
+	app.GET("/", func(c *framework.Ctx) error { return c.HTML(200, page) })
 
-	res := Test(app.Serve, NewTestRequest("GET", "/").Set("Accept-Encoding", "gzip, br"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Accept-Encoding", "gzip, br"))
 	zr, _ := gzip.NewReader(bytes.NewReader(res.Body))
 	plain, _ := io.ReadAll(zr)
 	fmt.Println(res.Get("Content-Encoding"), res.Get("Vary"))
 	fmt.Println("smaller than a tenth:", len(res.Body) < len(page)/10, "intact:", string(plain) == page)
 
-	res = Test(app.Serve, NewTestRequest("GET", "/"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
 	fmt.Printf("%q %s %d\n", res.Get("Content-Encoding"), res.Get("Vary"), len(res.Body))
 	// Output:
 	// gzip Accept-Encoding
@@ -324,10 +327,10 @@ func ExampleGzip() {
 // buffer is compressed like any other body.
 func TestGzipCompressesStaticFiles(t *testing.T) {
 	css := strings.Repeat("body { color: #222; }\n", 200)
-	app := New()
-	app.Use(Gzip())
-	app.Static("/static", fstest.MapFS{"app.css": {Data: []byte(css)}}, StaticConfig{})
-	res := Test(app.Serve, NewTestRequest("GET", "/static/app.css").Set("Accept-Encoding", "gzip"))
+	app := framework.New()
+	app.Use(framework.Gzip())
+	app.Static("/static", fstest.MapFS{"app.css": {Data: []byte(css)}}, framework.StaticConfig{})
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/static/app.css").Set("Accept-Encoding", "gzip"))
 	if res.Status != 200 || res.Get("Content-Encoding") != "gzip" || len(res.Body) >= len(css) {
 		t.Fatalf("status %d, encoding %q, %d bytes for %d", res.Status, res.Get("Content-Encoding"), len(res.Body), len(css))
 	}

@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"bytes"
@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 func TestLoggerFields(t *testing.T) {
@@ -28,12 +31,12 @@ func TestLoggerFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			reqLogs := &mwLogs{}
-			app := New()
-			app.Use(RequestID(), Logger(reqLogs.logger()))
-			app.GET("/ok", func(c *Ctx) error { return c.String(200, "hello") })
-			app.GET("/missing-thing", func(c *Ctx) error { return NewError(404, "no such thing") })
-			app.GET("/fail", func(c *Ctx) error { return errors.New("database on fire") })
-			res, _ := mwDo(t, app.Serve, NewTestRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
+			app := framework.New()
+			app.Use(framework.RequestID(), framework.Logger(reqLogs.logger()))
+			app.GET("/ok", func(c *framework.Ctx) error { return c.String(200, "hello") })
+			app.GET("/missing-thing", func(c *framework.Ctx) error { return framework.NewError(404, "no such thing") })
+			app.GET("/fail", func(c *framework.Ctx) error { return errors.New("database on fire") })
+			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
 			if float64(res.Status) != tt.status {
 				t.Fatalf("status %d, want %v", res.Status, tt.status)
 			}
@@ -65,33 +68,33 @@ func TestLoggerFields(t *testing.T) {
 
 func TestLoggerReturnsNilAfterAnsweringError(t *testing.T) {
 	var seen error = errors.New("not called")
-	outer := func(next Handler) Handler {
-		return func(c *Ctx) error {
+	outer := func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
 			seen = next(c)
 			return seen
 		}
 	}
-	app := New()
-	app.Use(outer, Logger(slog.New(slog.DiscardHandler)))
-	app.GET("/", func(c *Ctx) error { return NewError(409, "conflict") })
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	app := framework.New()
+	app.Use(outer, framework.Logger(slog.New(slog.DiscardHandler)))
+	app.GET("/", func(c *framework.Ctx) error { return framework.NewError(409, "conflict") })
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 409 || seen != nil {
 		t.Errorf("status %d, outer saw %v; want 409 and nil", res.Status, seen)
 	}
 }
 
 func TestRecover(t *testing.T) {
-	app := New()
-	app.Use(Recover())
-	app.GET("/panic", func(c *Ctx) error {
+	app := framework.New()
+	app.Use(framework.Recover())
+	app.GET("/panic", func(c *framework.Ctx) error {
 		c.SetHeader("X-Half-Built", "yes")
-		c.SetCookie(&Cookie{Name: "login", Value: "1"})
+		c.SetCookie(&framework.Cookie{Name: "login", Value: "1"})
 		c.WriteString("partial")
 		panic("boom")
 	})
-	app.GET("/fine", func(c *Ctx) error { return c.String(200, "fine") })
+	app.GET("/fine", func(c *framework.Ctx) error { return c.String(200, "fine") })
 
-	res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/panic").Set("Accept", "application/json"))
+	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/panic").Set("Accept", "application/json"))
 	if res.Status != 500 {
 		t.Fatalf("status %d, want 500", res.Status)
 	}
@@ -107,11 +110,11 @@ func TestRecover(t *testing.T) {
 	}
 
 	// The dev error page shows the stack through panicError.
-	app2 := New()
+	app2 := framework.New()
 	app2.Dev = true
-	app2.Use(Recover())
-	app2.GET("/panic", func(c *Ctx) error { panic("dev boom") })
-	res, _ = mwDo(t, app2.Serve, NewTestRequest("GET", "/panic"))
+	app2.Use(framework.Recover())
+	app2.GET("/panic", func(c *framework.Ctx) error { panic("dev boom") })
+	res, _ = mwDo(t, app2.Serve, frameworktest.NewRequest("GET", "/panic"))
 	if res.Status != 500 || !bytes.Contains(res.Body, []byte("<h2>Stack</h2>")) || !bytes.Contains(res.Body, []byte("dev boom")) {
 		t.Errorf("dev page lacks the stack:\n%s", res.Body)
 	}
@@ -119,13 +122,13 @@ func TestRecover(t *testing.T) {
 	// ErrAbortHandler passes through Recover, to the server.
 	func() {
 		defer func() {
-			if v := recover(); v != ErrAbortHandler {
+			if v := recover(); v != framework.ErrAbortHandler {
 				t.Errorf("Recover turned ErrAbortHandler into %v", v)
 			}
 		}()
-		Recover()(func(c *Ctx) error { panic(ErrAbortHandler) })(&Ctx{})
+		framework.Recover()(func(c *framework.Ctx) error { panic(framework.ErrAbortHandler) })(&framework.Ctx{})
 	}()
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/fine"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/fine"))
 	if res.Status != 200 {
 		t.Errorf("status %d after no panic", res.Status)
 	}
@@ -133,10 +136,10 @@ func TestRecover(t *testing.T) {
 
 func TestRecoverInsideLoggerLogsThe500(t *testing.T) {
 	reqLogs := &mwLogs{}
-	app := New()
-	app.Use(Logger(reqLogs.logger()), Recover())
-	app.GET("/", func(c *Ctx) error { panic("x") })
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	app := framework.New()
+	app.Use(framework.Logger(reqLogs.logger()), framework.Recover())
+	app.GET("/", func(c *framework.Ctx) error { panic("x") })
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	l := reqLogs.find(t, "request")
 	if res.Status != 500 || l == nil || l["status"] != float64(500) || l["level"] != "ERROR" {
 		t.Errorf("status %d, log %v", res.Status, l)
@@ -163,13 +166,13 @@ func TestRequestID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stored string
-			app := New()
-			app.Use(RequestID())
-			app.GET("/", func(c *Ctx) error {
-				stored = RequestIDFrom(c)
+			app := framework.New()
+			app.Use(framework.RequestID())
+			app.GET("/", func(c *framework.Ctx) error {
+				stored = framework.RequestIDFrom(c)
 				return c.NoContent(204)
 			})
-			req := NewTestRequest("GET", "/")
+			req := frameworktest.NewRequest("GET", "/")
 			if tt.incoming != "" {
 				req.Set("X-Request-ID", tt.incoming)
 			}
@@ -187,40 +190,40 @@ func TestRequestID(t *testing.T) {
 		})
 	}
 	// Two generated ids differ.
-	app := New()
-	app.Use(RequestID())
-	app.GET("/", func(c *Ctx) error { return c.NoContent(204) })
-	a, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
-	b, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	app := framework.New()
+	app.Use(framework.RequestID())
+	app.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) })
+	a, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	b, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if a.Get("X-Request-ID") == b.Get("X-Request-ID") {
 		t.Error("two requests got the same generated id")
 	}
-	if RequestIDFrom(&Ctx{}) != "" {
+	if framework.RequestIDFrom(&framework.Ctx{}) != "" {
 		t.Error("RequestIDFrom without the middleware is not empty")
 	}
 }
 
 func TestBodyLimit(t *testing.T) {
-	app := New()
-	app.POST("/small", func(c *Ctx) error {
+	app := framework.New()
+	app.POST("/small", func(c *framework.Ctx) error {
 		var buf bytes.Buffer
 		if _, err := buf.ReadFrom(c.Body()); err != nil {
 			return err
 		}
 		return c.String(200, fmt.Sprint(buf.Len()))
-	}, BodyLimit(10))
+	}, framework.BodyLimit(10))
 	tests := []struct {
 		name    string
-		req     *TestRequest
+		req     *frameworktest.Request
 		status  int
 		body    string
 		chunked bool
 	}{
-		{"under the limit", NewTestRequest("POST", "/small").WithBody("text/plain", []byte("0123456789")), 200, "10", false},
-		{"declared over the limit", NewTestRequest("POST", "/small").WithBody("text/plain", []byte("0123456789A")), 413, "", false},
-		{"chunked over the limit", NewTestRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
+		{"under the limit", frameworktest.NewRequest("POST", "/small").WithBody("text/plain", []byte("0123456789")), 200, "10", false},
+		{"declared over the limit", frameworktest.NewRequest("POST", "/small").WithBody("text/plain", []byte("0123456789A")), 413, "", false},
+		{"chunked over the limit", frameworktest.NewRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
 			WithBody("text/plain", []byte("6\r\n012345\r\n6\r\n6789AB\r\n0\r\n\r\n")), 413, "", true},
-		{"chunked under the limit", NewTestRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
+		{"chunked under the limit", frameworktest.NewRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
 			WithBody("text/plain", []byte("6\r\n012345\r\n0\r\n\r\n")), 200, "6", true},
 	}
 	for _, tt := range tests {
@@ -229,8 +232,8 @@ func TestBodyLimit(t *testing.T) {
 				// Bytes would add a Content-Length; a chunked request has none.
 				tt.req.Header.Set("Content-Length", "0")
 				raw := strings.Replace(string(tt.req.Bytes()), "Content-Length: 0\r\n", "", 1)
-				out := (&Server{Handler: app.Serve, Logger: slog.New(slog.DiscardHandler)}).ServeBytes([]byte(raw))
-				rs, err := ParseResponses(out, false)
+				out := frameworktest.ServeBytes((&framework.Server{Handler: app.Serve, Logger: slog.New(slog.DiscardHandler)}), []byte(raw))
+				rs, err := frameworktest.ParseResponses(out, false)
 				if err != nil || len(rs) == 0 {
 					t.Fatalf("no response: %v\n%s", err, out)
 				}
@@ -251,45 +254,45 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestSecureHeaders(t *testing.T) {
-	app := New()
-	app.Use(SecureHeaders())
-	app.GET("/", func(c *Ctx) error { return c.String(200, "hi") })
-	app.GET("/custom", func(c *Ctx) error {
+	app := framework.New()
+	app.Use(framework.SecureHeaders())
+	app.GET("/", func(c *framework.Ctx) error { return c.String(200, "hi") })
+	app.GET("/custom", func(c *framework.Ctx) error {
 		c.SetHeader("Content-Security-Policy", "default-src 'self' https://cdn.example.com")
 		return c.String(200, "hi")
 	})
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
-	for _, kv := range secureHeaderDefaults {
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	for _, kv := range framework.SecureHeaderDefaults {
 		if got := res.Get(kv[0]); got != kv[1] {
 			t.Errorf("%s = %q, want %q", kv[0], got, kv[1])
 		}
 	}
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/custom"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/custom"))
 	if got := res.Get("Content-Security-Policy"); got != "default-src 'self' https://cdn.example.com" {
 		t.Errorf("handler's CSP replaced: %q", got)
 	}
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/missing"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/missing"))
 	if res.Status != 404 || res.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("error responses lack the headers: %d %q", res.Status, res.Get("X-Frame-Options"))
 	}
 
 	// A value set before SecureHeaders runs is kept.
-	app2 := New()
-	app2.Use(func(next Handler) Handler {
-		return func(c *Ctx) error { c.SetHeader("X-Frame-Options", "SAMEORIGIN"); return next(c) }
-	}, SecureHeaders())
-	app2.GET("/", func(c *Ctx) error { return c.NoContent(204) })
-	res, _ = mwDo(t, app2.Serve, NewTestRequest("GET", "/"))
+	app2 := framework.New()
+	app2.Use(func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error { c.SetHeader("X-Frame-Options", "SAMEORIGIN"); return next(c) }
+	}, framework.SecureHeaders())
+	app2.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) })
+	res, _ = mwDo(t, app2.Serve, frameworktest.NewRequest("GET", "/"))
 	if got := res.Header.Get("X-Frame-Options"); got != "SAMEORIGIN" || strings.Count(string(res.Raw), "X-Frame-Options") != 1 {
 		t.Errorf("X-Frame-Options %q\n%s", got, res.Raw)
 	}
 }
 
 func TestMethodOverride(t *testing.T) {
-	app := New()
-	app.Use(MethodOverride())
+	app := framework.New()
+	app.Use(framework.MethodOverride())
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
-		app.Handle(m, "/items/1", func(c *Ctx) error {
+		app.Handle(m, "/items/1", func(c *framework.Ctx) error {
 			return c.String(200, c.Method()+" "+c.FormValue("name"))
 		})
 	}
@@ -302,21 +305,21 @@ func TestMethodOverride(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		req    *TestRequest
+		req    *frameworktest.Request
 		status int
 		body   string
 	}{
-		{"delete", NewTestRequest("POST", "/items/1").WithForm(form("_method", "DELETE")), 200, "DELETE "},
-		{"lower-case put keeps other fields", NewTestRequest("POST", "/items/1").WithForm(form("_method", "put", "name", "x")), 200, "PUT x"},
-		{"patch multipart", NewTestRequest("POST", "/items/1").WithMultipart(form("_method", "Patch", "name", "y")), 200, "PATCH y"},
-		{"no _method", NewTestRequest("POST", "/items/1").WithForm(form("name", "z")), 200, "POST z"},
-		{"invalid _method", NewTestRequest("POST", "/items/1").WithForm(form("_method", "GET")), 400, ""},
-		{"unknown _method", NewTestRequest("POST", "/items/1").WithForm(form("_method", "TRACE")), 400, ""},
-		{"empty _method", NewTestRequest("POST", "/items/1").WithForm(form("_method", "")), 400, ""},
-		{"GET never overridden", NewTestRequest("GET", "/items/1?_method=DELETE"), 200, "GET "},
-		{"PUT never overridden", NewTestRequest("PUT", "/items/1").WithForm(form("_method", "DELETE")), 200, "PUT "},
-		{"JSON body not read", NewTestRequest("POST", "/items/1").WithBody("application/json", []byte(`{"_method":"DELETE"}`)), 200, "POST "},
-		{"malformed form", NewTestRequest("POST", "/items/1").WithBody("multipart/form-data", []byte("x")), 400, ""},
+		{"delete", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "DELETE")), 200, "DELETE "},
+		{"lower-case put keeps other fields", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "put", "name", "x")), 200, "PUT x"},
+		{"patch multipart", frameworktest.NewRequest("POST", "/items/1").WithMultipart(form("_method", "Patch", "name", "y")), 200, "PATCH y"},
+		{"no _method", frameworktest.NewRequest("POST", "/items/1").WithForm(form("name", "z")), 200, "POST z"},
+		{"invalid _method", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "GET")), 400, ""},
+		{"unknown _method", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "TRACE")), 400, ""},
+		{"empty _method", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "")), 400, ""},
+		{"GET never overridden", frameworktest.NewRequest("GET", "/items/1?_method=DELETE"), 200, "GET "},
+		{"PUT never overridden", frameworktest.NewRequest("PUT", "/items/1").WithForm(form("_method", "DELETE")), 200, "PUT "},
+		{"JSON body not read", frameworktest.NewRequest("POST", "/items/1").WithBody("application/json", []byte(`{"_method":"DELETE"}`)), 200, "POST "},
+		{"malformed form", frameworktest.NewRequest("POST", "/items/1").WithBody("multipart/form-data", []byte("x")), 400, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -345,12 +348,12 @@ func ExampleLogger() {
 			return a
 		},
 	}))
-	app := New()
-	app.Use(RequestID(), Logger(log))
-	app.GET("/hello", func(c *Ctx) error { return c.String(200, "Hello!") })
+	app := framework.New()
+	app.Use(framework.RequestID(), framework.Logger(log))
+	app.GET("/hello", func(c *framework.Ctx) error { return c.String(200, "Hello!") })
 
-	Test(app.Serve, NewTestRequest("GET", "/hello").Set("X-Request-ID", "abc123"))
-	Test(app.Serve, NewTestRequest("GET", "/nope").Set("X-Request-ID", "abc124").Set("Accept", "application/json"))
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/hello").Set("X-Request-ID", "abc123"))
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/nope").Set("X-Request-ID", "abc124").Set("Accept", "application/json"))
 	// Output:
 	// level=INFO msg=request method=GET path=/hello status=200 bytes=6 request_id=abc123 remote=192.0.2.1:1234
 	// level=INFO msg=request method=GET path=/nope status=404 bytes=35 request_id=abc124 remote=192.0.2.1:1234
@@ -360,25 +363,25 @@ func ExampleLogger() {
 // to catch interactions between the pieces.
 func TestRecommendedChain(t *testing.T) {
 	reqLogs := &mwLogs{}
-	app := New()
-	app.Use(RequestID(), SecureHeaders(), Logger(reqLogs.logger()), Recover(), MethodOverride(), Gzip(), Sessions(sessionCfg()))
-	app.GET("/page", func(c *Ctx) error {
-		SessionFrom(c).Set("seen", "1")
+	app := framework.New()
+	app.Use(framework.RequestID(), framework.SecureHeaders(), framework.Logger(reqLogs.logger()), framework.Recover(), framework.MethodOverride(), framework.Gzip(), framework.Sessions(sessionCfg()))
+	app.GET("/page", func(c *framework.Ctx) error {
+		framework.SessionFrom(c).Set("seen", "1")
 		return c.HTML(200, gzipBody)
 	})
-	app.DELETE("/items/1", func(c *Ctx) error { return c.String(200, "deleted") })
-	app.GET("/panic", func(c *Ctx) error { panic("boom") })
+	app.DELETE("/items/1", func(c *framework.Ctx) error { return c.String(200, "deleted") })
+	app.GET("/panic", func(c *framework.Ctx) error { panic("boom") })
 
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/page").Set("Accept-Encoding", "gzip"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/page").Set("Accept-Encoding", "gzip"))
 	if res.Status != 200 || res.Get("Content-Encoding") != "gzip" || gunzip(t, res.Body) != gzipBody ||
-		mwCookiePair(res, DefaultSessionCookie) == "" || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
+		mwCookiePair(res, framework.DefaultSessionCookie) == "" || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
 		t.Errorf("page:\n%s", res.Header.Fields())
 	}
-	res, _ = mwDo(t, app.Serve, NewTestRequest("POST", "/items/1").WithForm(url.Values{"_method": {"delete"}}))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("POST", "/items/1").WithForm(url.Values{"_method": {"delete"}}))
 	if string(res.Body) != "deleted" {
 		t.Errorf("override: %d %s", res.Status, res.Body)
 	}
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/panic"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/panic"))
 	if res.Status != 500 || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
 		t.Errorf("panic page lost the outer headers:\n%s", res.Raw)
 	}

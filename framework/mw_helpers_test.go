@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"bytes"
@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // Helpers shared by the middleware tests (cookie, middleware, gzip,
@@ -59,13 +62,13 @@ func (l *mwLogs) logger() *slog.Logger {
 }
 
 // mwDo sends req through h in memory, logging to a fresh mwLogs.
-func mwDo(t *testing.T, h Handler, req *TestRequest) (*TestResponse, *mwLogs) {
+func mwDo(t *testing.T, h framework.Handler, req *frameworktest.Request) (*frameworktest.Response, *mwLogs) {
 	t.Helper()
 	logs := &mwLogs{}
-	out := (&Server{Handler: h, Logger: logs.logger()}).ServeBytes(req.Bytes())
-	res, err := ParseResponses(out, req.Method == "HEAD")
+	out := frameworktest.ServeBytes((&framework.Server{Handler: h, Logger: logs.logger()}), req.Bytes())
+	res, err := frameworktest.ParseResponses(out, req.Method == "HEAD")
 	if err != nil || len(res) == 0 {
-		return &TestResponse{Raw: out, Err: errors.New("no response")}, logs
+		return &frameworktest.Response{Raw: out, Err: errors.New("no response")}, logs
 	}
 	return res[0], logs
 }
@@ -73,14 +76,14 @@ func mwDo(t *testing.T, h Handler, req *TestRequest) (*TestResponse, *mwLogs) {
 // mwStart serves h on a loopback port until the test ends and returns
 // the base URL, a client with a cookie jar that does not follow
 // redirects, and the server's log.
-func mwStart(t *testing.T, h Handler) (string, *http.Client, *mwLogs) {
+func mwStart(t *testing.T, h framework.Handler) (string, *http.Client, *mwLogs) {
 	t.Helper()
 	logs := &mwLogs{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Handler: h, Logger: logs.logger()}
+	srv := &framework.Server{Handler: h, Logger: logs.logger()}
 	done := make(chan struct{})
 	go func() { srv.Serve(ln); close(done) }()
 	jar, _ := cookiejar.New(nil)
@@ -99,7 +102,7 @@ func mwStart(t *testing.T, h Handler) (string, *http.Client, *mwLogs) {
 }
 
 // mwSetCookies returns the response's Set-Cookie values.
-func mwSetCookies(r *TestResponse) []string {
+func mwSetCookies(r *frameworktest.Response) []string {
 	var out []string
 	for _, f := range r.Header.Fields() {
 		if strings.EqualFold(f.Name, "Set-Cookie") {
@@ -111,7 +114,7 @@ func mwSetCookies(r *TestResponse) []string {
 
 // mwCookiePair returns "name=value" of the first Set-Cookie of that name,
 // ready for a Cookie request header, or "".
-func mwCookiePair(r *TestResponse, name string) string {
+func mwCookiePair(r *frameworktest.Response, name string) string {
 	for _, sc := range mwSetCookies(r) {
 		pair, _, _ := strings.Cut(sc, ";")
 		if strings.HasPrefix(pair, name+"=") {

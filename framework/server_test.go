@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"bufio"
@@ -24,6 +24,9 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // End-to-end tests of the socket layer over real loopback connections.
@@ -50,10 +53,10 @@ func (l *logBuffer) String() string {
 
 // startServer serves h on a loopback port and stops the server when the
 // test ends. configure may set limits before serving.
-func startServer(t *testing.T, h Handler, configure ...func(*Server)) (string, *Server, *logBuffer) {
+func startServer(t *testing.T, h framework.Handler, configure ...func(*framework.Server)) (string, *framework.Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
-	srv := &Server{Handler: h, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	srv := &framework.Server{Handler: h, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	for _, f := range configure {
 		f(srv)
 	}
@@ -65,7 +68,7 @@ func startServer(t *testing.T, h Handler, configure ...func(*Server)) (string, *
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
 		srv.Close()
-		if err := <-done; !errors.Is(err, ErrServerClosed) {
+		if err := <-done; !errors.Is(err, framework.ErrServerClosed) {
 			t.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
 	})
@@ -89,17 +92,17 @@ func exchange(t *testing.T, addr, raw string) string {
 	return string(out)
 }
 
-func echoApp() *App {
-	app := New()
-	app.GET("/hello", func(c *Ctx) error { return c.String(200, "Hello, World!") })
-	app.POST("/echo", func(c *Ctx) error {
+func echoApp() *framework.App {
+	app := framework.New()
+	app.GET("/hello", func(c *framework.Ctx) error { return c.String(200, "Hello, World!") })
+	app.POST("/echo", func(c *framework.Ctx) error {
 		b, err := io.ReadAll(c.Body())
 		if err != nil {
 			return err
 		}
 		return c.Blob(200, "application/octet-stream", b)
 	})
-	app.GET("/stream", func(c *Ctx) error {
+	app.GET("/stream", func(c *framework.Ctx) error {
 		for i := range 3 {
 			fmt.Fprintf(c, "part %d\n", i)
 			if err := c.Flush(); err != nil {
@@ -108,21 +111,21 @@ func echoApp() *App {
 		}
 		return nil
 	})
-	app.GET("/panic", func(c *Ctx) error { panic("boom") })
-	app.GET("/panic-late", func(c *Ctx) error {
+	app.GET("/panic", func(c *framework.Ctx) error { panic("boom") })
+	app.GET("/panic-late", func(c *framework.Ctx) error {
 		c.WriteString("started")
 		c.Flush()
 		panic("late boom")
 	})
-	app.GET("/abort", func(c *Ctx) error {
+	app.GET("/abort", func(c *framework.Ctx) error {
 		c.WriteString("never sent")
-		panic(ErrAbortHandler)
+		panic(framework.ErrAbortHandler)
 	})
-	app.GET("/split", func(c *Ctx) error {
+	app.GET("/split", func(c *framework.Ctx) error {
 		c.SetHeader("X-Bad", "a\r\nSet-Cookie: evil=1")
 		return c.String(200, "should not be sent")
 	})
-	app.GET("/slow", func(c *Ctx) error {
+	app.GET("/slow", func(c *framework.Ctx) error {
 		time.Sleep(300 * time.Millisecond)
 		return c.String(200, "slow done")
 	})
@@ -183,7 +186,7 @@ func TestPipelinedResponsesInOrderInOneWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ParseResponses(buf[:n], false)
+	res, err := frameworktest.ParseResponses(buf[:n], false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,8 +297,8 @@ func TestConnectionClose(t *testing.T) {
 		t.Errorf("close:\n%s", out)
 	}
 	// The handler can close too.
-	app := New()
-	app.GET("/", func(c *Ctx) error { c.SetHeader("Connection", "close"); return c.String(200, "bye") })
+	app := framework.New()
+	app.GET("/", func(c *framework.Ctx) error { c.SetHeader("Connection", "close"); return c.String(200, "bye") })
 	addr2, _, _ := startServer(t, app.Serve)
 	out = exchange(t, addr2, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	if strings.Count(out, "bye") != 1 {
@@ -304,7 +307,7 @@ func TestConnectionClose(t *testing.T) {
 }
 
 func TestProtocolErrorStatuses(t *testing.T) {
-	addr, _, logs := startServer(t, echoApp().Serve, func(s *Server) {
+	addr, _, logs := startServer(t, echoApp().Serve, func(s *framework.Server) {
 		s.MaxBodyBytes = 10
 		s.MaxURIBytes = 100
 		s.MaxHeaderBytes = 1024
@@ -344,7 +347,7 @@ func TestSmuggledRequestIsNeverAnswered(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
 	app := echoApp()
-	app.GET("/admin", func(c *Ctx) error {
+	app.GET("/admin", func(c *framework.Ctx) error {
 		mu.Lock()
 		seen = append(seen, c.Path())
 		mu.Unlock()
@@ -368,7 +371,7 @@ func TestSmuggledRequestIsNeverAnswered(t *testing.T) {
 }
 
 func TestSlowlorisIsCutWhileOthersAreServed(t *testing.T) {
-	addr, _, logs := startServer(t, echoApp().Serve, func(s *Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
+	addr, _, logs := startServer(t, echoApp().Serve, func(s *framework.Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
 	slow, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -433,7 +436,7 @@ func TestPanicsAndRefusedHeaders(t *testing.T) {
 
 func TestGracefulShutdown(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	srv := &Server{Handler: echoApp().Serve, Logger: slog.New(slog.DiscardHandler)}
+	srv := &framework.Server{Handler: echoApp().Serve, Logger: slog.New(slog.DiscardHandler)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -467,7 +470,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if out := <-slowDone; !strings.Contains(out, "slow done") || !strings.Contains(out, "Connection: close") {
 		t.Errorf("in-flight request not finished cleanly:\n%s", out)
 	}
-	if err := <-served; !errors.Is(err, ErrServerClosed) {
+	if err := <-served; !errors.Is(err, framework.ErrServerClosed) {
 		t.Errorf("Serve returned %v", err)
 	}
 	// The idle connection was closed, and new connections are refused.
@@ -482,8 +485,8 @@ func TestGracefulShutdown(t *testing.T) {
 
 func TestShutdownDeadlineForcesClose(t *testing.T) {
 	release := make(chan struct{})
-	app := New()
-	app.GET("/hang", func(c *Ctx) error {
+	app := framework.New()
+	app.GET("/hang", func(c *framework.Ctx) error {
 		select {
 		case <-c.Context().Done():
 		case <-release:
@@ -508,8 +511,8 @@ func TestShutdownDeadlineForcesClose(t *testing.T) {
 
 func TestClientGoneCancelsContext(t *testing.T) {
 	cancelled := make(chan struct{})
-	app := New()
-	app.GET("/wait", func(c *Ctx) error {
+	app := framework.New()
+	app.GET("/wait", func(c *framework.Ctx) error {
 		select {
 		case <-c.Context().Done():
 			close(cancelled)
@@ -536,7 +539,7 @@ func TestTLS(t *testing.T) {
 	cert := selfSignedCert(t)
 	addr, _, _ := startServer(t, echoApp().Serve)
 	_ = addr
-	srv := &Server{Handler: echoApp().Serve, Logger: slog.New(slog.DiscardHandler)}
+	srv := &framework.Server{Handler: echoApp().Serve, Logger: slog.New(slog.DiscardHandler)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -578,7 +581,7 @@ func selfSignedCert(t *testing.T) tls.Certificate {
 }
 
 func TestMaxConnsQueuesInsteadOfRefusing(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) { s.MaxConns = 1 })
+	addr, _, _ := startServer(t, echoApp().Serve, func(s *framework.Server) { s.MaxConns = 1 })
 	first, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -606,7 +609,7 @@ func TestMaxConnsQueuesInsteadOfRefusing(t *testing.T) {
 // TestUnreadBodyIsDrainedOrClosed checks that the next request starts at
 // the right byte when a handler ignores the body.
 func TestUnreadBodyIsDrainedOrClosed(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) { s.MaxDrainBytes = 8 })
+	addr, _, _ := startServer(t, echoApp().Serve, func(s *framework.Server) { s.MaxDrainBytes = 8 })
 	// Small unread body: drained, the connection serves the next request.
 	out := exchange(t, addr, "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcdGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	if strings.Count(out, "HTTP/1.1 ") != 2 || !strings.Contains(out, "Hello, World!") {
@@ -620,7 +623,7 @@ func TestUnreadBodyIsDrainedOrClosed(t *testing.T) {
 }
 
 func TestIdleAndBodyTimeouts(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) {
+	addr, _, _ := startServer(t, echoApp().Serve, func(s *framework.Server) {
 		s.IdleTimeout = 200 * time.Millisecond
 		s.ReadTimeout = 200 * time.Millisecond
 	})
@@ -646,8 +649,8 @@ func TestIdleAndBodyTimeouts(t *testing.T) {
 
 func TestWriteErrorEndsTheConnection(t *testing.T) {
 	errs := make(chan error, 1)
-	app := New()
-	app.GET("/big", func(c *Ctx) error {
+	app := framework.New()
+	app.GET("/big", func(c *framework.Ctx) error {
 		chunk := bytes.Repeat([]byte("x"), 64<<10)
 		for range 1000 { // 64 MiB: far more than socket buffers hold
 			if _, err := c.Write(chunk); err != nil {
@@ -658,7 +661,7 @@ func TestWriteErrorEndsTheConnection(t *testing.T) {
 		errs <- nil
 		return nil
 	})
-	addr, _, _ := startServer(t, app.Serve, func(s *Server) { s.WriteTimeout = 300 * time.Millisecond })
+	addr, _, _ := startServer(t, app.Serve, func(s *framework.Server) { s.WriteTimeout = 300 * time.Millisecond })
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -693,7 +696,7 @@ func (l *flakyListener) Accept() (net.Conn, error) {
 
 func TestAcceptErrorsBackOffAndRecover(t *testing.T) {
 	logs := &logBuffer{}
-	srv := &Server{Handler: echoApp().Serve, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	srv := &framework.Server{Handler: echoApp().Serve, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -711,7 +714,7 @@ func TestAcceptErrorsBackOffAndRecover(t *testing.T) {
 }
 
 func TestPipelinedSlowHeadIsCut(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
+	addr, _, _ := startServer(t, echoApp().Serve, func(s *framework.Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
 	start := time.Now()
 	// The "G" of a next head arrives behind the first request and never
 	// goes on: the header timeout must still apply to it.
@@ -725,41 +728,41 @@ func TestPipelinedSlowHeadIsCut(t *testing.T) {
 }
 
 func TestConnectionHeaderIsTheServers(t *testing.T) {
-	app := New()
-	app.GET("/", func(c *Ctx) error {
+	app := framework.New()
+	app.GET("/", func(c *framework.Ctx) error {
 		c.SetHeader("Connection", "keep-alive, Upgrade")
 		return c.String(200, "x")
 	})
-	out := TestRaw(app.Serve, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+	out := frameworktest.Raw(app.Serve, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
 	if strings.Count(out, "Connection:") != 1 || !strings.Contains(out, "Connection: keep-alive\r\n") {
 		t.Errorf("one Connection field expected:\n%s", out)
 	}
 }
 
 func TestStatusCodesOutsideTheRangeBecome500(t *testing.T) {
-	app := New()
-	app.GET("/", func(c *Ctx) error { return c.String(600, "x") })
-	if res := Test(app.Serve, NewTestRequest("GET", "/")); res.Status != 500 {
+	app := framework.New()
+	app.GET("/", func(c *framework.Ctx) error { return c.String(600, "x") })
+	if res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/")); res.Status != 500 {
 		t.Errorf("status 600 sent as %d", res.Status)
 	}
 }
 
 func TestResponseFramingRules(t *testing.T) {
-	app := New()
+	app := framework.New()
 	var overErr error
-	app.GET("/204", func(c *Ctx) error {
+	app.GET("/204", func(c *framework.Ctx) error {
 		c.SetHeader("Content-Length", "5")
 		return c.NoContent(204)
 	})
-	app.GET("/declared", func(c *Ctx) error {
+	app.GET("/declared", func(c *framework.Ctx) error {
 		c.SetHeader("Content-Length", "3")
 		c.WriteString("abc")
 		_, overErr = c.WriteString("d")
 		return nil
 	})
-	srv := &Server{Handler: app.Serve, ServerName: "-", Logger: testLogger}
-	out := string(srv.ServeBytes([]byte("GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /declared HTTP/1.1\r\nHost: x\r\n\r\n")))
-	res, err := ParseResponses([]byte(out), false)
+	srv := &framework.Server{Handler: app.Serve, ServerName: "-", Logger: testLogger}
+	out := string(frameworktest.ServeBytes(srv, []byte("GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /declared HTTP/1.1\r\nHost: x\r\n\r\n")))
+	res, err := frameworktest.ParseResponses([]byte(out), false)
 	if err != nil || len(res) != 2 {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -769,7 +772,7 @@ func TestResponseFramingRules(t *testing.T) {
 	if strings.Contains(out, "Server:") {
 		t.Errorf(`ServerName "-" still sends Server:\n%s`, out)
 	}
-	if string(res[1].Body) != "abc" || !errors.Is(overErr, errContentLength) {
+	if string(res[1].Body) != "abc" || !errors.Is(overErr, framework.ErrContentLength) {
 		t.Errorf("write past the declared length: body %q, err %v", res[1].Body, overErr)
 	}
 }

@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"context"
@@ -12,67 +12,70 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // sessionApp serves a few routes over a session with cfg.
-func sessionApp(cfg SessionConfig) *App {
-	app := New()
-	app.Use(Sessions(cfg))
-	app.GET("/set", func(c *Ctx) error {
-		SessionFrom(c).Set(c.Query("k"), c.Query("v"))
+func sessionApp(cfg framework.SessionConfig) *framework.App {
+	app := framework.New()
+	app.Use(framework.Sessions(cfg))
+	app.GET("/set", func(c *framework.Ctx) error {
+		framework.SessionFrom(c).Set(c.Query("k"), c.Query("v"))
 		return c.NoContent(204)
 	})
-	app.GET("/get", func(c *Ctx) error {
-		return c.String(200, SessionFrom(c).Get(c.Query("k")))
+	app.GET("/get", func(c *framework.Ctx) error {
+		return c.String(200, framework.SessionFrom(c).Get(c.Query("k")))
 	})
-	app.GET("/delete", func(c *Ctx) error {
-		SessionFrom(c).Delete(c.Query("k"))
+	app.GET("/delete", func(c *framework.Ctx) error {
+		framework.SessionFrom(c).Delete(c.Query("k"))
 		return c.NoContent(204)
 	})
-	app.GET("/clear", func(c *Ctx) error {
-		SessionFrom(c).Clear()
+	app.GET("/clear", func(c *framework.Ctx) error {
+		framework.SessionFrom(c).Clear()
 		return c.NoContent(204)
 	})
-	app.POST("/save", func(c *Ctx) error {
-		SessionFrom(c).AddFlash("success", "Saved "+c.FormValue("name")+".")
-		return c.Redirect(StatusSeeOther, "/page")
+	app.POST("/save", func(c *framework.Ctx) error {
+		framework.SessionFrom(c).AddFlash("success", "Saved "+c.FormValue("name")+".")
+		return c.Redirect(framework.StatusSeeOther, "/page")
 	})
 	// The layout shows flashes in two places, as a header and a footer
 	// might: both must see them.
-	app.GET("/page", func(c *Ctx) error {
+	app.GET("/page", func(c *framework.Ctx) error {
 		return c.Render(200, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			for i := range 2 {
 				fmt.Fprintf(w, "[%d]", i)
-				for _, f := range Flashes(ctx) {
+				for _, f := range framework.Flashes(ctx) {
 					fmt.Fprintf(w, " %s:%s", f.Kind, f.Message)
 				}
 			}
-			fmt.Fprintf(w, " user=%s", SessionValue(ctx, "user"))
+			fmt.Fprintf(w, " user=%s", framework.SessionValue(ctx, "user"))
 			return nil
 		}))
 	})
-	app.GET("/stream", func(c *Ctx) error {
+	app.GET("/stream", func(c *framework.Ctx) error {
 		c.WriteString("early")
 		c.Flush()
-		SessionFrom(c).Set("late", "1")
+		framework.SessionFrom(c).Set("late", "1")
 		return nil
 	})
-	app.GET("/big", func(c *Ctx) error {
-		SessionFrom(c).Set("big", strings.Repeat("x", 5000))
+	app.GET("/big", func(c *framework.Ctx) error {
+		framework.SessionFrom(c).Set("big", strings.Repeat("x", 5000))
 		return c.NoContent(204)
 	})
-	app.GET("/fail", func(c *Ctx) error {
-		SessionFrom(c).AddFlash("error", "It failed.")
-		return NewError(422, "invalid")
+	app.GET("/fail", func(c *framework.Ctx) error {
+		framework.SessionFrom(c).AddFlash("error", "It failed.")
+		return framework.NewError(422, "invalid")
 	})
 	return app
 }
 
-func sessionCfg(keys ...[]byte) SessionConfig {
+func sessionCfg(keys ...[]byte) framework.SessionConfig {
 	if len(keys) == 0 {
 		keys = [][]byte{mwKey('a')}
 	}
-	return SessionConfig{Keys: keys, MaxAge: time.Hour}
+	return framework.SessionConfig{Keys: keys, MaxAge: time.Hour}
 }
 
 func getBody(t *testing.T, client *http.Client, u string) (int, string, *http.Response) {
@@ -90,7 +93,7 @@ func TestSessionRoundTripWithCookieJar(t *testing.T) {
 	base, client, _ := mwStart(t, sessionApp(sessionCfg()).Serve)
 	_, _, res := getBody(t, client, base+"/set?k=user&v=ada")
 	sc := res.Header.Get("Set-Cookie")
-	for _, want := range []string{DefaultSessionCookie + "=", "Path=/", "Max-Age=3600", "HttpOnly", "SameSite=Lax"} {
+	for _, want := range []string{framework.DefaultSessionCookie + "=", "Path=/", "Max-Age=3600", "HttpOnly", "SameSite=Lax"} {
 		if !strings.Contains(sc, want) {
 			t.Errorf("Set-Cookie %q lacks %q", sc, want)
 		}
@@ -137,20 +140,20 @@ func TestFlashShownOnce(t *testing.T) {
 
 func TestSessionSavedWithErrorResponse(t *testing.T) {
 	app := sessionApp(sessionCfg())
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/fail"))
-	if res.Status != 422 || mwCookiePair(res, DefaultSessionCookie) == "" {
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/fail"))
+	if res.Status != 422 || mwCookiePair(res, framework.DefaultSessionCookie) == "" {
 		t.Fatalf("status %d, cookie %q", res.Status, mwSetCookies(res))
 	}
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/page").Set("Cookie", mwCookiePair(res, DefaultSessionCookie)))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/page").Set("Cookie", mwCookiePair(res, framework.DefaultSessionCookie)))
 	if !strings.Contains(string(res.Body), "error:It failed.") {
 		t.Errorf("flash from the failed request lost: %s", res.Body)
 	}
 }
 
 // signedValue returns a cookie value as store st would write p.
-func signedValue(t *testing.T, st *sessionStore, p sessionPayload) string {
+func signedValue(t *testing.T, st *framework.SessionStore, p framework.SessionPayload) string {
 	t.Helper()
-	v, err := st.encode(&p)
+	v, err := st.Encode(&p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,12 +161,12 @@ func signedValue(t *testing.T, st *sessionStore, p sessionPayload) string {
 }
 
 func TestSessionDecodeRefusals(t *testing.T) {
-	st := newSessionStore(sessionCfg())
+	st := framework.NewSessionStore(sessionCfg())
 	now := time.Now()
-	good := signedValue(t, st, sessionPayload{Values: map[string]string{"user": "ada"}, Issued: now.Unix()})
+	good := signedValue(t, st, framework.SessionPayload{Values: map[string]string{"user": "ada"}, Issued: now.Unix()})
 	enc, sig, _ := strings.Cut(good, ".")
 	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"v":{"user":"admin"},"iat":` + fmt.Sprint(now.Unix()) + `}`))
-	other := newSessionStore(SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "other"})
+	other := framework.NewSessionStore(framework.SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "other"})
 	otherSig := flipChar(sig, 0)
 	tests := []struct {
 		name   string
@@ -173,8 +176,8 @@ func TestSessionDecodeRefusals(t *testing.T) {
 		{"valid", good, ""},
 		{"payload swapped", forged + "." + sig, "bad signature"},
 		{"signature changed", enc + "." + otherSig, "bad signature"},
-		{"signed for another cookie name", signedValue(t, other, sessionPayload{Issued: now.Unix()}), "bad signature"},
-		{"other key", signedValue(t, newSessionStore(sessionCfg(mwKey('b'))), sessionPayload{Issued: now.Unix()}), "bad signature"},
+		{"signed for another cookie name", signedValue(t, other, framework.SessionPayload{Issued: now.Unix()}), "bad signature"},
+		{"other key", signedValue(t, framework.NewSessionStore(sessionCfg(mwKey('b'))), framework.SessionPayload{Issued: now.Unix()}), "bad signature"},
 		{"no dot", enc + sig, "malformed"},
 		{"empty", "", "malformed"},
 		{"only signature", "." + sig, "malformed"},
@@ -182,17 +185,17 @@ func TestSessionDecodeRefusals(t *testing.T) {
 		{"long signature", enc + "." + sig + "AAAA", "malformed signature"},
 		{"signature not base64", enc + "." + strings.Repeat("!", len(sig)), "malformed signature"},
 		{"oversized", strings.Repeat("a", 4097), "oversized"},
-		{"expired", signedValue(t, st, sessionPayload{Issued: now.Add(-2 * time.Hour).Unix()}), "expired"},
-		{"from the future", signedValue(t, st, sessionPayload{Issued: now.Add(time.Hour).Unix()}), "bad issued-at time"},
-		{"no issued-at", signedValue(t, st, sessionPayload{}), "bad issued-at time"},
+		{"expired", signedValue(t, st, framework.SessionPayload{Issued: now.Add(-2 * time.Hour).Unix()}), "expired"},
+		{"from the future", signedValue(t, st, framework.SessionPayload{Issued: now.Add(time.Hour).Unix()}), "bad issued-at time"},
+		{"no issued-at", signedValue(t, st, framework.SessionPayload{}), "bad issued-at time"},
 		{"signed garbage", func() string {
 			e := base64.RawURLEncoding.EncodeToString([]byte("not json"))
-			return e + "." + base64.RawURLEncoding.EncodeToString(st.sign(st.keys[0], e))
+			return e + "." + base64.RawURLEncoding.EncodeToString(st.Sign(st.Keys()[0], e))
 		}(), "malformed payload"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, _, reason := st.decode(tt.value, now)
+			p, _, reason := st.Decode(tt.value, now)
 			if reason != tt.reason {
 				t.Fatalf("reason %q, want %q", reason, tt.reason)
 			}
@@ -214,8 +217,8 @@ func flipChar(s string, i int) string {
 
 func TestSessionBadCookieGivesEmptySession(t *testing.T) {
 	app := sessionApp(sessionCfg())
-	st := newSessionStore(sessionCfg())
-	good := signedValue(t, st, sessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Unix()})
+	st := framework.NewSessionStore(sessionCfg())
+	good := signedValue(t, st, framework.SessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Unix()})
 	tampered := flipChar(good, 10)
 	tests := []struct {
 		name, cookie, want string
@@ -223,12 +226,12 @@ func TestSessionBadCookieGivesEmptySession(t *testing.T) {
 		{"good", good, "ada"},
 		{"tampered", tampered, ""},
 		{"garbage", "%%%", ""},
-		{"second cookie of the name verifies", "junk; " + DefaultSessionCookie + "=" + good, "ada"},
+		{"second cookie of the name verifies", "junk; " + framework.DefaultSessionCookie + "=" + good, "ada"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cookie := DefaultSessionCookie + "=" + tt.cookie
-			res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", cookie))
+			cookie := framework.DefaultSessionCookie + "=" + tt.cookie
+			res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", cookie))
 			if res.Status != 200 || string(res.Body) != tt.want {
 				t.Fatalf("got %d %q, want 200 %q", res.Status, res.Body, tt.want)
 			}
@@ -244,29 +247,29 @@ func TestSessionBadCookieGivesEmptySession(t *testing.T) {
 func TestSessionKeyRotation(t *testing.T) {
 	oldKey, newKey := mwKey('o'), mwKey('n')
 	before := sessionApp(sessionCfg(oldKey))
-	res, _ := mwDo(t, before.Serve, NewTestRequest("GET", "/set?k=user&v=ada"))
-	oldCookie := mwCookiePair(res, DefaultSessionCookie)
+	res, _ := mwDo(t, before.Serve, frameworktest.NewRequest("GET", "/set?k=user&v=ada"))
+	oldCookie := mwCookiePair(res, framework.DefaultSessionCookie)
 
 	// After rotation, the old key still verifies, and the session is
 	// written back under the new key.
 	after := sessionApp(sessionCfg(newKey, oldKey))
-	res, _ = mwDo(t, after.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
-	newCookie := mwCookiePair(res, DefaultSessionCookie)
+	res, _ = mwDo(t, after.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
+	newCookie := mwCookiePair(res, framework.DefaultSessionCookie)
 	if string(res.Body) != "ada" || newCookie == "" || newCookie == oldCookie {
 		t.Fatalf("old cookie: body %q, re-signed %q", res.Body, newCookie)
 	}
 	// The new cookie verifies under the new key alone; the old one does not.
 	onlyNew := sessionApp(sessionCfg(newKey))
-	res, _ = mwDo(t, onlyNew.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", newCookie))
+	res, _ = mwDo(t, onlyNew.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", newCookie))
 	if string(res.Body) != "ada" {
 		t.Errorf("re-signed cookie not signed by the new key: %q", res.Body)
 	}
-	res, _ = mwDo(t, onlyNew.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
+	res, _ = mwDo(t, onlyNew.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
 	if string(res.Body) != "" {
 		t.Errorf("retired key still verifies: %q", res.Body)
 	}
 	// A cookie signed by the current key is not rewritten.
-	res, _ = mwDo(t, after.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", newCookie))
+	res, _ = mwDo(t, after.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", newCookie))
 	if len(mwSetCookies(res)) != 0 {
 		t.Errorf("current cookie rewritten: %q", mwSetCookies(res))
 	}
@@ -274,7 +277,7 @@ func TestSessionKeyRotation(t *testing.T) {
 
 func TestSessionExpiry(t *testing.T) {
 	cfg := sessionCfg()
-	st := newSessionStore(cfg)
+	st := framework.NewSessionStore(cfg)
 	app := sessionApp(cfg)
 	tests := []struct {
 		age  time.Duration
@@ -287,8 +290,8 @@ func TestSessionExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.age.String(), func(t *testing.T) {
-			v := signedValue(t, st, sessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-tt.age).Unix()})
-			res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", DefaultSessionCookie+"="+v))
+			v := signedValue(t, st, framework.SessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-tt.age).Unix()})
+			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", framework.DefaultSessionCookie+"="+v))
 			if string(res.Body) != tt.want {
 				t.Errorf("session aged %v read %q, want %q", tt.age, res.Body, tt.want)
 			}
@@ -298,12 +301,12 @@ func TestSessionExpiry(t *testing.T) {
 	// expires on the server.
 	cfg.MaxAge = 0
 	app = sessionApp(cfg)
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/set?k=a&v=b"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/set?k=a&v=b"))
 	if sc := mwSetCookies(res); len(sc) != 1 || strings.Contains(sc[0], "Max-Age") {
 		t.Errorf("browser-session cookie: %q", sc)
 	}
-	v := signedValue(t, st, sessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-1000 * time.Hour).Unix()})
-	res, _ = mwDo(t, app.Serve, NewTestRequest("GET", "/get?k=user").Set("Cookie", DefaultSessionCookie+"="+v))
+	v := signedValue(t, st, framework.SessionPayload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-1000 * time.Hour).Unix()})
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", framework.DefaultSessionCookie+"="+v))
 	if string(res.Body) != "ada" {
 		t.Errorf("MaxAge 0 expired a session")
 	}
@@ -311,24 +314,24 @@ func TestSessionExpiry(t *testing.T) {
 
 func TestSessionCannotBeSaved(t *testing.T) {
 	app := sessionApp(sessionCfg())
-	res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/stream"))
+	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/stream"))
 	if len(mwSetCookies(res)) != 0 || logs.find(t, "session changed after the response started; change not saved") == nil {
 		t.Errorf("streamed change: cookies %q, log:\n%s", mwSetCookies(res), logs)
 	}
-	res, logs = mwDo(t, app.Serve, NewTestRequest("GET", "/big"))
+	res, logs = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/big"))
 	if len(mwSetCookies(res)) != 0 || logs.find(t, "session too large for a cookie; not saved") == nil {
 		t.Errorf("oversized session: cookies %q, log:\n%s", mwSetCookies(res), logs)
 	}
 }
 
 func TestSessionNotSavedAfterPanic(t *testing.T) {
-	app := New()
-	app.Use(Sessions(sessionCfg()), Recover())
-	app.GET("/", func(c *Ctx) error {
-		SessionFrom(c).Set("user", "admin")
+	app := framework.New()
+	app.Use(framework.Sessions(sessionCfg()), framework.Recover())
+	app.GET("/", func(c *framework.Ctx) error {
+		framework.SessionFrom(c).Set("user", "admin")
 		panic("half-way")
 	})
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || len(mwSetCookies(res)) != 0 {
 		t.Errorf("status %d, cookies %q: a panicked request saved its session", res.Status, mwSetCookies(res))
 	}
@@ -337,14 +340,14 @@ func TestSessionNotSavedAfterPanic(t *testing.T) {
 func TestSessionConfigPanics(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  SessionConfig
+		cfg  framework.SessionConfig
 		want string
 	}{
-		{"no keys", SessionConfig{}, "Keys is empty"},
-		{"short key", SessionConfig{Keys: [][]byte{mwKey('a'), []byte("short")}}, "Keys[1] is 5 bytes"},
-		{"bad name", SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "my session"}, "not a token"},
-		{"bad path", SessionConfig{Keys: [][]byte{mwKey('a')}, Path: "/a;b"}, "invalid Path"},
-		{"__Host- without Secure", SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "__Host-s"}, "__Host-"},
+		{"no keys", framework.SessionConfig{}, "Keys is empty"},
+		{"short key", framework.SessionConfig{Keys: [][]byte{mwKey('a'), []byte("short")}}, "Keys[1] is 5 bytes"},
+		{"bad name", framework.SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "my session"}, "not a token"},
+		{"bad path", framework.SessionConfig{Keys: [][]byte{mwKey('a')}, Path: "/a;b"}, "invalid Path"},
+		{"__Host- without Secure", framework.SessionConfig{Keys: [][]byte{mwKey('a')}, CookieName: "__Host-s"}, "__Host-"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -353,23 +356,23 @@ func TestSessionConfigPanics(t *testing.T) {
 					t.Errorf("panic %v, want one mentioning %q", v, tt.want)
 				}
 			}()
-			Sessions(tt.cfg)
+			framework.Sessions(tt.cfg)
 		})
 	}
 }
 
 func TestSessionHelpersWithoutMiddleware(t *testing.T) {
-	if SessionFrom(&Ctx{}) != nil || SessionFrom(nil) != nil {
+	if framework.SessionFrom(&framework.Ctx{}) != nil || framework.SessionFrom(nil) != nil {
 		t.Error("SessionFrom without the middleware is not nil")
 	}
-	if Flashes(context.Background()) != nil || SessionValue(context.Background(), "x") != "" {
+	if framework.Flashes(context.Background()) != nil || framework.SessionValue(context.Background(), "x") != "" {
 		t.Error("view helpers outside a request are not empty")
 	}
-	app := New()
-	app.GET("/", func(c *Ctx) error {
-		return c.String(200, fmt.Sprint(SessionFrom(c) == nil, len(Flashes(c.Context())), SessionValue(c.Context(), "k") == ""))
+	app := framework.New()
+	app.GET("/", func(c *framework.Ctx) error {
+		return c.String(200, fmt.Sprint(framework.SessionFrom(c) == nil, len(framework.Flashes(c.Context())), framework.SessionValue(c.Context(), "k") == ""))
 	})
-	res, _ := mwDo(t, app.Serve, NewTestRequest("GET", "/"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if string(res.Body) != "true 0 true" {
 		t.Errorf("got %q", res.Body)
 	}
@@ -378,19 +381,19 @@ func TestSessionHelpersWithoutMiddleware(t *testing.T) {
 // ExampleSessions keeps a value and a flash message across requests in a
 // signed cookie.
 func ExampleSessions() {
-	app := New()
-	app.Use(Sessions(SessionConfig{
+	app := framework.New()
+	app.Use(framework.Sessions(framework.SessionConfig{
 		Keys:   [][]byte{[]byte("use 32 random bytes, not this!!!")},
 		MaxAge: 24 * time.Hour,
 	}))
-	app.POST("/login", func(c *Ctx) error {
-		s := SessionFrom(c)
+	app.POST("/login", func(c *framework.Ctx) error {
+		s := framework.SessionFrom(c)
 		s.Set("user", c.FormValue("user"))
 		s.AddFlash("success", "Welcome back.")
-		return c.Redirect(StatusSeeOther, "/")
+		return c.Redirect(framework.StatusSeeOther, "/")
 	})
-	app.GET("/", func(c *Ctx) error {
-		s := SessionFrom(c)
+	app.GET("/", func(c *framework.Ctx) error {
+		s := framework.SessionFrom(c)
 		msg := "user=" + s.Get("user")
 		for _, f := range s.Flashes() {
 			msg += " [" + f.Kind + "] " + f.Message
@@ -398,18 +401,18 @@ func ExampleSessions() {
 		return c.String(200, msg)
 	})
 
-	res := Test(app.Serve, NewTestRequest("POST", "/login").WithForm(url.Values{"user": {"ada"}}))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/login").WithForm(url.Values{"user": {"ada"}}))
 	cookie, _, _ := strings.Cut(res.Get("Set-Cookie"), ";")
 	fmt.Println(res.Status, res.Get("Location"))
 
-	res = Test(app.Serve, NewTestRequest("GET", "/").Set("Cookie", cookie))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Cookie", cookie))
 	fmt.Println(string(res.Body))
 	cookie, _, _ = strings.Cut(res.Get("Set-Cookie"), ";") // the flash is gone from it
 
-	res = Test(app.Serve, NewTestRequest("GET", "/").Set("Cookie", cookie))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Cookie", cookie))
 	fmt.Println(string(res.Body))
 
-	res = Test(app.Serve, NewTestRequest("GET", "/").Set("Cookie", strings.Replace(cookie, "=", "=x", 1)))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Cookie", strings.Replace(cookie, "=", "=x", 1)))
 	fmt.Println(string(res.Body), "(tampered cookie: empty session)")
 	// Output:
 	// 303 /

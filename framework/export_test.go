@@ -1,0 +1,37 @@
+package framework
+
+import (
+	"time"
+
+	"github.com/groundup-go/groundup/framework/http1"
+)
+
+// Unexported names that the tests in package framework_test reach. They
+// exist only while testing; nothing here is part of the API.
+
+var (
+	AcceptsGzip          = acceptsGzip
+	SecureHeaderDefaults = secureHeaderDefaults
+	ErrContentLength     = errContentLength
+	NewSessionStore      = newSessionStore
+)
+
+type (
+	SessionStore   = sessionStore
+	SessionPayload = sessionPayload
+)
+
+func (st *sessionStore) Keys() [][]byte                           { return st.keys }
+func (st *sessionStore) Sign(key []byte, enc string) []byte       { return st.sign(key, enc) }
+func (st *sessionStore) Encode(p *sessionPayload) (string, error) { return st.encode(p) }
+func (st *sessionStore) Decode(value string, now time.Time) (sessionPayload, int, string) {
+	return st.decode(value, now)
+}
+
+// CtxWithHead returns a Ctx whose request head holds fields, as the
+// parser leaves it, for tests of the request accessors alone.
+func CtxWithHead(fields ...http1.Field) *Ctx {
+	c := &Ctx{}
+	c.head.Fields = fields
+	return c
+}
