@@ -35,3 +35,15 @@ func CtxWithHead(fields ...http1.Field) *Ctx {
 	c.head.Fields = fields
 	return c
 }
+
+// FramingRule returns the index in framingRules of the rule that frames a
+// response with these facts, and the number of rules.
+func FramingRule(status int, head bool, minor int, declared, whole bool, buffered int) (int, int) {
+	r := chooseFraming(framingFacts(status, head, minor, declared, whole, buffered))
+	for i := range framingRules {
+		if &framingRules[i] == r {
+			return i, len(framingRules)
+		}
+	}
+	return -1, len(framingRules)
+}
