@@ -2,6 +2,7 @@ package framework_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -185,4 +186,25 @@ func ExampleServer_Shutdown() {
 	// Output:
 	// shutdown: <nil>
 	// client got: finished
+}
+
+// Hijack hands the socket to the handler, which then speaks a protocol of
+// its own on it: here, after a 101, an echo in capitals of whatever the
+// client sent behind the request head.
+func ExampleCtx_Hijack() {
+	app := framework.New()
+	app.GET("/upgrade", func(c *framework.Ctx) error {
+		nc, buffered, err := c.Hijack()
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		io.WriteString(nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\n")
+		nc.Write(bytes.ToUpper(buffered))
+		return nil
+	})
+	out := frameworktest.Raw(app.Serve, "GET /upgrade HTTP/1.1\r\nHost: example.com\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\nhello")
+	fmt.Printf("%q\n", out)
+	// Output:
+	// "HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\nHELLO"
 }
