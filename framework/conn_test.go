@@ -3,6 +3,7 @@ package framework_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -387,5 +388,45 @@ func TestResponseFramingRules(t *testing.T) {
 	}
 	if string(res[1].Body) != "abc" || !errors.Is(overErr, framework.ErrContentLength) {
 		t.Errorf("write past the declared length: body %q, err %v", res[1].Body, overErr)
+	}
+}
+
+// TestServeConnCountsForShutdown: a connection handed to ServeConn is one
+// of the server's: Shutdown finds its request in flight, and when its
+// context is already done, aborts it and reports the context's error.
+func TestServeConnCountsForShutdown(t *testing.T) {
+	started := make(chan struct{})
+	srv := &framework.Server{Logger: testLogger, Handler: func(c *framework.Ctx) error {
+		close(started)
+		<-c.Context().Done() // until Shutdown aborts the connection
+		return nil
+	}}
+	client, server := net.Pipe()
+	defer client.Close()
+	served := make(chan struct{})
+	go func() {
+		srv.ServeConn(context.Background(), server)
+		close(served)
+	}()
+	go io.WriteString(client, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := srv.Shutdown(ctx); err != context.Canceled {
+		t.Errorf("Shutdown with a ServeConn request in flight: %v, want context.Canceled", err)
+	}
+	<-served
+}
+
+// TestServeConnAfterClose: a connection handed over after Close is closed
+// at once, unanswered.
+func TestServeConnAfterClose(t *testing.T) {
+	srv := &framework.Server{Logger: testLogger, Handler: func(c *framework.Ctx) error { return c.String(200, "x") }}
+	srv.Close()
+	client, server := net.Pipe()
+	defer client.Close()
+	srv.ServeConn(context.Background(), server)
+	if n, err := client.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("read from a connection served after Close: %d, %v; want 0, EOF", n, err)
 	}
 }

@@ -50,6 +50,8 @@ func TestFramingTable(t *testing.T) {
 		{"GET", 1, 200, -1, "", false, "HTTP/1.1 200 OK\r\n" + d + "Content-Length: 0\r\n\r\n"},
 		{"GET", 0, 200, -1, "hello", false, "HTTP/1.1 200 OK\r\n" + d + "Content-Length: 5\r\nConnection: keep-alive\r\n\r\nhello"},
 		{"HEAD", 1, 200, -1, "hello", false, "HTTP/1.1 200 OK\r\n" + d + "Content-Length: 5\r\n\r\n"},
+		{"HEAD", 0, 200, -1, "hello", false, "HTTP/1.1 200 OK\r\n" + d + "Content-Length: 5\r\nConnection: keep-alive\r\n\r\n"},
+		{"HEAD", 0, 304, -1, "", false, "HTTP/1.1 304 Not Modified\r\n" + d + "Connection: keep-alive\r\n\r\n"},
 		{"GET", 1, 404, -1, "gone", false, "HTTP/1.1 404 Not Found\r\n" + d + "Content-Length: 4\r\n\r\ngone"},
 		// Row 4: HEAD, streamed: the length is unknown, and not sent.
 		{"HEAD", 1, 200, -1, "hello", true, "HTTP/1.1 200 OK\r\n" + d + "\r\n"},

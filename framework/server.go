@@ -198,9 +198,10 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // ServeConn serves one connection that the caller accepted, through the
 // same loop as Serve, and returns when the connection ends. It counts as
-// one of the server's connections: Shutdown waits for it, and Close ends
-// it. A connection handed over after Shutdown is closed at once. ctx is
-// the parent of the requests' contexts.
+// one of the server's connections: it waits for a free slot while
+// MaxConns connections are open, Shutdown waits for it, and Close ends
+// it. A connection handed over after Shutdown or Close is closed at once.
+// ctx is the parent of the requests' contexts.
 //
 // It suits a listener of one's own, a socket passed in by a supervisor, or
 // an in-memory connection in tests (see package frameworktest).
