@@ -29,13 +29,15 @@ var (
 // idle for longer moves to a fresh goroutine with a minimal stack: ten
 // thousand idle keep-alive connections then cost a few KiB each. Busy
 // connections, whose next request comes within the grace, never move.
+// (Under Server.ServeConn the wait stays on the caller's goroutine, which
+// waits for the end of the connection anyway; the buffers still go back.)
 const idleGrace = 10 * time.Millisecond
 
 type waitResult uint8
 
 const (
 	waitGot  waitResult = iota // a byte arrived: read the head
-	waitPark                   // still idle after idleGrace: continue on a fresh goroutine
+	waitPark                   // still idle after idleGrace: serve returns, to go on from a fresh goroutine
 	waitEnd                    // end of stream, timeout, shutdown: close
 )
 
