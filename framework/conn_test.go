@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -428,5 +430,38 @@ func TestServeConnAfterClose(t *testing.T) {
 	srv.ServeConn(context.Background(), server)
 	if n, err := client.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 		t.Errorf("read from a connection served after Close: %d, %v; want 0, EOF", n, err)
+	}
+}
+
+// TestCloseReasonIsLogged: the first reason to close a connection is the
+// one logged, at debug level, when it closes.
+func TestCloseReasonIsLogged(t *testing.T) {
+	tests := []struct {
+		name, req string
+		handler   framework.Handler
+		reason    string
+	}{
+		{"client asked", "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			func(c *framework.Ctx) error { return c.String(200, "x") }, "the request asked to close"},
+		{"client asked first, handler too", "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			func(c *framework.Ctx) error { c.Header().Set("Connection", "close"); return c.String(200, "x") }, "the request asked to close"},
+		{"handler", "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+			func(c *framework.Ctx) error { c.Header().Set("Connection", "close"); return c.String(200, "x") }, "handler sent Connection: close"},
+		{"HTTP/1.0 stream", "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+			func(c *framework.Ctx) error { c.WriteString("x"); return c.Flush() }, "body delimited by the end of the connection"},
+		{"protocol error", "GET / HTTP/1.1\r\n\r\n", nil, "protocol error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := &logBuffer{}
+			srv := &framework.Server{Handler: tt.handler, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+			frameworktest.ServeBytes(srv, []byte(tt.req))
+			if want := `msg="closing connection"`; !strings.Contains(logs.String(), want) {
+				t.Fatalf("no %s in the log:\n%s", want, logs)
+			}
+			if want := "reason=" + strconv.Quote(tt.reason); !strings.Contains(logs.String(), want) {
+				t.Errorf("want %s in the log:\n%s", want, logs)
+			}
+		})
 	}
 }
