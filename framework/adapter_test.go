@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 func TestWrapHTTPPprofIndex(t *testing.T) {
@@ -144,34 +145,34 @@ func TestWrapHTTPResponseWriter(t *testing.T) {
 	tests := []struct {
 		target string
 		status int
-		check  func(t *testing.T, res *framework.TestResponse)
+		check  func(t *testing.T, res *frameworktest.Response)
 	}{
-		{"/headers-only", 200, func(t *testing.T, res *framework.TestResponse) {
+		{"/headers-only", 200, func(t *testing.T, res *frameworktest.Response) {
 			if res.Get("X-Only") != "yes" || len(res.Body) != 0 {
 				t.Errorf("X-Only %q, body %q", res.Get("X-Only"), res.Body)
 			}
 		}},
-		{"/sniff", 200, func(t *testing.T, res *framework.TestResponse) {
+		{"/sniff", 200, func(t *testing.T, res *frameworktest.Response) {
 			if res.Get("Content-Type") != "text/html; charset=utf-8" {
 				t.Errorf("Content-Type %q", res.Get("Content-Type"))
 			}
 		}},
-		{"/no-sniff", 200, func(t *testing.T, res *framework.TestResponse) {
+		{"/no-sniff", 200, func(t *testing.T, res *frameworktest.Response) {
 			if res.Header.Has("Content-Type") {
 				t.Errorf("Content-Type %q", res.Get("Content-Type"))
 			}
 		}},
-		{"/late-header", 202, func(t *testing.T, res *framework.TestResponse) {
+		{"/late-header", 202, func(t *testing.T, res *frameworktest.Response) {
 			if res.Header.Has("X-Late") || string(res.Body) != "ok" {
 				t.Errorf("X-Late %q, body %q", res.Get("X-Late"), res.Body)
 			}
 		}},
-		{"/not-found", 404, func(t *testing.T, res *framework.TestResponse) {
+		{"/not-found", 404, func(t *testing.T, res *frameworktest.Response) {
 			if !strings.Contains(string(res.Body), "404 page not found") {
 				t.Errorf("body %q", res.Body)
 			}
 		}},
-		{"/bad-header", 500, func(t *testing.T, res *framework.TestResponse) {
+		{"/bad-header", 500, func(t *testing.T, res *frameworktest.Response) {
 			if res.Header.Has("Injected") || res.Header.Has("X-Split") {
 				t.Errorf("response split:\n%s", res.Raw)
 			}
@@ -179,7 +180,7 @@ func TestWrapHTTPResponseWriter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
-			res := framework.Test(app.Serve, framework.NewTestRequest("GET", tt.target))
+			res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", tt.target))
 			if res.Err != nil || res.Status != tt.status {
 				t.Fatalf("status %d, want %d (%v)\n%s", res.Status, tt.status, res.Err, res.Raw)
 			}
@@ -187,7 +188,7 @@ func TestWrapHTTPResponseWriter(t *testing.T) {
 		})
 	}
 	t.Run("/abort", func(t *testing.T) {
-		out := framework.TestRaw(app.Serve, "GET /abort HTTP/1.1\r\nHost: x\r\n\r\n")
+		out := frameworktest.Raw(app.Serve, "GET /abort HTTP/1.1\r\nHost: x\r\n\r\n")
 		if out != "" {
 			t.Errorf("an aborted handler must cut the connection without a response, got:\n%s", out)
 		}
@@ -289,7 +290,7 @@ func ExampleWrapHTTP() {
 	app := framework.New()
 	app.GET("/legacy/*rest", framework.WrapHTTP(legacy))
 
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/legacy/report"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/legacy/report"))
 	fmt.Println(res.Status, res.Get("Content-Type"))
 	fmt.Println(string(res.Body))
 	// Output:

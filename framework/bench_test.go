@@ -1,7 +1,6 @@
-package framework
+package framework_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+
+	"github.com/groundup-go/groundup/framework"
 )
 
 // Benchmarks of the whole in-process pipeline: parse, route, handler,
@@ -43,23 +44,21 @@ func (r *replayConn) Read(p []byte) (int, error) {
 
 func (r *replayConn) Write(p []byte) (int, error)      { return len(p), nil }
 func (r *replayConn) Close() error                     { return nil }
-func (r *replayConn) LocalAddr() net.Addr              { return memAddr{} }
-func (r *replayConn) RemoteAddr() net.Addr             { return memAddr{} }
+func (r *replayConn) LocalAddr() net.Addr              { return replayAddr }
+func (r *replayConn) RemoteAddr() net.Addr             { return replayAddr }
 func (r *replayConn) SetDeadline(time.Time) error      { return nil }
 func (r *replayConn) SetReadDeadline(time.Time) error  { return nil }
 func (r *replayConn) SetWriteDeadline(time.Time) error { return nil }
 
-func benchServe(b *testing.B, h Handler, req string) {
+var replayAddr = &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1234}
+
+func benchServe(b *testing.B, h framework.Handler, req string) {
 	b.Helper()
-	srv := &Server{Handler: h, Logger: slog.New(slog.DiscardHandler)}
-	srv.init()
-	startDateClock() // as Serve does
-	defer stopDateClock()
+	srv := &framework.Server{Handler: h, Logger: slog.New(slog.DiscardHandler)}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(req)))
 	b.ResetTimer()
-	c := newConn(srv, &replayConn{req: []byte(req), left: b.N}, context.Background())
-	c.serve()
+	srv.ServeConn(context.Background(), &replayConn{req: []byte(req), left: b.N})
 }
 
 const browserHead = "GET %s HTTP/1.1\r\n" +
@@ -75,12 +74,12 @@ const browserHead = "GET %s HTTP/1.1\r\n" +
 	"Sec-Fetch-Site: none\r\n" +
 	"Cookie: groundup_session=abc123; theme=dark\r\n\r\n"
 
-func benchApp() *App {
-	app := New()
-	app.GET("/plaintext", func(c *Ctx) error { return c.String(200, "Hello, World!") })
-	app.GET("/user/:name", func(c *Ctx) error { return c.String(200, "Hello, "+c.Param("name")+"!") })
-	app.GET("/json", func(c *Ctx) error { return c.JSON(200, map[string]string{"message": "Hello, World!"}) })
-	app.GET("/page", func(c *Ctx) error { return c.Render(200, benchPage) })
+func benchApp() *framework.App {
+	app := framework.New()
+	app.GET("/plaintext", func(c *framework.Ctx) error { return c.String(200, "Hello, World!") })
+	app.GET("/user/:name", func(c *framework.Ctx) error { return c.String(200, "Hello, "+c.Param("name")+"!") })
+	app.GET("/json", func(c *framework.Ctx) error { return c.JSON(200, map[string]string{"message": "Hello, World!"}) })
+	app.GET("/page", func(c *framework.Ctx) error { return c.Render(200, benchPage) })
 	return app
 }
 
@@ -148,13 +147,13 @@ func TestStaticDispatchAllocations(t *testing.T) {
 
 func TestReplayConnServesEveryRequest(t *testing.T) {
 	var n int
-	app := New()
-	app.GET("/", func(c *Ctx) error { n++; return c.String(200, "x") })
-	srv := &Server{Handler: app.Serve, Logger: testLogger}
-	srv.init()
-	newConn(srv, &replayConn{req: []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), left: 1000}, context.Background()).serve()
+	app := framework.New()
+	app.GET("/", func(c *framework.Ctx) error { n++; return c.String(200, "x") })
+	srv := &framework.Server{Handler: app.Serve, Logger: slog.New(slog.DiscardHandler)}
+	srv.ServeConn(context.Background(), &replayConn{req: []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), left: 1000})
 	if n != 1000 {
 		t.Errorf("served %d of 1000", n)
 	}
-	_ = bytes.MinRead
 }
+
+var testLogger = slog.New(slog.DiscardHandler)

@@ -27,8 +27,12 @@ const (
 	bodyChunked                 // chunked transfer coding
 )
 
+// body reads from the connection's read buffer and socket (cn.rbuf,
+// cn.nc), and tells the connection what it needs to know through three
+// methods: sendContinue, bodyDone and closeAfter. It never reaches the
+// response or the Ctx.
 type body struct {
-	c         *conn
+	cn        *conn // the byte source
 	mode      bodyMode
 	remaining int64 // bodyLength: bytes still to come
 	dec       http1.ChunkedDecoder
@@ -40,8 +44,8 @@ type body struct {
 	scratch   []byte // chunk decoding target when draining
 }
 
-func (b *body) reset(c *conn, h *http1.Head, limit int64) {
-	b.c = c
+func (b *body) reset(cn *conn, h *http1.Head, limit int64) {
+	b.cn = cn
 	b.limit = limit
 	b.n = 0
 	b.err = nil
@@ -71,14 +75,11 @@ func (b *body) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	c := b.c
+	cn := b.cn
 	if b.expect {
 		b.expect = false
-		if !c.ctx.res.committed {
-			c.wbuf = append(c.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
-			if err := c.flush(); err != nil {
-				return 0, b.fail(err)
-			}
+		if err := cn.sendContinue(); err != nil {
+			return 0, b.fail(err)
 		}
 	}
 	var n int
@@ -88,13 +89,13 @@ func (b *body) Read(p []byte) (int, error) {
 		if int64(len(p)) > b.remaining {
 			p = p[:b.remaining]
 		}
-		if c.r < c.w {
-			n = copy(p, c.rbuf[c.r:c.w])
-			c.r += n
+		if cn.r < cn.w {
+			n = copy(p, cn.rbuf[cn.r:cn.w])
+			cn.r += n
 		} else {
 			// Nothing buffered: read straight into the caller's slice,
 			// which saves a copy for large uploads.
-			n, err = c.nc.Read(p)
+			n, err = cn.nc.Read(p)
 		}
 		b.remaining -= int64(n)
 		if b.remaining == 0 {
@@ -113,7 +114,7 @@ func (b *body) Read(p []byte) (int, error) {
 		return 0, b.fail(ErrBodyTooLarge)
 	}
 	if b.done {
-		b.onEOF()
+		cn.bodyDone()
 		if n == 0 {
 			return 0, io.EOF
 		}
@@ -122,11 +123,11 @@ func (b *body) Read(p []byte) (int, error) {
 }
 
 func (b *body) readChunked(p []byte) (int, error) {
-	c := b.c
+	cn := b.cn
 	for {
-		if c.r < c.w {
-			nDst, nSrc, done, err := b.dec.Decode(p, c.rbuf[c.r:c.w])
-			c.r += nSrc
+		if cn.r < cn.w {
+			nDst, nSrc, done, err := b.dec.Decode(p, cn.rbuf[cn.r:cn.w])
+			cn.r += nSrc
 			if err != nil {
 				return 0, err
 			}
@@ -141,15 +142,15 @@ func (b *body) readChunked(p []byte) (int, error) {
 			}
 		}
 		// Need more bytes of the coding.
-		if c.r == c.w {
-			c.r, c.w = 0, 0
+		if cn.r == cn.w {
+			cn.r, cn.w = 0, 0
 		}
-		if c.w == len(c.rbuf) && c.r == 0 && len(c.rbuf) >= c.lim.MaxHeaderBytes+readBufSize {
+		if cn.w == len(cn.rbuf) && cn.r == 0 && len(cn.rbuf) >= cn.lim.MaxHeaderBytes+readBufSize {
 			return 0, &http1.ProtocolError{Status: StatusBadRequest, Reason: "chunk header or trailer too long"}
 		}
-		c.makeRoom()
-		n, err := c.nc.Read(c.rbuf[c.w:])
-		c.w += n
+		cn.makeRoom()
+		n, err := cn.nc.Read(cn.rbuf[cn.w:])
+		cn.w += n
 		if err != nil && n == 0 {
 			return 0, err
 		}
@@ -170,35 +171,25 @@ func (b *body) fail(err error) error {
 		err = &HTTPError{Code: StatusBadRequest, Message: "request body ended early", Err: io.ErrUnexpectedEOF}
 	}
 	b.err = err
-	b.c.ctx.res.keepAlive = false
+	b.cn.closeAfter("request body unreadable")
 	return err
 }
 
-// onEOF runs when the last body byte has been read: the connection is
-// free again, so the client-gone watch may begin if the handler wants it.
-func (b *body) onEOF() {
-	if ctx := b.c.ctx; ctx.cancel != nil {
-		b.c.bg.start(b.c, ctx.cancel)
-	}
-}
-
-// discard drains what the handler left unread, up to MaxDrainBytes, and
-// reports whether the connection can serve another request.
-func (b *body) discard(c *conn) bool {
-	if b.err != nil {
-		return false
-	}
-	if b.done {
-		return true
-	}
-	if b.expect {
+// discard drains what the handler left unread, up to max bytes, so that
+// the next request starts at the right byte; when it cannot, the
+// connection closes after the response.
+func (b *body) discard(max int64) {
+	switch {
+	case b.err != nil, b.done:
+		return // a failed read has already decided
+	case b.expect:
 		// Without our 100 Continue the client may never send the body,
 		// or may send it anyway: either way the stream position is lost.
-		return false
-	}
-	max := orDefault(c.srv.MaxDrainBytes, DefaultMaxDrainBytes)
-	if b.mode == bodyLength && b.remaining > max {
-		return false
+		b.cn.closeAfter("request body not read after Expect: 100-continue")
+		return
+	case b.mode == bodyLength && b.remaining > max:
+		b.cn.closeAfter("unread request body too large to drain")
+		return
 	}
 	if b.scratch == nil {
 		b.scratch = make([]byte, readBufSize)
@@ -206,8 +197,11 @@ func (b *body) discard(c *conn) bool {
 	b.limit = b.n + max
 	for !b.done {
 		if _, err := b.Read(b.scratch); err != nil {
-			return errors.Is(err, io.EOF)
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			b.cn.closeAfter("unread request body too large to drain")
+			return
 		}
 	}
-	return true
 }

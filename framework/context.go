@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/groundup-go/groundup/framework/http1"
@@ -41,10 +40,9 @@ type Ctx struct {
 	values []ctxValue
 	layer  Layer
 
-	watched  *requestContext // from Context: cancelled when the client goes away
-	light    *requestContext // from viewContext: no watch
-	cancel   context.CancelFunc
-	bgClosed bool // the client-gone watch saw the connection end
+	watched *requestContext // from Context: cancelled when the client goes away
+	light   *requestContext // from viewContext: no watch
+	cancel  context.CancelFunc
 }
 
 type ctxValue struct {
@@ -53,7 +51,7 @@ type ctxValue struct {
 }
 
 // begin prepares the Ctx for the request whose head was just parsed.
-func (c *Ctx) begin(cn *conn, keepAlive bool) {
+func (c *Ctx) begin(cn *conn) {
 	c.conn = cn
 	c.rw.c = c
 	c.method = c.head.Method
@@ -67,7 +65,7 @@ func (c *Ctx) begin(cn *conn, keepAlive bool) {
 			c.path = p
 		}
 	}
-	c.res.reset(cn, c.method == "HEAD", c.head.Minor, keepAlive)
+	c.res.reset(cn, &cn.env, c.method == "HEAD", c.head.Minor, c.path)
 	c.body.reset(cn, &c.head, orDefault(cn.srv.MaxBodyBytes, DefaultMaxBodyBytes))
 	c.layer = LayerServer
 }
@@ -92,7 +90,6 @@ func (c *Ctx) clear() {
 		}
 	}
 	c.watched, c.light, c.cancel = nil, nil, nil
-	c.bgClosed = false
 	c.res.header.reset()
 	if cap(c.res.body) > MaxBufferedBody {
 		c.res.body = nil // do not pool an outsized buffer
@@ -462,17 +459,11 @@ func (c *Ctx) Hijack() (netConn net.Conn, buffered []byte, err error) {
 	if c.res.committed {
 		return nil, nil, errHijackCommitted
 	}
-	cn := c.conn
-	cn.bg.stop(cn)
-	if err := cn.flush(); err != nil {
+	nc, buffered, err := c.conn.hijack()
+	if err != nil {
 		return nil, nil, err
 	}
-	buffered = append([]byte(nil), cn.rbuf[cn.r:cn.w]...)
-	cn.r = cn.w
-	cn.hijacked = true
 	c.res.hijacked = true
 	c.res.err = ErrHijacked
-	cn.nc.SetWriteDeadline(time.Time{})
-	cn.setReadDeadline(time.Time{})
-	return cn.nc, buffered, nil
+	return nc, buffered, nil
 }

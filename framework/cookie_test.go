@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"io"
@@ -8,50 +8,53 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework/http1"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 func TestCookieString(t *testing.T) {
 	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		name string
-		ck   Cookie
+		ck   framework.Cookie
 		want string // "" means refused
 	}{
-		{"plain", Cookie{Name: "a", Value: "b"}, "a=b"},
-		{"empty value", Cookie{Name: "a"}, "a="},
+		{"plain", framework.Cookie{Name: "a", Value: "b"}, "a=b"},
+		{"empty value", framework.Cookie{Name: "a"}, "a="},
 		{"all attributes",
-			Cookie{Name: "id", Value: "42", Path: "/app", Domain: "example.com", Expires: exp, MaxAge: 60, Secure: true, HttpOnly: true, SameSite: SameSiteStrict},
+			framework.Cookie{Name: "id", Value: "42", Path: "/app", Domain: "example.com", Expires: exp, MaxAge: 60, Secure: true, HttpOnly: true, SameSite: framework.SameSiteStrict},
 			"id=42; Path=/app; Domain=example.com; Expires=Wed, 02 Jan 2030 03:04:05 GMT; Max-Age=60; HttpOnly; Secure; SameSite=Strict"},
-		{"lax", Cookie{Name: "a", Value: "b", SameSite: SameSiteLax}, "a=b; SameSite=Lax"},
-		{"none", Cookie{Name: "a", Value: "b", Secure: true, SameSite: SameSiteNone}, "a=b; Secure; SameSite=None"},
-		{"negative max-age deletes", Cookie{Name: "a", MaxAge: -1}, "a=; Max-Age=0"},
-		{"expires before 1601 is left out", Cookie{Name: "a", Value: "b", Expires: time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)}, "a=b"},
-		{"leading dot of domain dropped", Cookie{Name: "a", Value: "b", Domain: ".example.com"}, "a=b; Domain=example.com"},
-		{"ipv4 domain", Cookie{Name: "a", Value: "b", Domain: "127.0.0.1"}, "a=b; Domain=127.0.0.1"},
-		{"space in value is quoted", Cookie{Name: "a", Value: "hello world"}, `a="hello world"`},
-		{"comma in value is quoted", Cookie{Name: "a", Value: "x,y"}, `a="x,y"`},
-		{"base64 value as is", Cookie{Name: "a", Value: "YWJj+/=="}, "a=YWJj+/=="},
-		{"__Host- done right", Cookie{Name: "__Host-id", Value: "1", Path: "/", Secure: true}, "__Host-id=1; Path=/; Secure"},
-		{"__Secure- done right", Cookie{Name: "__Secure-id", Value: "1", Secure: true}, "__Secure-id=1; Secure"},
+		{"lax", framework.Cookie{Name: "a", Value: "b", SameSite: framework.SameSiteLax}, "a=b; SameSite=Lax"},
+		{"none", framework.Cookie{Name: "a", Value: "b", Secure: true, SameSite: framework.SameSiteNone}, "a=b; Secure; SameSite=None"},
+		{"negative max-age deletes", framework.Cookie{Name: "a", MaxAge: -1}, "a=; Max-Age=0"},
+		{"expires before 1601 is left out", framework.Cookie{Name: "a", Value: "b", Expires: time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)}, "a=b"},
+		{"leading dot of domain dropped", framework.Cookie{Name: "a", Value: "b", Domain: ".example.com"}, "a=b; Domain=example.com"},
+		{"ipv4 domain", framework.Cookie{Name: "a", Value: "b", Domain: "127.0.0.1"}, "a=b; Domain=127.0.0.1"},
+		{"space in value is quoted", framework.Cookie{Name: "a", Value: "hello world"}, `a="hello world"`},
+		{"comma in value is quoted", framework.Cookie{Name: "a", Value: "x,y"}, `a="x,y"`},
+		{"base64 value as is", framework.Cookie{Name: "a", Value: "YWJj+/=="}, "a=YWJj+/=="},
+		{"__Host- done right", framework.Cookie{Name: "__Host-id", Value: "1", Path: "/", Secure: true}, "__Host-id=1; Path=/; Secure"},
+		{"__Secure- done right", framework.Cookie{Name: "__Secure-id", Value: "1", Secure: true}, "__Secure-id=1; Secure"},
 
-		{"empty name", Cookie{Name: "", Value: "b"}, ""},
-		{"space in name", Cookie{Name: "a b", Value: "c"}, ""},
-		{"semicolon in name", Cookie{Name: "a;b", Value: "c"}, ""},
-		{"equals in name", Cookie{Name: "a=b", Value: "c"}, ""},
-		{"non-ASCII name", Cookie{Name: "ä", Value: "c"}, ""},
-		{"quote in value", Cookie{Name: "a", Value: `say "hi"`}, ""},
-		{"semicolon in value", Cookie{Name: "a", Value: "x; Domain=evil.com"}, ""},
-		{"backslash in value", Cookie{Name: "a", Value: `x\y`}, ""},
-		{"CRLF in value", Cookie{Name: "a", Value: "x\r\nSet-Cookie: evil=1"}, ""},
-		{"non-ASCII value", Cookie{Name: "a", Value: "café"}, ""},
-		{"semicolon in path", Cookie{Name: "a", Value: "b", Path: "/x;Secure"}, ""},
-		{"newline in path", Cookie{Name: "a", Value: "b", Path: "/x\n"}, ""},
-		{"space in domain", Cookie{Name: "a", Value: "b", Domain: "exa mple.com"}, ""},
-		{"semicolon in domain", Cookie{Name: "a", Value: "b", Domain: "example.com;x"}, ""},
-		{"empty label in domain", Cookie{Name: "a", Value: "b", Domain: "example..com"}, ""},
-		{"__Host- without Secure", Cookie{Name: "__Host-id", Value: "1", Path: "/"}, ""},
-		{"__Host- with Domain", Cookie{Name: "__host-id", Value: "1", Path: "/", Secure: true, Domain: "example.com"}, ""},
-		{"__Secure- without Secure", Cookie{Name: "__Secure-id", Value: "1"}, ""},
+		{"empty name", framework.Cookie{Name: "", Value: "b"}, ""},
+		{"space in name", framework.Cookie{Name: "a b", Value: "c"}, ""},
+		{"semicolon in name", framework.Cookie{Name: "a;b", Value: "c"}, ""},
+		{"equals in name", framework.Cookie{Name: "a=b", Value: "c"}, ""},
+		{"non-ASCII name", framework.Cookie{Name: "ä", Value: "c"}, ""},
+		{"quote in value", framework.Cookie{Name: "a", Value: `say "hi"`}, ""},
+		{"semicolon in value", framework.Cookie{Name: "a", Value: "x; Domain=evil.com"}, ""},
+		{"backslash in value", framework.Cookie{Name: "a", Value: `x\y`}, ""},
+		{"CRLF in value", framework.Cookie{Name: "a", Value: "x\r\nSet-Cookie: evil=1"}, ""},
+		{"non-ASCII value", framework.Cookie{Name: "a", Value: "café"}, ""},
+		{"semicolon in path", framework.Cookie{Name: "a", Value: "b", Path: "/x;Secure"}, ""},
+		{"newline in path", framework.Cookie{Name: "a", Value: "b", Path: "/x\n"}, ""},
+		{"space in domain", framework.Cookie{Name: "a", Value: "b", Domain: "exa mple.com"}, ""},
+		{"semicolon in domain", framework.Cookie{Name: "a", Value: "b", Domain: "example.com;x"}, ""},
+		{"empty label in domain", framework.Cookie{Name: "a", Value: "b", Domain: "example..com"}, ""},
+		{"__Host- without Secure", framework.Cookie{Name: "__Host-id", Value: "1", Path: "/"}, ""},
+		{"__Host- with Domain", framework.Cookie{Name: "__host-id", Value: "1", Path: "/", Secure: true, Domain: "example.com"}, ""},
+		{"__Secure- without Secure", framework.Cookie{Name: "__Secure-id", Value: "1"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,13 +81,12 @@ func TestCookieString(t *testing.T) {
 	}
 }
 
-func cookieCtx(lines ...string) *Ctx {
-	c := &Ctx{}
-	c.head.Fields = append(c.head.Fields, http1.Field{Name: "Host", Value: "example.com"})
+func cookieCtx(lines ...string) *framework.Ctx {
+	fields := []http1.Field{{Name: "Host", Value: "example.com"}}
 	for _, l := range lines {
-		c.head.Fields = append(c.head.Fields, http1.Field{Name: "Cookie", Value: l})
+		fields = append(fields, http1.Field{Name: "Cookie", Value: l})
 	}
-	return c
+	return framework.CtxWithHead(fields...)
 }
 
 func TestCtxCookieParsing(t *testing.T) {
@@ -154,16 +156,16 @@ func TestCtxCookieLookupDoesNotAllocate(t *testing.T) {
 }
 
 func TestSetAndDeleteCookie(t *testing.T) {
-	app := New()
-	app.GET("/set", func(c *Ctx) error {
-		c.SetCookie(&Cookie{Name: "theme", Value: "dark", Path: "/", HttpOnly: true})
-		c.SetCookie(&Cookie{Name: "greeting", Value: "hello world"})
-		c.SetCookie(&Cookie{Name: "bad", Value: "a;b"}) // refused, logged
+	app := framework.New()
+	app.GET("/set", func(c *framework.Ctx) error {
+		c.SetCookie(&framework.Cookie{Name: "theme", Value: "dark", Path: "/", HttpOnly: true})
+		c.SetCookie(&framework.Cookie{Name: "greeting", Value: "hello world"})
+		c.SetCookie(&framework.Cookie{Name: "bad", Value: "a;b"}) // refused, logged
 		c.DeleteCookie("old", "/")
 		c.DeleteCookie("__Host-x", "/")
 		return c.String(200, "ok")
 	})
-	res, logs := mwDo(t, app.Serve, NewTestRequest("GET", "/set"))
+	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/set"))
 	if res.Status != 200 {
 		t.Fatalf("status %d", res.Status)
 	}
@@ -184,13 +186,13 @@ func TestSetAndDeleteCookie(t *testing.T) {
 }
 
 func TestCookiesThroughNetHTTPClient(t *testing.T) {
-	app := New()
-	app.GET("/set", func(c *Ctx) error {
-		c.SetCookie(&Cookie{Name: "a", Value: "1", Path: "/"})
-		c.SetCookie(&Cookie{Name: "b", Value: "two words", Path: "/"})
+	app := framework.New()
+	app.GET("/set", func(c *framework.Ctx) error {
+		c.SetCookie(&framework.Cookie{Name: "a", Value: "1", Path: "/"})
+		c.SetCookie(&framework.Cookie{Name: "b", Value: "two words", Path: "/"})
 		return c.NoContent(204)
 	})
-	app.GET("/read", func(c *Ctx) error {
+	app.GET("/read", func(c *framework.Ctx) error {
 		a, _ := c.Cookie("a")
 		b, _ := c.Cookie("b")
 		return c.String(200, a+"|"+b)

@@ -8,11 +8,11 @@ import (
 
 // The Date field (RFC 9110 §6.6.1) goes on every response, and reading
 // the clock costs more than the rest of a small response's head. While a
-// Server is serving, a timer rebuilds the field once a second, at the turn
-// of the second, and responses copy the prebuilt line. The timer needs no
-// goroutine of its own between ticks, and it stops when the last Serve
-// returns. Without a running server (ServeBytes in tests), the line is
-// checked against the clock on each use.
+// Server has a connection open or a Serve running, a timer rebuilds the
+// field once a second, at the turn of the second, and responses copy the
+// prebuilt line. The timer needs no goroutine of its own between ticks,
+// and it stops with the last connection. Every response is written on a
+// connection, so the line is always there when one is.
 
 // dateLine is a prebuilt "Date: ...\r\n" field for one second.
 type dateLine struct {
@@ -21,11 +21,10 @@ type dateLine struct {
 }
 
 var dateClock struct {
-	line atomic.Pointer[dateLine] // kept by the timer while servers serve
-	read atomic.Pointer[dateLine] // the last line built by reading the clock
+	line atomic.Pointer[dateLine] // kept by the timer while there are users
 
 	mu    sync.Mutex
-	users int // servers serving
+	users int // Serve loops and open connections
 	timer *time.Timer
 }
 
@@ -34,7 +33,7 @@ func makeDateLine(now time.Time) *dateLine {
 	return &dateLine{unix: now.Unix(), line: append(line, "\r\n"...)}
 }
 
-// startDateClock is called when a Server starts serving.
+// startDateClock is called when a Serve starts and when a connection opens.
 func startDateClock() {
 	dateClock.mu.Lock()
 	defer dateClock.mu.Unlock()
@@ -44,7 +43,7 @@ func startDateClock() {
 	}
 }
 
-// stopDateClock is called when a Serve returns.
+// stopDateClock is called when a Serve returns and when a connection ends.
 func stopDateClock() {
 	dateClock.mu.Lock()
 	defer dateClock.mu.Unlock()
@@ -71,18 +70,8 @@ func tickDate() {
 	})
 }
 
-// appendDate appends the Date field line.
+// appendDate appends the Date field line. It is called only while a
+// connection is open, which keeps the clock running.
 func appendDate(dst []byte) []byte {
-	d := dateClock.line.Load()
-	if d == nil {
-		// No server is ticking the clock: read it, and rebuild the
-		// line at most once a second.
-		now := time.Now()
-		d = dateClock.read.Load()
-		if d == nil || d.unix != now.Unix() {
-			d = makeDateLine(now)
-			dateClock.read.Store(d)
-		}
-	}
-	return append(dst, d.line...)
+	return append(dst, dateClock.line.Load().line...)
 }

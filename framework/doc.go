@@ -18,6 +18,9 @@
 //
 //	server.go    listener and accept loop, one goroutine per connection, limits, Shutdown
 //	conn.go      the connection loop: read a head, run the handler, keep-alive or close
+//	idle.go      between requests: the idle wait, parking, the buffer pools
+//	output.go    the write buffer, deadlines, canned errors, the lingering close
+//	watch.go     the client-gone watch while a handler runs
 //	http1/       the sans-IO parser: bytes in, a request head or a protocol error out
 //	body.go      the body as a stream: Content-Length or chunked, limits, 100-continue
 //	router.go    httprouter's tree, plus redirects, 405 with Allow, OPTIONS and HEAD
@@ -27,6 +30,7 @@
 //	context.go   Ctx: what a controller reads from the request and writes back
 //	view.go      templ components rendered into the response buffer
 //	response.go  the writer: status line, headers, Content-Length or chunked
+//	framing.go   the framing rules, a table with the RFC reason on each row
 //
 // Protocol errors (a malformed head, an oversized header, a smuggling
 // attempt) are answered by the connection loop and never reach a handler.
@@ -42,8 +46,9 @@
 //
 // # Testing
 //
-// Test and TestRaw run requests through the real connection loop, parser,
-// router and writer in memory, and return the exact response bytes.
+// Package frameworktest runs requests through the real connection loop,
+// parser, router and writer in memory (Server.ServeConn over an in-memory
+// connection), and returns the exact response bytes.
 //
 // The docs/ folder of the repository teaches each layer from the real
 // code, starting from a bare socket.

@@ -133,9 +133,6 @@ type PanicError struct {
 // Error returns "panic: " and the value.
 func (p PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
 
-// panicError is the connection loop's name for PanicError.
-type panicError = PanicError
-
 // ErrorHandler turns an error returned by a handler into a response.
 type ErrorHandler func(c *Ctx, err error)
 
@@ -152,7 +149,7 @@ func (c *Ctx) Error(err error) {
 		}
 		c.Logger().Error("error after the response started; closing connection",
 			"method", c.Method(), "path", c.Path(), "err", err)
-		c.res.keepAlive = false
+		c.conn.closeAfter("error after the response started")
 		return
 	}
 	// Whatever the handler began (a status, a half-built body) gives way

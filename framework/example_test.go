@@ -2,6 +2,7 @@ package framework_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // The seed's first lesson, before any HTTP: a TCP server that answers
@@ -59,32 +61,12 @@ func Example() {
 	app.GET("/hello/:name", func(c *framework.Ctx) error {
 		return c.String(200, "Hello, "+c.Param("name")+"!")
 	})
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/hello/gopher"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/hello/gopher"))
 	fmt.Println(res.Status, res.Get("Content-Type"))
 	fmt.Println(string(res.Body))
 	// Output:
 	// 200 text/plain; charset=utf-8
 	// Hello, gopher!
-}
-
-// TestRaw shows the exact response bytes; here the Date header is
-// dropped to keep the output stable.
-func ExampleTestRaw() {
-	app := framework.New()
-	app.GET("/", func(c *framework.Ctx) error { return c.String(200, "hi") })
-	out := framework.TestRaw(app.Serve, "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n")
-	for _, line := range strings.Split(out, "\r\n") {
-		if !strings.HasPrefix(line, "Date: ") {
-			fmt.Printf("%q\n", line)
-		}
-	}
-	// Output:
-	// "HTTP/1.1 200 OK"
-	// "Content-Type: text/plain; charset=utf-8"
-	// "Content-Length: 2"
-	// "Server: groundup"
-	// ""
-	// "hi"
 }
 
 func ExampleApp_URL() {
@@ -112,7 +94,7 @@ func ExampleApp_Group() {
 		}
 	})
 	api.GET("/ping", func(c *framework.Ctx) error { return c.String(200, "pong") })
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/api/ping"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/api/ping"))
 	fmt.Println(res.Get("X-API"), string(res.Body))
 	for _, r := range app.Routes() {
 		fmt.Println(r.Method, r.Path)
@@ -130,7 +112,7 @@ func ExampleApp_Serve() {
 	app.POST("/users", func(c *framework.Ctx) error { return c.NoContent(201) })
 	for _, req := range []string{"GET /users/", "DELETE /users", "OPTIONS /users", "HEAD /users"} {
 		method, target, _ := strings.Cut(req, " ")
-		res := framework.Test(app.Serve, framework.NewTestRequest(method, target))
+		res := frameworktest.Test(app.Serve, frameworktest.NewRequest(method, target))
 		fmt.Printf("%-14s → %d Location=%q Allow=%q\n", req, res.Status, res.Get("Location"), res.Get("Allow"))
 	}
 	// Output:
@@ -147,8 +129,8 @@ func ExampleHTTPError() {
 	app.GET("/entries/:id", func(c *framework.Ctx) error {
 		return framework.NewError(404, "no entry "+c.Param("id"))
 	})
-	req := framework.NewTestRequest("GET", "/entries/7").Set("Accept", "application/json")
-	res := framework.Test(app.Serve, req)
+	req := frameworktest.NewRequest("GET", "/entries/7").Set("Accept", "application/json")
+	res := frameworktest.Test(app.Serve, req)
 	fmt.Println(res.Status, string(res.Body))
 	// Output: 404 {"error":"no entry 7","status":404}
 }
@@ -165,7 +147,7 @@ func hello(name string) templ.Component {
 func ExampleCtx_Render() {
 	app := framework.New()
 	app.GET("/", func(c *framework.Ctx) error { return c.Render(200, hello("<gopher>")) })
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
 	fmt.Println(res.Get("Content-Type"), res.Get("Content-Length"))
 	fmt.Println(string(res.Body))
 	// Output:
@@ -204,4 +186,25 @@ func ExampleServer_Shutdown() {
 	// Output:
 	// shutdown: <nil>
 	// client got: finished
+}
+
+// Hijack hands the socket to the handler, which then speaks a protocol of
+// its own on it: here, after a 101, an echo in capitals of whatever the
+// client sent behind the request head.
+func ExampleCtx_Hijack() {
+	app := framework.New()
+	app.GET("/upgrade", func(c *framework.Ctx) error {
+		nc, buffered, err := c.Hijack()
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		io.WriteString(nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\n")
+		nc.Write(bytes.ToUpper(buffered))
+		return nil
+	})
+	out := frameworktest.Raw(app.Serve, "GET /upgrade HTTP/1.1\r\nHost: example.com\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\nhello")
+	fmt.Printf("%q\n", out)
+	// Output:
+	// "HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\nHELLO"
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // Tests of the extension points that framework/middleware and
@@ -35,7 +36,7 @@ func TestSetMethod(t *testing.T) {
 			}
 			app.PUT("/x", answer("put"))
 			app.POST("/x", answer("post"))
-			res := framework.Test(app.Serve, framework.NewTestRequest(tt.method, "/x"))
+			res := frameworktest.Test(app.Serve, frameworktest.NewRequest(tt.method, "/x"))
 			if string(res.Body) != tt.want {
 				t.Errorf("got %q, want %q", res.Body, tt.want)
 			}
@@ -55,7 +56,7 @@ func TestContentLength(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := framework.TestRaw(func(c *framework.Ctx) error {
+			out := frameworktest.Raw(func(c *framework.Ctx) error {
 				return c.String(200, fmt.Sprint(c.ContentLength()))
 			}, tt.raw)
 			if !strings.HasSuffix(out, "\r\n\r\n"+tt.want) {
@@ -73,8 +74,8 @@ func TestLayer(t *testing.T) {
 	app := framework.New()
 	app.Use(record)
 	app.GET("/", func(c *framework.Ctx) error { seen = append(seen, c.Layer()); return c.NoContent(204) }, record)
-	framework.Test(app.Serve, framework.NewTestRequest("GET", "/"))
-	framework.Test(func(c *framework.Ctx) error { seen = append(seen, c.Layer()); return nil }, framework.NewTestRequest("GET", "/"))
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
+	frameworktest.Test(func(c *framework.Ctx) error { seen = append(seen, c.Layer()); return nil }, frameworktest.NewRequest("GET", "/"))
 	want := []framework.Layer{framework.LayerMiddleware, framework.LayerMiddleware, framework.LayerController, framework.LayerServer}
 	if !slices.Equal(seen, want) {
 		t.Errorf("layers %v, want %v", seen, want)
@@ -135,7 +136,7 @@ func TestBufferedBodyReplaceBody(t *testing.T) {
 			app := framework.New()
 			app.Use(replaceAfter(tt.change, &errs))
 			app.GET("/", tt.handler)
-			res := framework.Test(app.Serve, framework.NewTestRequest(tt.method, "/"))
+			res := frameworktest.Test(app.Serve, frameworktest.NewRequest(tt.method, "/"))
 			if got := fmt.Sprintf("%d %s %s", res.Status, res.Get("Content-Length"), res.Body); got != tt.want {
 				t.Errorf("response %q, want %q\n%s", got, tt.want, res.Raw)
 			}
@@ -164,7 +165,7 @@ func TestReplaceBodyWritten(t *testing.T) {
 		}
 	})
 	app.GET("/", func(c *framework.Ctx) error { return c.String(200, "hello") })
-	framework.Test(app.Serve, framework.NewTestRequest("GET", "/"))
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
 	if written != 2 {
 		t.Errorf("Written after ReplaceBody = %d, want 2", written)
 	}
@@ -200,7 +201,7 @@ func TestHeaderMarkTruncate(t *testing.T) {
 				_, err := c.WriteString("ok")
 				return err
 			}
-			res := framework.Test(h, framework.NewTestRequest("GET", "/"))
+			res := frameworktest.Test(h, frameworktest.NewRequest("GET", "/"))
 			var names []string
 			for _, f := range res.Header.Fields() {
 				if strings.HasPrefix(f.Name, "X-") || f.Name == "Set-Cookie" {
@@ -228,8 +229,8 @@ func TestCookieValues(t *testing.T) {
 		}
 		return c.String(200, strings.Join(got, ","))
 	}
-	req := framework.NewTestRequest("GET", "/").Set("Cookie", `a=1; b=2; bad name=3; a="x y"`)
-	res := framework.Test(h, req)
+	req := frameworktest.NewRequest("GET", "/").Set("Cookie", `a=1; b=2; bad name=3; a="x y"`)
+	res := frameworktest.Test(h, req)
 	if string(res.Body) != "1,x y" {
 		t.Errorf("values %q, want %q", res.Body, "1,x y")
 	}
@@ -274,7 +275,7 @@ func TestPanicError(t *testing.T) {
 	app := framework.New()
 	app.Dev = true
 	app.GET("/", func(c *framework.Ctx) error { return err })
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || !strings.Contains(string(res.Body), "<h2>Stack</h2><pre>goroutine 1 [running]:\nmain.f()</pre>") {
 		t.Errorf("dev page lacks the stack:\n%s", res.Body)
 	}

@@ -13,7 +13,7 @@ import (
 // public API documents itself: every exported type, function, method,
 // constant and variable of the framework has a doc comment.
 func TestEveryExportedNameHasADocComment(t *testing.T) {
-	for _, dir := range []string{".", "http1"} {
+	for _, dir := range []string{".", "http1", "frameworktest"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		fset := token.NewFileSet()
 		for _, file := range files {
@@ -25,32 +25,42 @@ func TestEveryExportedNameHasADocComment(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, decl := range f.Decls {
-				switch d := decl.(type) {
-				case *ast.FuncDecl:
-					if d.Name.IsExported() && d.Doc == nil && receiverExported(d) {
-						t.Errorf("%s: %s has no doc comment", fset.Position(d.Pos()), d.Name.Name)
-					}
-				case *ast.GenDecl:
-					for _, spec := range d.Specs {
-						switch s := spec.(type) {
-						case *ast.TypeSpec:
-							if s.Name.IsExported() && s.Doc == nil && d.Doc == nil {
-								t.Errorf("%s: type %s has no doc comment", fset.Position(s.Pos()), s.Name.Name)
-							}
-						case *ast.ValueSpec:
-							for _, n := range s.Names {
-								// A const or var in a documented group is
-								// covered by the group's comment.
-								if n.IsExported() && s.Doc == nil && s.Comment == nil && d.Doc == nil {
-									t.Errorf("%s: %s has no doc comment", fset.Position(n.Pos()), n.Name)
-								}
-							}
-						}
+				for _, name := range undocumented(decl) {
+					t.Errorf("%s: %s has no doc comment", fset.Position(name.Pos()), name.Name)
+				}
+			}
+		}
+	}
+}
+
+// undocumented returns the exported names that decl declares without a
+// doc comment.
+func undocumented(decl ast.Decl) []*ast.Ident {
+	var out []*ast.Ident
+	switch d := decl.(type) {
+	case *ast.FuncDecl:
+		if d.Name.IsExported() && d.Doc == nil && receiverExported(d) {
+			out = append(out, d.Name)
+		}
+	case *ast.GenDecl:
+		for _, spec := range d.Specs {
+			switch s := spec.(type) {
+			case *ast.TypeSpec:
+				if s.Name.IsExported() && s.Doc == nil && d.Doc == nil {
+					out = append(out, s.Name)
+				}
+			case *ast.ValueSpec:
+				for _, n := range s.Names {
+					// A const or var in a documented group is
+					// covered by the group's comment.
+					if n.IsExported() && s.Doc == nil && s.Comment == nil && d.Doc == nil {
+						out = append(out, n)
 					}
 				}
 			}
 		}
 	}
+	return out
 }
 
 // receiverExported reports whether a method's receiver type is exported

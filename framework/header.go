@@ -171,13 +171,6 @@ func (h *Header) Truncate(m HeaderMark) {
 	}
 }
 
-// addRaw appends a field without validating it, for fields read back
-// from the wire.
-func (h *Header) addRaw(name, value string) {
-	h.fields = append(h.fields, http1.Field{Name: name, Value: value})
-	h.special |= specialBit(name)
-}
-
 // setKnown is Set for the framework's own constant fields, such as
 // "Content-Type: text/html; charset=utf-8": they are valid by
 // construction, and skipping the check saves time on every response.

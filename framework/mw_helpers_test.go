@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // Helpers of the cookie tests (the middleware and session packages keep
@@ -58,13 +61,13 @@ func (l *mwLogs) logger() *slog.Logger {
 }
 
 // mwDo sends req through h in memory, logging to a fresh mwLogs.
-func mwDo(t *testing.T, h Handler, req *TestRequest) (*TestResponse, *mwLogs) {
+func mwDo(t *testing.T, h framework.Handler, req *frameworktest.Request) (*frameworktest.Response, *mwLogs) {
 	t.Helper()
 	logs := &mwLogs{}
-	out := (&Server{Handler: h, Logger: logs.logger()}).ServeBytes(req.Bytes())
-	res, err := ParseResponses(out, req.Method == "HEAD")
+	out := frameworktest.ServeBytes((&framework.Server{Handler: h, Logger: logs.logger()}), req.Bytes())
+	res, err := frameworktest.ParseResponses(out, req.Method == "HEAD")
 	if err != nil || len(res) == 0 {
-		return &TestResponse{Raw: out, Err: errors.New("no response")}, logs
+		return &frameworktest.Response{Raw: out, Err: errors.New("no response")}, logs
 	}
 	return res[0], logs
 }
@@ -72,14 +75,14 @@ func mwDo(t *testing.T, h Handler, req *TestRequest) (*TestResponse, *mwLogs) {
 // mwStart serves h on a loopback port until the test ends and returns
 // the base URL, a client with a cookie jar that does not follow
 // redirects, and the server's log.
-func mwStart(t *testing.T, h Handler) (string, *http.Client, *mwLogs) {
+func mwStart(t *testing.T, h framework.Handler) (string, *http.Client, *mwLogs) {
 	t.Helper()
 	logs := &mwLogs{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Handler: h, Logger: logs.logger()}
+	srv := &framework.Server{Handler: h, Logger: logs.logger()}
 	done := make(chan struct{})
 	go func() { srv.Serve(ln); close(done) }()
 	jar, _ := cookiejar.New(nil)
@@ -98,7 +101,7 @@ func mwStart(t *testing.T, h Handler) (string, *http.Client, *mwLogs) {
 }
 
 // mwSetCookies returns the response's Set-Cookie values.
-func mwSetCookies(r *TestResponse) []string {
+func mwSetCookies(r *frameworktest.Response) []string {
 	var out []string
 	for _, f := range r.Header.Fields() {
 		if strings.EqualFold(f.Name, "Set-Cookie") {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // stAction answers with the action's name and the id, so a test can see
@@ -143,11 +144,11 @@ func TestResourceDispatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
-			req := framework.NewTestRequest(tt.method, tt.target)
+			req := frameworktest.NewRequest(tt.method, tt.target)
 			if tt.method == "POST" || tt.method == "PUT" || tt.method == "PATCH" {
 				req.WithBody("text/plain", []byte("x"))
 			}
-			res := framework.Test(tt.app.Serve, req)
+			res := frameworktest.Test(tt.app.Serve, req)
 			if res.Status != tt.status {
 				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, res.Raw)
 			}
@@ -185,7 +186,7 @@ func TestResourceURLsAndMiddleware(t *testing.T) {
 		}
 	}
 	for _, target := range []string{"/admin/entries", "/admin/entries/new", "/admin/entries/7"} {
-		res := framework.Test(app.Serve, framework.NewTestRequest("GET", target))
+		res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", target))
 		var got []string
 		for _, f := range res.Header.Fields() {
 			if f.Name == "X-Mw" {

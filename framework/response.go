@@ -10,7 +10,8 @@ import (
 // The response writer: the last box of the pipeline before the socket.
 //
 // It holds the status and header fields until the first Flush, or until the
-// body outgrows its buffer, and then picks the framing (RFC 9112 §6):
+// body outgrows its buffer, and then picks the framing from the table in
+// framing.go (RFC 9112 §6):
 //
 //	whole body buffered when the handler returns  → Content-Length
 //	handler set Content-Length itself             → identity, exactly that many bytes
@@ -20,7 +21,10 @@ import (
 //
 // Bytes go to the connection's write buffer; the connection flushes it to
 // the socket only before it would block reading, so the responses to
-// pipelined requests leave in one syscall.
+// pipelined requests leave in one syscall. What the writer needs from the
+// server (its name, its logger, whether it shuts down) is handed to it at
+// reset; whether the connection stays open is the connection's to decide
+// (conn.closeAfter).
 
 // MaxBufferedBody is how much of a body the writer holds before it commits
 // the head and starts streaming. A body that fits is sent with
@@ -48,14 +52,15 @@ var errInvalidHeader = errors.New("groundup: refused an invalid response header 
 var errContentLength = errors.New("groundup: wrote more than the declared Content-Length")
 
 type response struct {
-	conn   *conn
+	cn     *conn      // the write buffer, and the close decision
+	env    *serverEnv // the server's name, logger and shutdown flag
+	path   string     // the request path, for the log
 	header Header
 	status int
 	body   []byte // the body while it is buffered
 
-	head      bool // the request was HEAD: no body goes on the wire
-	minor     int  // the request's minor version
-	keepAlive bool // the connection may serve another request after this one
+	head  bool // the request was HEAD: no body goes on the wire
+	minor int  // the request's minor version
 
 	committed bool  // the head is in the write buffer
 	chunked   bool  // body framed with chunked coding
@@ -67,14 +72,15 @@ type response struct {
 	beforeCommit []func() // run just before the head is written
 }
 
-func (r *response) reset(c *conn, head bool, minor int, keepAlive bool) {
-	r.conn = c
+func (r *response) reset(cn *conn, env *serverEnv, head bool, minor int, path string) {
+	r.cn = cn
+	r.env = env
+	r.path = path
 	r.header.reset()
 	r.status = 0
 	r.body = r.body[:0]
 	r.head = head
 	r.minor = minor
-	r.keepAlive = keepAlive
 	r.committed = false
 	r.chunked = false
 	r.declared = -1
@@ -147,17 +153,17 @@ func (r *response) writeBody(p []byte) error {
 	if len(p) == 0 || r.head {
 		return nil
 	}
-	c := r.conn
+	cn := r.cn
 	if r.chunked {
-		c.wbuf = strconv.AppendInt(c.wbuf, int64(len(p)), 16)
-		c.wbuf = append(c.wbuf, "\r\n"...)
-		if err := c.write(p); err != nil {
+		cn.wbuf = strconv.AppendInt(cn.wbuf, int64(len(p)), 16)
+		cn.wbuf = append(cn.wbuf, "\r\n"...)
+		if err := cn.write(p); err != nil {
 			return r.fail(err)
 		}
-		c.wbuf = append(c.wbuf, "\r\n"...)
+		cn.wbuf = append(cn.wbuf, "\r\n"...)
 		return nil
 	}
-	if err := c.write(p); err != nil {
+	if err := cn.write(p); err != nil {
 		return r.fail(err)
 	}
 	return nil
@@ -167,7 +173,7 @@ func (r *response) fail(err error) error {
 	if r.err == nil {
 		r.err = err
 	}
-	r.keepAlive = false
+	r.cn.closeAfter("response write failed")
 	return r.err
 }
 
@@ -186,7 +192,7 @@ func (r *response) flush() error {
 		}
 		r.body = r.body[:0]
 	}
-	if err := r.conn.flush(); err != nil {
+	if err := r.cn.flush(); err != nil {
 		return r.fail(err)
 	}
 	return nil
@@ -195,7 +201,7 @@ func (r *response) flush() error {
 // finish completes the response after the handler has returned.
 func (r *response) finish() {
 	if r.hijacked || r.err == ErrAbortHandler || r.err != nil && r.committed {
-		r.keepAlive = false
+		r.cn.closeAfter("response cut short")
 		return
 	}
 	if !r.committed {
@@ -208,11 +214,11 @@ func (r *response) finish() {
 	}
 	switch {
 	case r.chunked:
-		r.conn.wbuf = append(r.conn.wbuf, "0\r\n\r\n"...)
+		r.cn.wbuf = append(r.cn.wbuf, "0\r\n\r\n"...)
 	case r.declared >= 0 && r.size < r.declared && !r.head:
 		// The handler promised more than it wrote. The client would wait
 		// for the missing bytes, so the connection must end here.
-		r.keepAlive = false
+		r.cn.closeAfter("handler wrote less than its Content-Length")
 	}
 }
 
@@ -227,98 +233,103 @@ func (r *response) commit(whole bool) {
 	}
 	r.committed = true
 	if r.header.bad != "" {
-		r.conn.srv.logger().Error("refused response header field; answering 500",
-			"field", r.header.bad, "path", r.conn.ctx.Path())
-		r.header.reset()
-		r.status = StatusInternalServerError
-		r.body = append(r.body[:0], "500 Internal Server Error\n"...)
-		r.header.Set("Content-Type", "text/plain; charset=utf-8")
-		r.err = errInvalidHeader
+		r.refuseHeader()
 		whole = true
 	}
 	code := r.statusCode()
+	r.normalizeHeader(code)
+	rule := chooseFraming(framingFacts(code, r.head, r.minor, r.declared >= 0, whole, len(r.body)))
+	switch rule.choose {
+	case framingNone:
+		r.declared = -1
+	case framingLength:
+		r.declared = int64(len(r.body))
+	case framingChunked:
+		r.chunked = true
+	}
+	if rule.close {
+		r.cn.closeAfter("body delimited by the end of the connection")
+	}
+	if r.env.shut.Load() {
+		r.cn.closeAfter("server shutting down")
+	}
+	r.writeHead(code, rule.choose == framingLength)
+}
+
+// refuseHeader turns a response that holds a refused header field into a
+// plain 500.
+func (r *response) refuseHeader() {
+	r.env.log.Error("refused response header field; answering 500", "field", r.header.bad, "path", r.path)
+	r.header.reset()
+	r.status = StatusInternalServerError
+	r.body = append(r.body[:0], "500 Internal Server Error\n"...)
+	r.header.Set("Content-Type", "text/plain; charset=utf-8")
+	r.err = errInvalidHeader
+}
+
+// normalizeHeader takes from the handler's fields what framing and
+// connection management decide: Content-Length is read (or dropped when
+// invalid, or where the status forbids it), Transfer-Encoding is always
+// ours, and "Connection: close" is honoured, then the field is ours to
+// write. Only a 101 keeps the handler's Connection (Upgrade).
+func (r *response) normalizeHeader(code int) {
 	h := &r.header
 	if h.special&bitContentLength != 0 {
-		cl := h.Get("Content-Length")
-		n, err := strconv.ParseInt(cl, 10, 64)
-		if err != nil || n < 0 {
+		n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64)
+		switch {
+		case err != nil || n < 0:
 			h.Del("Content-Length")
-		} else {
+		case bodyAllowed(code):
 			r.declared = n
+		case code != StatusNotModified:
+			// RFC 9110 §8.6: no Content-Length on 1xx or 204. A 304
+			// may repeat the selected representation's length.
+			h.Del("Content-Length")
 		}
 	}
 	if h.special&bitTransferEncoding != 0 {
 		h.Del("Transfer-Encoding")
 	}
-	sendLength := false // append Content-Length: r.declared ourselves
-
-	switch {
-	case !bodyAllowed(code):
-		// RFC 9110 §8.6: no Content-Length on 1xx or 204. A 304 may
-		// repeat the selected representation's length; we keep one the
-		// handler set, and add none.
-		if code != StatusNotModified {
-			h.Del("Content-Length")
-		}
-		r.declared = -1
-	case r.declared >= 0:
-		// The handler knows the length (a file, say): send it as is.
-	case whole:
-		if !r.head || len(r.body) > 0 {
-			r.declared = int64(len(r.body))
-			sendLength = true
-		}
-	case r.head:
-		// A HEAD response that streamed: the length is unknown, say nothing.
-	case r.minor >= 1:
-		r.chunked = true
-	default:
-		// HTTP/1.0 has no chunked coding: the end of the body is the
-		// end of the connection (RFC 9112 §6.3 item 8).
-		r.keepAlive = false
-	}
-	if r.conn.srv.shuttingDown() {
-		r.keepAlive = false
-	}
-	// The connection's fate is the server's to announce: a handler's
-	// "Connection: close" is honoured, then the field is ours to write.
-	// Only a 101 keeps the handler's (Connection: Upgrade).
 	if h.special&bitConnection != 0 && code != StatusSwitchingProtocols {
 		if http1.ListHas(h.Get("Connection"), "close") {
-			r.keepAlive = false
+			r.cn.closeAfter("handler sent Connection: close")
 		}
 		h.Del("Connection")
 	}
+}
 
-	c := r.conn
-	c.wbuf = appendStatusLine(c.wbuf, code)
+// writeHead appends the status line and the fields. sendLength appends
+// Content-Length: r.declared, as digits: no string to allocate.
+func (r *response) writeHead(code int, sendLength bool) {
+	cn := r.cn
+	h := &r.header
+	cn.wbuf = appendStatusLine(cn.wbuf, code)
 	for _, f := range h.fields {
-		c.wbuf = appendField(c.wbuf, f.Name, f.Value)
+		cn.wbuf = appendField(cn.wbuf, f.Name, f.Value)
 	}
 	if sendLength {
-		// Appended as digits, not through Header.Set: no string to allocate.
-		c.wbuf = append(c.wbuf, "Content-Length: "...)
-		c.wbuf = strconv.AppendInt(c.wbuf, r.declared, 10)
-		c.wbuf = append(c.wbuf, "\r\n"...)
+		cn.wbuf = append(cn.wbuf, "Content-Length: "...)
+		cn.wbuf = strconv.AppendInt(cn.wbuf, r.declared, 10)
+		cn.wbuf = append(cn.wbuf, "\r\n"...)
 	}
 	if r.chunked {
-		c.wbuf = append(c.wbuf, "Transfer-Encoding: chunked\r\n"...)
+		cn.wbuf = append(cn.wbuf, "Transfer-Encoding: chunked\r\n"...)
 	}
 	if h.special&bitDate == 0 {
-		c.wbuf = appendDate(c.wbuf)
+		cn.wbuf = appendDate(cn.wbuf)
 	}
-	if h.special&bitServer == 0 && c.srv.serverName() != "" {
-		c.wbuf = appendField(c.wbuf, "Server", c.srv.serverName())
+	if h.special&bitServer == 0 && r.env.name != "" {
+		cn.wbuf = appendField(cn.wbuf, "Server", r.env.name)
 	}
 	switch {
 	case code == StatusSwitchingProtocols:
-	case !r.keepAlive:
-		c.wbuf = append(c.wbuf, "Connection: close\r\n"...)
+	case cn.closeReason != "":
+		cn.wbuf = append(cn.wbuf, "Connection: close\r\n"...)
 	case r.minor == 0:
 		// A 1.0 client closes unless told otherwise (RFC 9112 §9.3).
-		c.wbuf = append(c.wbuf, "Connection: keep-alive\r\n"...)
+		cn.wbuf = append(cn.wbuf, "Connection: keep-alive\r\n"...)
 	}
-	c.wbuf = append(c.wbuf, "\r\n"...)
+	cn.wbuf = append(cn.wbuf, "\r\n"...)
 }
 
 func appendField(dst []byte, name, value string) []byte {

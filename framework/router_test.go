@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"errors"
@@ -6,12 +6,15 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
-func routerApp() *App {
-	app := New()
-	ok := func(name string) Handler {
-		return func(c *Ctx) error {
+func routerApp() *framework.App {
+	app := framework.New()
+	ok := func(name string) framework.Handler {
+		return func(c *framework.Ctx) error {
 			return c.String(200, name+" "+strings.Join(paramValues(c), ","))
 		}
 	}
@@ -27,7 +30,7 @@ func routerApp() *App {
 	return app
 }
 
-func paramValues(c *Ctx) []string {
+func paramValues(c *framework.Ctx) []string {
 	var out []string
 	for _, p := range c.Params() {
 		out = append(out, p.Key+"="+p.Value)
@@ -83,7 +86,7 @@ func TestRouterTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
-			res := Test(app.Serve, NewTestRequest(tt.method, tt.target))
+			res := frameworktest.Test(app.Serve, frameworktest.NewRequest(tt.method, tt.target))
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
@@ -107,12 +110,12 @@ func TestRouterTable(t *testing.T) {
 
 func TestRouterCustomMissHandlers(t *testing.T) {
 	app := routerApp()
-	app.NotFound = func(c *Ctx) error { return c.String(404, "custom 404") }
-	app.MethodNotAllowed = func(c *Ctx) error { return c.String(405, "custom 405") }
-	if res := Test(app.Serve, NewTestRequest("GET", "/missing")); string(res.Body) != "custom 404" {
+	app.NotFound = func(c *framework.Ctx) error { return c.String(404, "custom 404") }
+	app.MethodNotAllowed = func(c *framework.Ctx) error { return c.String(405, "custom 405") }
+	if res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/missing")); string(res.Body) != "custom 404" {
 		t.Errorf("not found: %s", res.Raw)
 	}
-	res := Test(app.Serve, NewTestRequest("DELETE", "/users"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("DELETE", "/users"))
 	if string(res.Body) != "custom 405" || res.Get("Allow") != "GET, HEAD, OPTIONS, POST" {
 		t.Errorf("method not allowed: %s", res.Raw)
 	}
@@ -123,7 +126,7 @@ func TestRouterRedirectsCanBeTurnedOff(t *testing.T) {
 	app.RedirectTrailingSlash = false
 	app.RedirectCleanPath = false
 	for _, target := range []string{"/users/", "/./users"} {
-		if res := Test(app.Serve, NewTestRequest("GET", target)); res.Status != 404 {
+		if res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", target)); res.Status != 404 {
 			t.Errorf("%s: %d, want 404", target, res.Status)
 		}
 	}
@@ -132,15 +135,15 @@ func TestRouterRedirectsCanBeTurnedOff(t *testing.T) {
 func TestRegistrationPanicsNameThePattern(t *testing.T) {
 	tests := []struct {
 		name     string
-		register func(*App)
+		register func(*framework.App)
 		want     string
 	}{
-		{"duplicate", func(a *App) { a.GET("/a", okHandler); a.GET("/a", okHandler) }, "GET /a"},
-		{"no slash", func(a *App) { a.GET("a", okHandler) }, "GET a"},
-		{"conflict", func(a *App) { a.GET("/u/:id", okHandler); a.GET("/u/:name", okHandler) }, "/u/:name"},
-		{"bad method", func(a *App) { a.Handle("GE T", "/x", okHandler) }, "GE T"},
-		{"duplicate name", func(a *App) { a.GET("/a", okHandler).Name("n"); a.GET("/b", okHandler).Name("n") }, "duplicate route name n"},
-		{"nil handler", func(a *App) { a.GET("/a", nil) }, "/a"},
+		{"duplicate", func(a *framework.App) { a.GET("/a", okHandler); a.GET("/a", okHandler) }, "GET /a"},
+		{"no slash", func(a *framework.App) { a.GET("a", okHandler) }, "GET a"},
+		{"conflict", func(a *framework.App) { a.GET("/u/:id", okHandler); a.GET("/u/:name", okHandler) }, "/u/:name"},
+		{"bad method", func(a *framework.App) { a.Handle("GE T", "/x", okHandler) }, "GE T"},
+		{"duplicate name", func(a *framework.App) { a.GET("/a", okHandler).Name("n"); a.GET("/b", okHandler).Name("n") }, "duplicate route name n"},
+		{"nil handler", func(a *framework.App) { a.GET("/a", nil) }, "/a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,12 +153,12 @@ func TestRegistrationPanicsNameThePattern(t *testing.T) {
 					t.Errorf("panic %v, want one naming %q", v, tt.want)
 				}
 			}()
-			tt.register(New())
+			tt.register(framework.New())
 		})
 	}
 }
 
-func okHandler(c *Ctx) error { return c.NoContent(204) }
+func okHandler(c *framework.Ctx) error { return c.NoContent(204) }
 
 func TestURLBuilding(t *testing.T) {
 	app := routerApp()
@@ -183,9 +186,9 @@ func TestURLBuilding(t *testing.T) {
 
 func TestGroupsAndMiddlewareOrder(t *testing.T) {
 	var trace []string
-	mark := func(name string) Middleware {
-		return func(next Handler) Handler {
-			return func(c *Ctx) error {
+	mark := func(name string) framework.Middleware {
+		return func(next framework.Handler) framework.Handler {
+			return func(c *framework.Ctx) error {
 				trace = append(trace, name+">")
 				err := next(c)
 				trace = append(trace, "<"+name)
@@ -193,12 +196,12 @@ func TestGroupsAndMiddlewareOrder(t *testing.T) {
 			}
 		}
 	}
-	app := New()
+	app := framework.New()
 	app.Use(mark("app"))
 	api := app.Group("/api", mark("api"))
 	v1 := api.Group("/v1", mark("v1"))
-	v1.GET("/ping", func(c *Ctx) error { trace = append(trace, "handler"); return c.String(200, "pong") }, mark("route"))
-	res := Test(app.Serve, NewTestRequest("GET", "/api/v1/ping"))
+	v1.GET("/ping", func(c *framework.Ctx) error { trace = append(trace, "handler"); return c.String(200, "pong") }, mark("route"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/api/v1/ping"))
 	if string(res.Body) != "pong" {
 		t.Fatalf("%s", res.Raw)
 	}
@@ -208,47 +211,47 @@ func TestGroupsAndMiddlewareOrder(t *testing.T) {
 	}
 	// App middleware runs for misses too.
 	trace = nil
-	Test(app.Serve, NewTestRequest("GET", "/nowhere"))
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/nowhere"))
 	if strings.Join(trace, " ") != "app> <app" {
 		t.Errorf("miss trace %v", trace)
 	}
-	if got := app.Routes(); len(got) != 1 || got[0] != (RouteInfo{"GET", "/api/v1/ping", ""}) {
+	if got := app.Routes(); len(got) != 1 || got[0] != (framework.RouteInfo{"GET", "/api/v1/ping", ""}) {
 		t.Errorf("Routes() = %v", got)
 	}
 }
 
 func TestErrorHandlingByAcceptAndMode(t *testing.T) {
-	app := New()
-	app.GET("/fail", func(c *Ctx) error { return errors.New("db password is hunter2") })
-	app.GET("/teapot", func(c *Ctx) error { return NewError(418, "short and stout") })
-	app.GET("/panic", func(c *Ctx) error { panic("kaboom") })
+	app := framework.New()
+	app.GET("/fail", func(c *framework.Ctx) error { return errors.New("db password is hunter2") })
+	app.GET("/teapot", func(c *framework.Ctx) error { return framework.NewError(418, "short and stout") })
+	app.GET("/panic", func(c *framework.Ctx) error { panic("kaboom") })
 
-	res := Test(app.Serve, NewTestRequest("GET", "/fail"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/fail"))
 	if res.Status != 500 || strings.Contains(string(res.Body), "hunter2") || res.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Errorf("production 500 leaks or is not HTML:\n%s", res.Raw)
 	}
-	res = Test(app.Serve, NewTestRequest("GET", "/teapot").Set("Accept", "application/json"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/teapot").Set("Accept", "application/json"))
 	if res.Status != 418 || string(res.Body) != `{"error":"short and stout","status":418}`+"\n" {
 		t.Errorf("JSON error:\n%s", res.Raw)
 	}
 	app.Dev = true
-	res = Test(app.Serve, NewTestRequest("GET", "/fail"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/fail"))
 	if !strings.Contains(string(res.Body), "controller layer") || !strings.Contains(string(res.Body), "hunter2") {
 		t.Errorf("dev page does not name the layer or the error:\n%s", res.Body)
 	}
-	res = Test(app.Serve, NewTestRequest("GET", "/panic"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/panic"))
 	if res.Status != 500 || !strings.Contains(string(res.Body), "kaboom") || !strings.Contains(string(res.Body), "goroutine") {
 		t.Errorf("dev panic page lacks the stack:\n%s", res.Body)
 	}
-	res = Test(app.Serve, NewTestRequest("GET", "/missing").Set("Accept", "application/json"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/missing").Set("Accept", "application/json"))
 	if !strings.Contains(string(res.Body), `"layer":"router"`) {
 		t.Errorf("dev JSON 404 does not name the router:\n%s", res.Body)
 	}
 }
 
 func TestContextAccessors(t *testing.T) {
-	app := New()
-	app.POST("/things/:id", func(c *Ctx) error {
+	app := framework.New()
+	app.POST("/things/:id", func(c *framework.Ctx) error {
 		var in struct {
 			Name string `json:"name"`
 		}
@@ -261,7 +264,7 @@ func TestContextAccessors(t *testing.T) {
 			"method": c.Method(), "path": c.Path(), "proto": c.Proto(), "host": c.Host(), "v": c.Value("k").(string),
 		})
 	})
-	res := Test(app.Serve, NewTestRequest("POST", "/things/7?q=a+b").Set("User-Agent", "ua/1").WithJSON(map[string]string{"name": "x"}))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/things/7?q=a+b").Set("User-Agent", "ua/1").WithJSON(map[string]string{"name": "x"}))
 	want := `{"host":"example.com","id":"7","method":"POST","name":"x","path":"/things/7","proto":"HTTP/1.1","q":"a b","ua":"ua/1","v":"v"}` + "\n"
 	if res.Status != 201 || string(res.Body) != want {
 		t.Errorf("got %d %s", res.Status, res.Body)
@@ -281,7 +284,7 @@ func TestContextAccessors(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			res := Test(app.Serve, NewTestRequest("POST", "/things/1").Set("Accept", "application/json").WithBody(tt.ct, []byte(tt.body)))
+			res := frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/things/1").Set("Accept", "application/json").WithBody(tt.ct, []byte(tt.body)))
 			if res.Status != tt.status || !strings.Contains(string(res.Body), tt.msg) {
 				t.Errorf("got %d %s, want %d with %q", res.Status, res.Body, tt.status, tt.msg)
 			}
@@ -290,14 +293,14 @@ func TestContextAccessors(t *testing.T) {
 }
 
 func TestFormsAndMultipart(t *testing.T) {
-	app := New()
-	app.POST("/form", func(c *Ctx) error {
+	app := framework.New()
+	app.POST("/form", func(c *framework.Ctx) error {
 		if _, err := c.Form(); err != nil {
 			return err
 		}
 		return c.String(200, c.FormValue("a")+"|"+c.FormValue("b"))
 	})
-	app.POST("/upload", func(c *Ctx) error {
+	app.POST("/upload", func(c *framework.Ctx) error {
 		fh, err := c.FormFile("file")
 		if err != nil {
 			return err
@@ -310,36 +313,36 @@ func TestFormsAndMultipart(t *testing.T) {
 		b, _ := io.ReadAll(f)
 		return c.String(200, c.FormValue("title")+":"+fh.Filename+":"+string(b))
 	})
-	res := Test(app.Serve, NewTestRequest("POST", "/form").WithForm(map[string][]string{"a": {"1 2"}, "b": {"<x>"}}))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/form").WithForm(map[string][]string{"a": {"1 2"}, "b": {"<x>"}}))
 	if string(res.Body) != "1 2|<x>" {
 		t.Errorf("form: %s", res.Raw)
 	}
-	res = Test(app.Serve, NewTestRequest("POST", "/upload").WithMultipart(map[string][]string{"title": {"t"}}, TestFile{"file", "a.txt", []byte("content")}))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/upload").WithMultipart(map[string][]string{"title": {"t"}}, frameworktest.File{Field: "file", Name: "a.txt", Content: []byte("content")}))
 	if string(res.Body) != "t:a.txt:content" {
 		t.Errorf("multipart: %s", res.Raw)
 	}
 	bad := []struct {
 		name   string
-		req    *TestRequest
+		req    *frameworktest.Request
 		status int
 	}{
-		{"malformed urlencoded", NewTestRequest("POST", "/form").WithBody("application/x-www-form-urlencoded", []byte("a=%zz")), 400},
-		{"no boundary", NewTestRequest("POST", "/form").WithBody("multipart/form-data", []byte("x")), 400},
-		{"broken multipart", NewTestRequest("POST", "/form").WithBody("multipart/form-data; boundary=zz", []byte("--zz\r\nbroken")), 400},
-		{"missing file", NewTestRequest("POST", "/upload").WithMultipart(map[string][]string{"title": {"t"}}), 400},
-		{"bad content type", NewTestRequest("POST", "/form").WithBody("multipart/form-data; boundary=\"", []byte("x")), 400},
+		{"malformed urlencoded", frameworktest.NewRequest("POST", "/form").WithBody("application/x-www-form-urlencoded", []byte("a=%zz")), 400},
+		{"no boundary", frameworktest.NewRequest("POST", "/form").WithBody("multipart/form-data", []byte("x")), 400},
+		{"broken multipart", frameworktest.NewRequest("POST", "/form").WithBody("multipart/form-data; boundary=zz", []byte("--zz\r\nbroken")), 400},
+		{"missing file", frameworktest.NewRequest("POST", "/upload").WithMultipart(map[string][]string{"title": {"t"}}), 400},
+		{"bad content type", frameworktest.NewRequest("POST", "/form").WithBody("multipart/form-data; boundary=\"", []byte("x")), 400},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			if res := Test(app.Serve, tt.req); res.Status != tt.status {
+			if res := frameworktest.Test(app.Serve, tt.req); res.Status != tt.status {
 				t.Errorf("got %d, want %d:\n%s", res.Status, tt.status, res.Raw)
 			}
 		})
 	}
 	// An upload over the body limit is a 413.
-	srv := &Server{Handler: app.Serve, MaxBodyBytes: 100, Logger: testLogger}
-	req := NewTestRequest("POST", "/upload").WithMultipart(nil, TestFile{"file", "big.bin", make([]byte, 1000)})
-	out, _ := ParseResponses(srv.ServeBytes(req.Bytes()), false)
+	srv := &framework.Server{Handler: app.Serve, MaxBodyBytes: 100, Logger: testLogger}
+	req := frameworktest.NewRequest("POST", "/upload").WithMultipart(nil, frameworktest.File{Field: "file", Name: "big.bin", Content: make([]byte, 1000)})
+	out, _ := frameworktest.ParseResponses(frameworktest.ServeBytes(srv, req.Bytes()), false)
 	if len(out) != 1 || out[0].Status != 413 {
 		t.Errorf("oversized upload: %v", out)
 	}
@@ -348,7 +351,7 @@ func TestFormsAndMultipart(t *testing.T) {
 func TestServeBytesPipelined(t *testing.T) {
 	app := routerApp()
 	raw := "GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\n\r\n"
-	res, err := ParseResponses([]byte(TestRaw(app.Serve, raw)), false)
+	res, err := frameworktest.ParseResponses([]byte(frameworktest.Raw(app.Serve, raw)), false)
 	if err != nil || len(res) != 2 || string(res[1].Body) != "users.show id=2" {
 		t.Fatalf("%v %v", res, err)
 	}
@@ -357,19 +360,19 @@ func TestServeBytesPipelined(t *testing.T) {
 // TestPipelinedRequestsShareNothing: the Ctx is reused at once for a
 // pipelined request, and must come to it empty.
 func TestPipelinedRequestsShareNothing(t *testing.T) {
-	app := New()
-	app.GET("/q", func(c *Ctx) error {
+	app := framework.New()
+	app.GET("/q", func(c *framework.Ctx) error {
 		if c.Value("seen") != nil {
 			return c.String(500, "value leaked")
 		}
 		c.Set("seen", true)
 		return c.String(200, c.Query("x"))
 	})
-	app.POST("/f", func(c *Ctx) error { return c.String(200, c.FormValue("x")) })
+	app.POST("/f", func(c *framework.Ctx) error { return c.String(200, c.FormValue("x")) })
 	raw := "GET /q?x=1 HTTP/1.1\r\nHost: a\r\n\r\nGET /q?x=2 HTTP/1.1\r\nHost: a\r\n\r\n" +
 		"POST /f HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\nx=3" +
 		"POST /f HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\nx=4"
-	res, err := ParseResponses([]byte(TestRaw(app.Serve, raw)), false)
+	res, err := frameworktest.ParseResponses([]byte(frameworktest.Raw(app.Serve, raw)), false)
 	if err != nil || len(res) != 4 {
 		t.Fatalf("%v %v", res, err)
 	}
@@ -381,25 +384,25 @@ func TestPipelinedRequestsShareNothing(t *testing.T) {
 }
 
 func TestCustomErrorHandlerStartsFromACleanResponse(t *testing.T) {
-	app := New()
-	app.ErrorHandler = func(c *Ctx, err error) { c.String(StatusCode(err), "custom: "+err.Error()) }
-	app.GET("/", func(c *Ctx) error {
+	app := framework.New()
+	app.ErrorHandler = func(c *framework.Ctx, err error) { c.String(framework.StatusCode(err), "custom: "+err.Error()) }
+	app.GET("/", func(c *framework.Ctx) error {
 		c.Status(201)
 		c.Header().Set("ETag", `"x"`)
 		c.WriteString("half a page")
-		return NewError(409, "conflict")
+		return framework.NewError(409, "conflict")
 	})
-	res := Test(app.Serve, NewTestRequest("GET", "/"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 409 || string(res.Body) != "custom: 409 conflict" || res.Header.Has("ETag") {
 		t.Errorf("got %d %q %v", res.Status, res.Body, res.Header.Fields())
 	}
 }
 
 func TestDevErrorPageSaysTheMessageOnce(t *testing.T) {
-	app := New()
+	app := framework.New()
 	app.Dev = true
-	app.GET("/", func(c *Ctx) error { return NewError(404, "no entry 9") })
-	res := Test(app.Serve, NewTestRequest("GET", "/").Set("Accept", "application/json"))
+	app.GET("/", func(c *framework.Ctx) error { return framework.NewError(404, "no entry 9") })
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Accept", "application/json"))
 	if strings.Count(string(res.Body), "no entry 9") != 2 || !strings.Contains(string(res.Body), `"layer":"controller"`) {
 		// once as the public message, once as the detail
 		t.Errorf("%s", res.Body)

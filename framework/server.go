@@ -183,23 +183,61 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		c := newConn(s, nc, base)
-		c.accepted = true
-		s.mu.Lock()
-		if s.inShut.Load() {
-			s.mu.Unlock()
+		cn := newConn(s, nc, base)
+		if !s.track(cn) {
 			nc.Close()
 			<-s.slots
 			return ErrServerClosed
 		}
-		s.conns[c] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
 		// The connection may move between goroutines (see idleGrace),
 		// so its bookkeeping (forget) runs when it ends, not when one
 		// goroutine returns.
-		go c.serve()
+		go cn.serveParked()
 	}
+}
+
+// ServeConn serves one connection that the caller accepted, through the
+// same loop as Serve, and returns when the connection ends. It counts as
+// one of the server's connections: it waits for a free slot while
+// MaxConns connections are open, Shutdown waits for it, and Close ends
+// it. A connection handed over after Shutdown or Close is closed at once.
+// ctx is the parent of the requests' contexts.
+//
+// It suits a listener of one's own, a socket passed in by a supervisor, or
+// an in-memory connection in tests (see package frameworktest).
+func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
+	s.init()
+	select {
+	case s.slots <- struct{}{}:
+	case <-s.closing:
+		nc.Close()
+		return
+	}
+	cn := newConn(s, nc, ctx)
+	if !s.track(cn) {
+		nc.Close()
+		<-s.slots
+		return
+	}
+	// The wait between requests stays on this goroutine: the caller
+	// waits for the end of the connection anyway.
+	for cn.serve() {
+	}
+}
+
+// track adds a connection that holds a slot to the server's list, and
+// starts the Date clock for it (see date.go). It reports false when the
+// server is shutting down.
+func (s *Server) track(cn *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inShut.Load() {
+		return false
+	}
+	s.conns[cn] = struct{}{}
+	s.wg.Add(1)
+	startDateClock()
+	return true
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, closes
@@ -252,9 +290,9 @@ func (s *Server) closeListeners() {
 func (s *Server) closeIdle() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
-		if c.closeIfIdle() {
-			delete(s.conns, c)
+	for cn := range s.conns {
+		if cn.closeIfIdle() {
+			delete(s.conns, cn)
 		}
 	}
 	return len(s.conns)
@@ -268,16 +306,17 @@ func (s *Server) closeAll() {
 	default:
 		close(s.closing)
 	}
-	for c := range s.conns {
-		c.abort()
+	for cn := range s.conns {
+		cn.abort()
 	}
 }
 
 // forget drops an ended connection: out of the list, its slot freed.
-func (s *Server) forget(c *conn) {
+func (s *Server) forget(cn *conn) {
 	s.mu.Lock()
-	delete(s.conns, c)
+	delete(s.conns, cn)
 	s.mu.Unlock()
+	stopDateClock()
 	<-s.slots
 	s.wg.Done()
 }

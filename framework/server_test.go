@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"bufio"
@@ -24,12 +24,14 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // End-to-end tests of the socket layer over real loopback connections.
 // net/http's client is the oracle where a well-behaved client is needed;
 // raw sockets where the exact bytes matter.
-
 // logBuffer collects what the server logs, safely across goroutines.
 type logBuffer struct {
 	mu sync.Mutex
@@ -50,10 +52,10 @@ func (l *logBuffer) String() string {
 
 // startServer serves h on a loopback port and stops the server when the
 // test ends. configure may set limits before serving.
-func startServer(t *testing.T, h Handler, configure ...func(*Server)) (string, *Server, *logBuffer) {
+func startServer(t *testing.T, h framework.Handler, configure ...func(*framework.Server)) (string, *framework.Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
-	srv := &Server{Handler: h, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	srv := &framework.Server{Handler: h, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	for _, f := range configure {
 		f(srv)
 	}
@@ -65,7 +67,7 @@ func startServer(t *testing.T, h Handler, configure ...func(*Server)) (string, *
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
 		srv.Close()
-		if err := <-done; !errors.Is(err, ErrServerClosed) {
+		if err := <-done; !errors.Is(err, framework.ErrServerClosed) {
 			t.Errorf("Serve returned %v, want ErrServerClosed", err)
 		}
 	})
@@ -89,17 +91,17 @@ func exchange(t *testing.T, addr, raw string) string {
 	return string(out)
 }
 
-func echoApp() *App {
-	app := New()
-	app.GET("/hello", func(c *Ctx) error { return c.String(200, "Hello, World!") })
-	app.POST("/echo", func(c *Ctx) error {
+func echoApp() *framework.App {
+	app := framework.New()
+	app.GET("/hello", func(c *framework.Ctx) error { return c.String(200, "Hello, World!") })
+	app.POST("/echo", func(c *framework.Ctx) error {
 		b, err := io.ReadAll(c.Body())
 		if err != nil {
 			return err
 		}
 		return c.Blob(200, "application/octet-stream", b)
 	})
-	app.GET("/stream", func(c *Ctx) error {
+	app.GET("/stream", func(c *framework.Ctx) error {
 		for i := range 3 {
 			fmt.Fprintf(c, "part %d\n", i)
 			if err := c.Flush(); err != nil {
@@ -108,21 +110,21 @@ func echoApp() *App {
 		}
 		return nil
 	})
-	app.GET("/panic", func(c *Ctx) error { panic("boom") })
-	app.GET("/panic-late", func(c *Ctx) error {
+	app.GET("/panic", func(c *framework.Ctx) error { panic("boom") })
+	app.GET("/panic-late", func(c *framework.Ctx) error {
 		c.WriteString("started")
 		c.Flush()
 		panic("late boom")
 	})
-	app.GET("/abort", func(c *Ctx) error {
+	app.GET("/abort", func(c *framework.Ctx) error {
 		c.WriteString("never sent")
-		panic(ErrAbortHandler)
+		panic(framework.ErrAbortHandler)
 	})
-	app.GET("/split", func(c *Ctx) error {
+	app.GET("/split", func(c *framework.Ctx) error {
 		c.Header().Set("X-Bad", "a\r\nSet-Cookie: evil=1")
 		return c.String(200, "should not be sent")
 	})
-	app.GET("/slow", func(c *Ctx) error {
+	app.GET("/slow", func(c *framework.Ctx) error {
 		time.Sleep(300 * time.Millisecond)
 		return c.String(200, "slow done")
 	})
@@ -183,7 +185,7 @@ func TestPipelinedResponsesInOrderInOneWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ParseResponses(buf[:n], false)
+	res, err := frameworktest.ParseResponses(buf[:n], false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,215 +227,9 @@ func TestChunkedUploadAndFlushedDownload(t *testing.T) {
 	}
 }
 
-func TestExpectContinue(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve)
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(nc, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
-	br := bufio.NewReader(nc)
-	line, _ := br.ReadString('\n')
-	blank, _ := br.ReadString('\n')
-	if line != "HTTP/1.1 100 Continue\r\n" || blank != "\r\n" {
-		t.Fatalf("got %q %q before sending the body, want 100 Continue", line, blank)
-	}
-	io.WriteString(nc, "ping")
-	res, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	if string(b) != "ping" {
-		t.Errorf("body %q", b)
-	}
-
-	// A handler that answers without reading gets no 100 sent, and the
-	// connection closes since the client's next bytes are unknowable.
-	out := exchange(t, addr, "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
-	if strings.Contains(out, "100 Continue") || !strings.Contains(out, "405 Method Not Allowed") || !strings.Contains(out, "Connection: close") {
-		t.Errorf("unread expect body:\n%s", out)
-	}
-	// HTTP/1.0 clients never get a 100 (RFC 9110 §10.1.1).
-	out = exchange(t, addr, "POST /echo HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nok")
-	if strings.Contains(out, "100 Continue") || !strings.HasSuffix(out, "\r\n\r\nok") {
-		t.Errorf("1.0 expect:\n%s", out)
-	}
-}
-
-func TestHeadAndHTTP10(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve)
-	out := exchange(t, addr, "HEAD /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	if !strings.Contains(out, "Content-Length: 13\r\n") || !strings.HasSuffix(out, "\r\n\r\n") {
-		t.Errorf("HEAD:\n%s", out)
-	}
-	// 1.0 without keep-alive: the server closes after the response.
-	out = exchange(t, addr, "GET /hello HTTP/1.0\r\n\r\n")
-	if !strings.HasPrefix(out, "HTTP/1.1 200 OK\r\n") || !strings.Contains(out, "Connection: close\r\n") || !strings.HasSuffix(out, "Hello, World!") {
-		t.Errorf("1.0:\n%s", out)
-	}
-	// 1.0 with keep-alive: two responses on one connection.
-	out = exchange(t, addr, "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /hello HTTP/1.0\r\n\r\n")
-	if strings.Count(out, "Hello, World!") != 2 || !strings.Contains(out, "Connection: keep-alive\r\n") {
-		t.Errorf("1.0 keep-alive:\n%s", out)
-	}
-	// A streamed 1.0 response is close-delimited: no chunked coding.
-	out = exchange(t, addr, "GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-	if strings.Contains(out, "chunked") || !strings.Contains(out, "Connection: close") || !strings.HasSuffix(out, "part 2\n") {
-		t.Errorf("1.0 stream:\n%s", out)
-	}
-}
-
-func TestConnectionClose(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve)
-	// Requests after the one that asked to close are never answered.
-	out := exchange(t, addr, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-	if strings.Count(out, "HTTP/1.1 200") != 1 || !strings.Contains(out, "Connection: close\r\n") {
-		t.Errorf("close:\n%s", out)
-	}
-	// The handler can close too.
-	app := New()
-	app.GET("/", func(c *Ctx) error { c.Header().Set("Connection", "close"); return c.String(200, "bye") })
-	addr2, _, _ := startServer(t, app.Serve)
-	out = exchange(t, addr2, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	if strings.Count(out, "bye") != 1 {
-		t.Errorf("handler close:\n%s", out)
-	}
-}
-
-func TestProtocolErrorStatuses(t *testing.T) {
-	addr, _, logs := startServer(t, echoApp().Serve, func(s *Server) {
-		s.MaxBodyBytes = 10
-		s.MaxURIBytes = 100
-		s.MaxHeaderBytes = 1024
-	})
-	tests := []struct {
-		name, req string
-		status    int
-	}{
-		{"garbage", "HELLO\r\n\r\n", 400},
-		{"missing host", "GET /hello HTTP/1.1\r\n\r\n", 400},
-		{"body too large", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890", 413},
-		{"chunked too large", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n01234567890\r\n0\r\n\r\n", 413},
-		{"uri too long", "GET /" + strings.Repeat("a", 200) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414},
-		{"expectation", "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx", 417},
-		{"header too large", "GET /hello HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("b", 2000) + "\r\n\r\n", 431},
-		{"unknown coding", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
-		{"version", "GET /hello HTTP/2.0\r\nHost: x\r\n\r\n", 505},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out := exchange(t, addr, tt.req)
-			want := fmt.Sprintf("HTTP/1.1 %d ", tt.status)
-			if !strings.HasPrefix(out, want) {
-				t.Fatalf("got:\n%s\nwant status %d", out, tt.status)
-			}
-			if !strings.Contains(out, "Connection: close\r\n") || !strings.Contains(out, "Date: ") {
-				t.Errorf("missing Connection: close or Date:\n%s", out)
-			}
-		})
-	}
-	if !strings.Contains(logs.String(), "protocol error") {
-		t.Errorf("protocol errors were not logged:\n%s", logs)
-	}
-}
-
-func TestSmuggledRequestIsNeverAnswered(t *testing.T) {
-	var mu sync.Mutex
-	var seen []string
-	app := echoApp()
-	app.GET("/admin", func(c *Ctx) error {
-		mu.Lock()
-		seen = append(seen, c.Path())
-		mu.Unlock()
-		return c.String(200, "secret")
-	})
-	addr, _, _ := startServer(t, app.Serve)
-	// CL.TE: a front end trusting Content-Length would forward the
-	// whole thing as one request; a back end trusting chunked would see
-	// a second request, GET /admin. We refuse the message outright.
-	smuggle := "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 37\r\nTransfer-Encoding: chunked\r\n\r\n" +
-		"0\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\n\r\n"
-	out := exchange(t, addr, smuggle)
-	if !strings.HasPrefix(out, "HTTP/1.1 400 ") || strings.Count(out, "HTTP/1.1") != 1 || strings.Contains(out, "secret") {
-		t.Errorf("smuggling attempt answered:\n%s", out)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(seen) != 0 {
-		t.Errorf("smuggled request reached a handler: %v", seen)
-	}
-}
-
-func TestSlowlorisIsCutWhileOthersAreServed(t *testing.T) {
-	addr, _, logs := startServer(t, echoApp().Serve, func(s *Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
-	slow, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Close()
-	slow.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(slow, "GET /hello HTTP/1.1\r\nHost: x\r\n")
-	start := time.Now()
-	// Dribble a header line now and then, never finishing the head.
-	go func() {
-		for range 10 {
-			time.Sleep(100 * time.Millisecond)
-			if _, err := io.WriteString(slow, "X-A: b\r\n"); err != nil {
-				return
-			}
-		}
-	}()
-	// Meanwhile another client is served at once.
-	res, err := http.Get("http://" + addr + "/hello")
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("other client: %v %v", res, err)
-	}
-	res.Body.Close()
-	out, _ := io.ReadAll(slow)
-	if !strings.HasPrefix(string(out), "HTTP/1.1 408 ") {
-		t.Errorf("slow client got %q, want a 408 and close", out)
-	}
-	if elapsed := time.Since(start); elapsed > 3*time.Second {
-		t.Errorf("slow client held the connection for %v", elapsed)
-	}
-	if !strings.Contains(logs.String(), "read header timeout") {
-		t.Errorf("timeout not logged:\n%s", logs)
-	}
-}
-
-func TestPanicsAndRefusedHeaders(t *testing.T) {
-	addr, _, logs := startServer(t, echoApp().Serve)
-	out := exchange(t, addr, "GET /panic HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	if !strings.HasPrefix(out, "HTTP/1.1 500 ") || strings.Contains(out, "boom") {
-		t.Errorf("panic:\n%s", out)
-	}
-	// After the head went out, a panic can only cut the connection: the
-	// chunked body never gets its last chunk.
-	out = exchange(t, addr, "GET /panic-late HTTP/1.1\r\nHost: x\r\n\r\n")
-	if !strings.HasPrefix(out, "HTTP/1.1 200 ") || strings.HasSuffix(out, "0\r\n\r\n") {
-		t.Errorf("late panic:\n%s", out)
-	}
-	// ErrAbortHandler cuts the connection without a response.
-	if out = exchange(t, addr, "GET /abort HTTP/1.1\r\nHost: x\r\n\r\n"); out != "" {
-		t.Errorf("aborted handler sent:\n%s", out)
-	}
-	out = exchange(t, addr, "GET /split HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	if !strings.HasPrefix(out, "HTTP/1.1 500 ") || strings.Contains(out, "evil") {
-		t.Errorf("response splitting:\n%s", out)
-	}
-	for _, want := range []string{"panic serving request", "boom", "goroutine", "refused response header field"} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("log lacks %q", want)
-		}
-	}
-}
-
 func TestGracefulShutdown(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	srv := &Server{Handler: echoApp().Serve, Logger: slog.New(slog.DiscardHandler)}
+	srv := &framework.Server{Handler: echoApp().Serve, Logger: slog.New(slog.DiscardHandler)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -467,7 +263,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if out := <-slowDone; !strings.Contains(out, "slow done") || !strings.Contains(out, "Connection: close") {
 		t.Errorf("in-flight request not finished cleanly:\n%s", out)
 	}
-	if err := <-served; !errors.Is(err, ErrServerClosed) {
+	if err := <-served; !errors.Is(err, framework.ErrServerClosed) {
 		t.Errorf("Serve returned %v", err)
 	}
 	// The idle connection was closed, and new connections are refused.
@@ -482,8 +278,8 @@ func TestGracefulShutdown(t *testing.T) {
 
 func TestShutdownDeadlineForcesClose(t *testing.T) {
 	release := make(chan struct{})
-	app := New()
-	app.GET("/hang", func(c *Ctx) error {
+	app := framework.New()
+	app.GET("/hang", func(c *framework.Ctx) error {
 		select {
 		case <-c.Context().Done():
 		case <-release:
@@ -506,37 +302,11 @@ func TestShutdownDeadlineForcesClose(t *testing.T) {
 	}
 }
 
-func TestClientGoneCancelsContext(t *testing.T) {
-	cancelled := make(chan struct{})
-	app := New()
-	app.GET("/wait", func(c *Ctx) error {
-		select {
-		case <-c.Context().Done():
-			close(cancelled)
-		case <-time.After(5 * time.Second):
-		}
-		return nil
-	})
-	addr, _, _ := startServer(t, app.Serve)
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(nc, "GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
-	time.Sleep(50 * time.Millisecond)
-	nc.Close()
-	select {
-	case <-cancelled:
-	case <-time.After(3 * time.Second):
-		t.Fatal("the request context was not cancelled when the client left")
-	}
-}
-
 func TestTLS(t *testing.T) {
 	cert := selfSignedCert(t)
 	addr, _, _ := startServer(t, echoApp().Serve)
 	_ = addr
-	srv := &Server{Handler: echoApp().Serve, Logger: slog.New(slog.DiscardHandler)}
+	srv := &framework.Server{Handler: echoApp().Serve, Logger: slog.New(slog.DiscardHandler)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -578,7 +348,7 @@ func selfSignedCert(t *testing.T) tls.Certificate {
 }
 
 func TestMaxConnsQueuesInsteadOfRefusing(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) { s.MaxConns = 1 })
+	addr, _, _ := startServer(t, echoApp().Serve, func(s *framework.Server) { s.MaxConns = 1 })
 	first, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -603,79 +373,6 @@ func TestMaxConnsQueuesInsteadOfRefusing(t *testing.T) {
 	}
 }
 
-// TestUnreadBodyIsDrainedOrClosed checks that the next request starts at
-// the right byte when a handler ignores the body.
-func TestUnreadBodyIsDrainedOrClosed(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) { s.MaxDrainBytes = 8 })
-	// Small unread body: drained, the connection serves the next request.
-	out := exchange(t, addr, "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcdGET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	if strings.Count(out, "HTTP/1.1 ") != 2 || !strings.Contains(out, "Hello, World!") {
-		t.Errorf("drain:\n%s", out)
-	}
-	// Larger than MaxDrainBytes: the connection closes after the answer.
-	out = exchange(t, addr, "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n01234567890123456789GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-	if strings.Count(out, "HTTP/1.1 ") != 1 || !strings.Contains(out, "Connection: close") {
-		t.Errorf("no drain:\n%s", out)
-	}
-}
-
-func TestIdleAndBodyTimeouts(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) {
-		s.IdleTimeout = 200 * time.Millisecond
-		s.ReadTimeout = 200 * time.Millisecond
-	})
-	// Idle: after one response the server waits IdleTimeout, then closes.
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(nc, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-	start := time.Now()
-	out, _ := io.ReadAll(nc)
-	if !strings.Contains(string(out), "Hello, World!") || time.Since(start) > 3*time.Second {
-		t.Errorf("idle connection: %q after %v", out, time.Since(start))
-	}
-	// Body: a body that stops arriving gets a 408 once ReadTimeout passes.
-	got := exchange(t, addr, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
-	if !strings.HasPrefix(got, "HTTP/1.1 408 ") || !strings.Contains(got, "Connection: close") {
-		t.Errorf("stalled body:\n%s", got)
-	}
-}
-
-func TestWriteErrorEndsTheConnection(t *testing.T) {
-	errs := make(chan error, 1)
-	app := New()
-	app.GET("/big", func(c *Ctx) error {
-		chunk := bytes.Repeat([]byte("x"), 64<<10)
-		for range 1000 { // 64 MiB: far more than socket buffers hold
-			if _, err := c.Write(chunk); err != nil {
-				errs <- err
-				return err
-			}
-		}
-		errs <- nil
-		return nil
-	})
-	addr, _, _ := startServer(t, app.Serve, func(s *Server) { s.WriteTimeout = 300 * time.Millisecond })
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(nc, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
-	// Never read: the server's writes block, then time out.
-	select {
-	case err := <-errs:
-		if err == nil {
-			t.Fatal("a client that never reads took 64 MiB")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the handler's write never failed")
-	}
-	nc.Close()
-}
-
 // flakyListener fails Accept a few times, as a process out of file
 // descriptors would, then behaves.
 type flakyListener struct {
@@ -693,7 +390,7 @@ func (l *flakyListener) Accept() (net.Conn, error) {
 
 func TestAcceptErrorsBackOffAndRecover(t *testing.T) {
 	logs := &logBuffer{}
-	srv := &Server{Handler: echoApp().Serve, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	srv := &framework.Server{Handler: echoApp().Serve, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -707,69 +404,5 @@ func TestAcceptErrorsBackOffAndRecover(t *testing.T) {
 	res.Body.Close()
 	if n := strings.Count(logs.String(), "accept failed; retrying"); n != 3 {
 		t.Errorf("logged %d accept failures, want 3:\n%s", n, logs)
-	}
-}
-
-func TestPipelinedSlowHeadIsCut(t *testing.T) {
-	addr, _, _ := startServer(t, echoApp().Serve, func(s *Server) { s.ReadHeaderTimeout = 300 * time.Millisecond })
-	start := time.Now()
-	// The "G" of a next head arrives behind the first request and never
-	// goes on: the header timeout must still apply to it.
-	out := exchange(t, addr, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nG")
-	if !strings.Contains(out, "Hello, World!") || !strings.Contains(out, "HTTP/1.1 408 ") {
-		t.Errorf("pipelined partial head:\n%s", out)
-	}
-	if time.Since(start) > 3*time.Second {
-		t.Errorf("held for %v", time.Since(start))
-	}
-}
-
-func TestConnectionHeaderIsTheServers(t *testing.T) {
-	app := New()
-	app.GET("/", func(c *Ctx) error {
-		c.Header().Set("Connection", "keep-alive, Upgrade")
-		return c.String(200, "x")
-	})
-	out := TestRaw(app.Serve, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-	if strings.Count(out, "Connection:") != 1 || !strings.Contains(out, "Connection: keep-alive\r\n") {
-		t.Errorf("one Connection field expected:\n%s", out)
-	}
-}
-
-func TestStatusCodesOutsideTheRangeBecome500(t *testing.T) {
-	app := New()
-	app.GET("/", func(c *Ctx) error { return c.String(600, "x") })
-	if res := Test(app.Serve, NewTestRequest("GET", "/")); res.Status != 500 {
-		t.Errorf("status 600 sent as %d", res.Status)
-	}
-}
-
-func TestResponseFramingRules(t *testing.T) {
-	app := New()
-	var overErr error
-	app.GET("/204", func(c *Ctx) error {
-		c.Header().Set("Content-Length", "5")
-		return c.NoContent(204)
-	})
-	app.GET("/declared", func(c *Ctx) error {
-		c.Header().Set("Content-Length", "3")
-		c.WriteString("abc")
-		_, overErr = c.WriteString("d")
-		return nil
-	})
-	srv := &Server{Handler: app.Serve, ServerName: "-", Logger: testLogger}
-	out := string(srv.ServeBytes([]byte("GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /declared HTTP/1.1\r\nHost: x\r\n\r\n")))
-	res, err := ParseResponses([]byte(out), false)
-	if err != nil || len(res) != 2 {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if res[0].Status != 204 || res[0].Header.Has("Content-Length") {
-		t.Errorf("204 carries Content-Length:\n%s", res[0].Raw)
-	}
-	if strings.Contains(out, "Server:") {
-		t.Errorf(`ServerName "-" still sends Server:\n%s`, out)
-	}
-	if string(res[1].Body) != "abc" || !errors.Is(overErr, errContentLength) {
-		t.Errorf("write past the declared length: body %q, err %v", res[1].Body, overErr)
 	}
 }

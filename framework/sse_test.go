@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 func TestEventStreamWireFormat(t *testing.T) {
@@ -67,7 +68,7 @@ func TestEventStreamWireFormat(t *testing.T) {
 				sendErr = tt.send(es)
 				return nil
 			}
-			res := framework.Test(h, framework.NewTestRequest("GET", "/events"))
+			res := frameworktest.Test(h, frameworktest.NewRequest("GET", "/events"))
 			if sendErr != nil {
 				t.Fatal(sendErr)
 			}
@@ -111,7 +112,7 @@ func TestEventStreamRefusesBadEvents(t *testing.T) {
 				sendErr = es.Send(tt.e)
 				return es.Send(framework.Event{Data: "after"})
 			}
-			res := framework.Test(h, framework.NewTestRequest("GET", "/events"))
+			res := frameworktest.Test(h, frameworktest.NewRequest("GET", "/events"))
 			if sendErr == nil {
 				t.Fatal("Send accepted the event")
 			}
@@ -131,7 +132,7 @@ func TestEventStreamAfterCommit(t *testing.T) {
 		_, err = c.EventStream()
 		return nil
 	}
-	framework.Test(h, framework.NewTestRequest("GET", "/"))
+	frameworktest.Test(h, frameworktest.NewRequest("GET", "/"))
 	if err == nil {
 		t.Fatal("EventStream after the head was sent: no error")
 	}
@@ -245,7 +246,7 @@ func ExampleCtx_EventStream() {
 		es.Send(framework.Event{ID: "1", Event: "greeting", Data: "hello\nworld"})
 		return es.Send(framework.Event{ID: "2", Data: "bye"})
 	}
-	res := framework.Test(h, framework.NewTestRequest("GET", "/events"))
+	res := frameworktest.Test(h, frameworktest.NewRequest("GET", "/events"))
 	fmt.Println(res.Get("Content-Type"))
 	fmt.Print(string(res.Body))
 	// Output:

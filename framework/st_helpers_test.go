@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // Shared helpers of the static, SSE, adapter and resource tests. Requests
@@ -106,7 +107,7 @@ type stTransport struct {
 // memory, and over a loopback socket.
 var stTransports = []stTransport{
 	{"memory", func(t *testing.T, h framework.Handler, raw string) []byte {
-		return (&framework.Server{Handler: h, Logger: slog.New(slog.DiscardHandler)}).ServeBytes([]byte(raw))
+		return frameworktest.ServeBytes(&framework.Server{Handler: h, Logger: slog.New(slog.DiscardHandler)}, []byte(raw))
 	}},
 	{"tcp", func(t *testing.T, h framework.Handler, raw string) []byte {
 		return stRawTCP(t, stStart(t, h).addr, raw)
@@ -114,9 +115,9 @@ var stTransports = []stTransport{
 }
 
 // stParse parses the one response in out.
-func stParse(t *testing.T, out []byte, head bool) *framework.TestResponse {
+func stParse(t *testing.T, out []byte, head bool) *frameworktest.Response {
 	t.Helper()
-	res, err := framework.ParseResponses(out, head)
+	res, err := frameworktest.ParseResponses(out, head)
 	if err != nil || len(res) != 1 {
 		t.Fatalf("want one response, got %d (err %v):\n%s", len(res), err, out)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 var stMod = time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
@@ -79,7 +80,7 @@ func stStaticApp(fsys fs.FS, cfg framework.StaticConfig) *framework.App {
 }
 
 // stGet runs one raw request through app in memory.
-func stGet(t *testing.T, app *framework.App, method, target string, fields ...string) *framework.TestResponse {
+func stGet(t *testing.T, app *framework.App, method, target string, fields ...string) *frameworktest.Response {
 	t.Helper()
 	out := stTransports[0].do(t, app.Serve, stReq(method, target, fields...))
 	return stParse(t, out, method == "HEAD")
@@ -202,7 +203,7 @@ func TestStaticTraversal(t *testing.T) {
 	t.Run("refusals are logged at debug", func(t *testing.T) {
 		lg := &stLog{}
 		srv := &framework.Server{Handler: app.Serve, Logger: slog.New(lg)}
-		srv.ServeBytes([]byte(stReq("GET", "/static/%2e%2e/go.mod")))
+		frameworktest.ServeBytes(srv, []byte(stReq("GET", "/static/%2e%2e/go.mod")))
 		if !lg.has(slog.LevelDebug, "static: refused path") {
 			t.Errorf("no debug record of the refused path")
 		}
@@ -342,7 +343,7 @@ func TestStaticFileErrors(t *testing.T) {
 		t.Run(tt.target, func(t *testing.T) {
 			lg := &stLog{}
 			srv := &framework.Server{Handler: app.Serve, Logger: slog.New(lg)}
-			out := srv.ServeBytes([]byte(stReq("GET", tt.target, tt.fields...)))
+			out := frameworktest.ServeBytes(srv, []byte(stReq("GET", tt.target, tt.fields...)))
 			res := stParse(t, out, false)
 			if res.Status != tt.status {
 				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, out)
@@ -533,12 +534,12 @@ func ExampleApp_Static() {
 	app := framework.New()
 	app.Static("/static", files, framework.StaticConfig{MaxAge: time.Hour})
 
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/static/css/app.css"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/static/css/app.css"))
 	fmt.Println(res.Status, res.Get("Content-Type"))
 	fmt.Println(res.Get("Cache-Control"))
 	fmt.Println(string(res.Body))
 
-	res = framework.Test(app.Serve, framework.NewTestRequest("GET", "/static/../secret"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/static/../secret"))
 	fmt.Println(res.Status)
 	// Output:
 	// 200 text/css; charset=utf-8

@@ -1,4 +1,4 @@
-package framework
+package framework_test
 
 import (
 	"bufio"
@@ -11,6 +11,9 @@ import (
 
 	"github.com/a-h/templ"
 	templruntime "github.com/a-h/templ/runtime"
+
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // TestRenderStreamFlushesInsideGeneratedCode renders a component written
@@ -32,8 +35,8 @@ func TestRenderStreamFlushesInsideGeneratedCode(t *testing.T) {
 		_, err := buf.WriteString("<p>bottom</p>")
 		return err
 	})
-	app := New()
-	app.GET("/", func(c *Ctx) error { return c.RenderStream(200, page) })
+	app := framework.New()
+	app.GET("/", func(c *framework.Ctx) error { return c.RenderStream(200, page) })
 	addr, _, _ := startServer(t, app.Serve)
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -66,22 +69,22 @@ func TestRenderStreamFlushesInsideGeneratedCode(t *testing.T) {
 // back to the pool, and no longer leads to it.
 func TestRequestContextOutlivesTheRequest(t *testing.T) {
 	kept := make(chan context.Context, 2)
-	app := New()
-	app.GET("/", func(c *Ctx) error {
+	app := framework.New()
+	app.GET("/", func(c *framework.Ctx) error {
 		kept <- c.Context()
 		return c.Render(200, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 			kept <- ctx
-			if FromContext(ctx) != c {
+			if framework.FromContext(ctx) != c {
 				t.Error("view context does not lead to the Ctx")
 			}
 			_, err := io.WriteString(w, "ok")
 			return err
 		}))
 	})
-	Test(app.Serve, NewTestRequest("GET", "/"))
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
 	for range 2 {
 		ctx := <-kept
-		if FromContext(ctx) != nil {
+		if framework.FromContext(ctx) != nil {
 			t.Error("a context kept after the request still leads to a pooled Ctx")
 		}
 		select {

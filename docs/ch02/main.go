@@ -245,7 +245,7 @@ func respond(w io.Writer, status int, contentType string, body []byte) int {
 // socket that still has unread input makes the kernel send a reset, and a
 // reset can discard our response before the client reads it. So we first
 // send FIN (CloseWrite), then read and discard what the client still sends,
-// for a bounded time and size, then close (framework/conn.go does the same).
+// for a bounded time and size, then close (framework/output.go does the same).
 func hangUp(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok && tc.CloseWrite() == nil {
 		conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 	"github.com/groundup-go/groundup/framework/middleware"
 )
 
@@ -24,7 +25,7 @@ func ExampleRecover() {
 		panic("the database handle is nil")
 	})
 
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/").Set("Accept", "application/json"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Accept", "application/json"))
 	fmt.Println(res.Status, res.Get("X-Half-Built") == "")
 	fmt.Println(string(res.Body))
 	// Output:
@@ -42,11 +43,11 @@ func ExampleMethodOverride() {
 	})
 
 	form := url.Values{"_method": {"DELETE"}}
-	res := framework.Test(app.Serve, framework.NewTestRequest("POST", "/entries/7").WithForm(form))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/entries/7").WithForm(form))
 	fmt.Println(res.Status, string(res.Body))
 
 	form = url.Values{"_method": {"GET"}}
-	res = framework.Test(app.Serve, framework.NewTestRequest("POST", "/entries/7").WithForm(form).Set("Accept", "application/json"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/entries/7").WithForm(form).Set("Accept", "application/json"))
 	fmt.Println(res.Status, string(res.Body))
 	// Output:
 	// 200 DELETE entry 7
@@ -68,8 +69,8 @@ func ExampleLogger() {
 	app.Use(middleware.RequestID(), middleware.Logger(log))
 	app.GET("/hello", func(c *framework.Ctx) error { return c.String(200, "Hello!") })
 
-	framework.Test(app.Serve, framework.NewTestRequest("GET", "/hello").Set("X-Request-ID", "abc123"))
-	framework.Test(app.Serve, framework.NewTestRequest("GET", "/nope").Set("X-Request-ID", "abc124").Set("Accept", "application/json"))
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/hello").Set("X-Request-ID", "abc123"))
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/nope").Set("X-Request-ID", "abc124").Set("Accept", "application/json"))
 	// Output:
 	// level=INFO msg=request method=GET path=/hello status=200 bytes=6 request_id=abc123 remote=192.0.2.1:1234
 	// level=INFO msg=request method=GET path=/nope status=404 bytes=35 request_id=abc124 remote=192.0.2.1:1234
@@ -83,13 +84,13 @@ func ExampleGzip() {
 	page := strings.Repeat("<p>Hello, compressed world.</p>\n", 100)
 	app.GET("/", func(c *framework.Ctx) error { return c.HTML(200, page) })
 
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/").Set("Accept-Encoding", "gzip, br"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Accept-Encoding", "gzip, br"))
 	zr, _ := gzip.NewReader(bytes.NewReader(res.Body))
 	plain, _ := io.ReadAll(zr)
 	fmt.Println(res.Get("Content-Encoding"), res.Get("Vary"))
 	fmt.Println("smaller than a tenth:", len(res.Body) < len(page)/10, "intact:", string(plain) == page)
 
-	res = framework.Test(app.Serve, framework.NewTestRequest("GET", "/"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
 	fmt.Printf("%q %s %d\n", res.Get("Content-Encoding"), res.Get("Vary"), len(res.Body))
 	// Output:
 	// gzip Accept-Encoding

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 	"github.com/groundup-go/groundup/framework/middleware"
 )
 
@@ -122,7 +123,7 @@ func TestGzipNegotiation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.accept, func(t *testing.T) {
-			req := framework.NewTestRequest("GET", "/text")
+			req := frameworktest.NewRequest("GET", "/text")
 			if tt.accept != "" {
 				req.Set("Accept-Encoding", tt.accept)
 			}
@@ -151,7 +152,7 @@ func TestGzipNegotiation(t *testing.T) {
 func TestGzipMultipleAcceptEncodingFields(t *testing.T) {
 	app := gzipApp(middleware.Gzip(middleware.GzipConfig{}))
 	raw := "GET /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br\r\nAccept-Encoding: gzip\r\n\r\n"
-	rs, err := framework.ParseResponses([]byte(framework.TestRaw(app.Serve, raw)), false)
+	rs, err := frameworktest.ParseResponses([]byte(frameworktest.Raw(app.Serve, raw)), false)
 	if err != nil || rs[0].Get("Content-Encoding") != "gzip" {
 		t.Errorf("gzip in a second Accept-Encoding field not seen: %v", err)
 	}
@@ -183,7 +184,7 @@ func TestGzipWhatIsSkipped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			res, _ := mwDo(t, app.Serve, framework.NewTestRequest(tt.method, tt.path).Set("Accept-Encoding", "gzip"))
+			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest(tt.method, tt.path).Set("Accept-Encoding", "gzip"))
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
@@ -205,15 +206,15 @@ func TestGzipWhatIsSkipped(t *testing.T) {
 
 func TestGzipHeaders(t *testing.T) {
 	app := gzipApp(middleware.Gzip(middleware.GzipConfig{}))
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
 	if res.Get("ETag") != `W/"v1"` || res.Header.Has("Accept-Ranges") {
 		t.Errorf("ETag %q, Accept-Ranges %q: want a weak ETag and no Accept-Ranges", res.Get("ETag"), res.Get("Accept-Ranges"))
 	}
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/weak").Set("Accept-Encoding", "gzip"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/weak").Set("Accept-Encoding", "gzip"))
 	if res.Get("ETag") != `W/"v1"` {
 		t.Errorf("weak ETag became %q", res.Get("ETag"))
 	}
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/etag"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag"))
 	if res.Get("ETag") != `"v1"` || res.Get("Accept-Ranges") != "bytes" {
 		t.Errorf("identity response changed: ETag %q", res.Get("ETag"))
 	}
@@ -221,8 +222,8 @@ func TestGzipHeaders(t *testing.T) {
 
 func TestGzipHead(t *testing.T) {
 	app := gzipApp(middleware.Gzip(middleware.GzipConfig{}))
-	get, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
-	head, _ := mwDo(t, app.Serve, framework.NewTestRequest("HEAD", "/etag").Set("Accept-Encoding", "gzip"))
+	get, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
+	head, _ := mwDo(t, app.Serve, frameworktest.NewRequest("HEAD", "/etag").Set("Accept-Encoding", "gzip"))
 	if head.Status != 200 || head.Get("Content-Encoding") != "gzip" || head.Get("ETag") != get.Get("ETag") {
 		t.Errorf("HEAD fields differ from GET's:\n%s", head.Raw)
 	}
@@ -233,7 +234,7 @@ func TestGzipHead(t *testing.T) {
 		t.Errorf("HEAD response has a body:\n%q", head.Raw)
 	}
 	// A small HEAD body: identity, with the identity length.
-	head, _ = mwDo(t, app.Serve, framework.NewTestRequest("HEAD", "/small").Set("Accept-Encoding", "gzip"))
+	head, _ = mwDo(t, app.Serve, frameworktest.NewRequest("HEAD", "/small").Set("Accept-Encoding", "gzip"))
 	if head.Header.Has("Content-Encoding") || head.Get("Content-Length") != "4" {
 		t.Errorf("small HEAD:\n%s", head.Raw)
 	}
@@ -241,13 +242,13 @@ func TestGzipHead(t *testing.T) {
 
 func TestGzipWithConfig(t *testing.T) {
 	app := gzipApp(middleware.Gzip(middleware.GzipConfig{Level: gzip.BestSpeed, MinSize: -1}))
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/small").Set("Accept-Encoding", "gzip"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/small").Set("Accept-Encoding", "gzip"))
 	// "tiny" gets larger in gzip: still sent as is.
 	if res.Header.Has("Content-Encoding") || string(res.Body) != "tiny" {
 		t.Errorf("tiny body: %s", res.Raw)
 	}
 	app = gzipApp(middleware.Gzip(middleware.GzipConfig{MinSize: 10 << 10}))
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/text").Set("Accept-Encoding", "gzip"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/text").Set("Accept-Encoding", "gzip"))
 	if res.Header.Has("Content-Encoding") {
 		t.Errorf("body under MinSize compressed")
 	}
@@ -294,7 +295,7 @@ func TestGzipCompressesStaticFiles(t *testing.T) {
 	app := framework.New()
 	app.Use(middleware.Gzip(middleware.GzipConfig{}))
 	app.Static("/static", fstest.MapFS{"app.css": {Data: []byte(css)}}, framework.StaticConfig{})
-	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/static/app.css").Set("Accept-Encoding", "gzip"))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/static/app.css").Set("Accept-Encoding", "gzip"))
 	if res.Status != 200 || res.Get("Content-Encoding") != "gzip" || len(res.Body) >= len(css) {
 		t.Fatalf("status %d, encoding %q, %d bytes for %d", res.Status, res.Get("Content-Encoding"), len(res.Body), len(css))
 	}

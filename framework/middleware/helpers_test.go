@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // Helpers shared by the middleware tests (cookie, middleware, gzip,
@@ -77,13 +78,13 @@ func (l *mwLogs) logger() *slog.Logger {
 }
 
 // mwDo sends req through h in memory, logging to a fresh mwLogs.
-func mwDo(t *testing.T, h framework.Handler, req *framework.TestRequest) (*framework.TestResponse, *mwLogs) {
+func mwDo(t *testing.T, h framework.Handler, req *frameworktest.Request) (*frameworktest.Response, *mwLogs) {
 	t.Helper()
 	logs := &mwLogs{}
-	out := (&framework.Server{Handler: h, Logger: logs.logger()}).ServeBytes(req.Bytes())
-	res, err := framework.ParseResponses(out, req.Method == "HEAD")
+	out := frameworktest.ServeBytes(&framework.Server{Handler: h, Logger: logs.logger()}, req.Bytes())
+	res, err := frameworktest.ParseResponses(out, req.Method == "HEAD")
 	if err != nil || len(res) == 0 {
-		return &framework.TestResponse{Raw: out, Err: errors.New("no response")}, logs
+		return &frameworktest.Response{Raw: out, Err: errors.New("no response")}, logs
 	}
 	return res[0], logs
 }
@@ -117,7 +118,7 @@ func mwStart(t *testing.T, h framework.Handler) (string, *http.Client, *mwLogs) 
 }
 
 // mwSetCookies returns the response's Set-Cookie values.
-func mwSetCookies(r *framework.TestResponse) []string {
+func mwSetCookies(r *frameworktest.Response) []string {
 	var out []string
 	for _, f := range r.Header.Fields() {
 		if strings.EqualFold(f.Name, "Set-Cookie") {
@@ -129,7 +130,7 @@ func mwSetCookies(r *framework.TestResponse) []string {
 
 // mwCookiePair returns "name=value" of the first Set-Cookie of that name,
 // ready for a Cookie request header, or "".
-func mwCookiePair(r *framework.TestResponse, name string) string {
+func mwCookiePair(r *frameworktest.Response, name string) string {
 	for _, sc := range mwSetCookies(r) {
 		pair, _, _ := strings.Cut(sc, ";")
 		if strings.HasPrefix(pair, name+"=") {

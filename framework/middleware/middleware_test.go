@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 	"github.com/groundup-go/groundup/framework/middleware"
 	"github.com/groundup-go/groundup/framework/session"
 )
@@ -37,7 +38,7 @@ func TestLoggerFields(t *testing.T) {
 			app.GET("/ok", func(c *framework.Ctx) error { return c.String(200, "hello") })
 			app.GET("/missing-thing", func(c *framework.Ctx) error { return framework.NewError(404, "no such thing") })
 			app.GET("/fail", func(c *framework.Ctx) error { return errors.New("database on fire") })
-			res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
+			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
 			if float64(res.Status) != tt.status {
 				t.Fatalf("status %d, want %v", res.Status, tt.status)
 			}
@@ -78,7 +79,7 @@ func TestLoggerReturnsNilAfterAnsweringError(t *testing.T) {
 	app := framework.New()
 	app.Use(outer, middleware.Logger(slog.New(slog.DiscardHandler)))
 	app.GET("/", func(c *framework.Ctx) error { return framework.NewError(409, "conflict") })
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 409 || seen != nil {
 		t.Errorf("status %d, outer saw %v; want 409 and nil", res.Status, seen)
 	}
@@ -95,7 +96,7 @@ func TestRecover(t *testing.T) {
 	})
 	app.GET("/fine", func(c *framework.Ctx) error { return c.String(200, "fine") })
 
-	res, logs := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/panic").Set("Accept", "application/json"))
+	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/panic").Set("Accept", "application/json"))
 	if res.Status != 500 {
 		t.Fatalf("status %d, want 500", res.Status)
 	}
@@ -115,7 +116,7 @@ func TestRecover(t *testing.T) {
 	app2.Dev = true
 	app2.Use(middleware.Recover())
 	app2.GET("/panic", func(c *framework.Ctx) error { panic("dev boom") })
-	res, _ = mwDo(t, app2.Serve, framework.NewTestRequest("GET", "/panic"))
+	res, _ = mwDo(t, app2.Serve, frameworktest.NewRequest("GET", "/panic"))
 	if res.Status != 500 || !bytes.Contains(res.Body, []byte("<h2>Stack</h2>")) || !bytes.Contains(res.Body, []byte("dev boom")) {
 		t.Errorf("dev page lacks the stack:\n%s", res.Body)
 	}
@@ -129,7 +130,7 @@ func TestRecover(t *testing.T) {
 		}()
 		middleware.Recover()(func(c *framework.Ctx) error { panic(framework.ErrAbortHandler) })(&framework.Ctx{})
 	}()
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/fine"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/fine"))
 	if res.Status != 200 {
 		t.Errorf("status %d after no panic", res.Status)
 	}
@@ -140,7 +141,7 @@ func TestRecoverInsideLoggerLogsThe500(t *testing.T) {
 	app := framework.New()
 	app.Use(middleware.Logger(reqLogs.logger()), middleware.Recover())
 	app.GET("/", func(c *framework.Ctx) error { panic("x") })
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	l := reqLogs.find(t, "request")
 	if res.Status != 500 || l == nil || l["status"] != float64(500) || l["level"] != "ERROR" {
 		t.Errorf("status %d, log %v", res.Status, l)
@@ -173,7 +174,7 @@ func TestRequestID(t *testing.T) {
 				stored = middleware.RequestIDFrom(c)
 				return c.NoContent(204)
 			})
-			req := framework.NewTestRequest("GET", "/")
+			req := frameworktest.NewRequest("GET", "/")
 			if tt.incoming != "" {
 				req.Set("X-Request-ID", tt.incoming)
 			}
@@ -194,8 +195,8 @@ func TestRequestID(t *testing.T) {
 	app := framework.New()
 	app.Use(middleware.RequestID())
 	app.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) })
-	a, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
-	b, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
+	a, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	b, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if a.Get("X-Request-ID") == b.Get("X-Request-ID") {
 		t.Error("two requests got the same generated id")
 	}
@@ -215,16 +216,16 @@ func TestBodyLimit(t *testing.T) {
 	}, middleware.BodyLimit(10))
 	tests := []struct {
 		name    string
-		req     *framework.TestRequest
+		req     *frameworktest.Request
 		status  int
 		body    string
 		chunked bool
 	}{
-		{"under the limit", framework.NewTestRequest("POST", "/small").WithBody("text/plain", []byte("0123456789")), 200, "10", false},
-		{"declared over the limit", framework.NewTestRequest("POST", "/small").WithBody("text/plain", []byte("0123456789A")), 413, "", false},
-		{"chunked over the limit", framework.NewTestRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
+		{"under the limit", frameworktest.NewRequest("POST", "/small").WithBody("text/plain", []byte("0123456789")), 200, "10", false},
+		{"declared over the limit", frameworktest.NewRequest("POST", "/small").WithBody("text/plain", []byte("0123456789A")), 413, "", false},
+		{"chunked over the limit", frameworktest.NewRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
 			WithBody("text/plain", []byte("6\r\n012345\r\n6\r\n6789AB\r\n0\r\n\r\n")), 413, "", true},
-		{"chunked under the limit", framework.NewTestRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
+		{"chunked under the limit", frameworktest.NewRequest("POST", "/small").Set("Transfer-Encoding", "chunked").
 			WithBody("text/plain", []byte("6\r\n012345\r\n0\r\n\r\n")), 200, "6", true},
 	}
 	for _, tt := range tests {
@@ -233,8 +234,8 @@ func TestBodyLimit(t *testing.T) {
 				// Bytes would add a Content-Length; a chunked request has none.
 				tt.req.Header.Set("Content-Length", "0")
 				raw := strings.Replace(string(tt.req.Bytes()), "Content-Length: 0\r\n", "", 1)
-				out := (&framework.Server{Handler: app.Serve, Logger: slog.New(slog.DiscardHandler)}).ServeBytes([]byte(raw))
-				rs, err := framework.ParseResponses(out, false)
+				out := frameworktest.ServeBytes(&framework.Server{Handler: app.Serve, Logger: slog.New(slog.DiscardHandler)}, []byte(raw))
+				rs, err := frameworktest.ParseResponses(out, false)
 				if err != nil || len(rs) == 0 {
 					t.Fatalf("no response: %v\n%s", err, out)
 				}
@@ -262,7 +263,7 @@ func TestSecureHeaders(t *testing.T) {
 		c.Header().Set("Content-Security-Policy", "default-src 'self' https://cdn.example.com")
 		return c.String(200, "hi")
 	})
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	secureHeaderDefaults := [...][2]string{
 		{"X-Content-Type-Options", "nosniff"},
 		{"X-Frame-Options", "DENY"},
@@ -275,11 +276,11 @@ func TestSecureHeaders(t *testing.T) {
 			t.Errorf("%s = %q, want %q", kv[0], got, kv[1])
 		}
 	}
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/custom"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/custom"))
 	if got := res.Get("Content-Security-Policy"); got != "default-src 'self' https://cdn.example.com" {
 		t.Errorf("handler's CSP replaced: %q", got)
 	}
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/missing"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/missing"))
 	if res.Status != 404 || res.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("error responses lack the headers: %d %q", res.Status, res.Get("X-Frame-Options"))
 	}
@@ -290,7 +291,7 @@ func TestSecureHeaders(t *testing.T) {
 		return func(c *framework.Ctx) error { c.Header().Set("X-Frame-Options", "SAMEORIGIN"); return next(c) }
 	}, middleware.SecureHeaders())
 	app2.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) })
-	res, _ = mwDo(t, app2.Serve, framework.NewTestRequest("GET", "/"))
+	res, _ = mwDo(t, app2.Serve, frameworktest.NewRequest("GET", "/"))
 	if got := res.Header.Get("X-Frame-Options"); got != "SAMEORIGIN" || strings.Count(string(res.Raw), "X-Frame-Options") != 1 {
 		t.Errorf("X-Frame-Options %q\n%s", got, res.Raw)
 	}
@@ -313,21 +314,21 @@ func TestMethodOverride(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		req    *framework.TestRequest
+		req    *frameworktest.Request
 		status int
 		body   string
 	}{
-		{"delete", framework.NewTestRequest("POST", "/items/1").WithForm(form("_method", "DELETE")), 200, "DELETE "},
-		{"lower-case put keeps other fields", framework.NewTestRequest("POST", "/items/1").WithForm(form("_method", "put", "name", "x")), 200, "PUT x"},
-		{"patch multipart", framework.NewTestRequest("POST", "/items/1").WithMultipart(form("_method", "Patch", "name", "y")), 200, "PATCH y"},
-		{"no _method", framework.NewTestRequest("POST", "/items/1").WithForm(form("name", "z")), 200, "POST z"},
-		{"invalid _method", framework.NewTestRequest("POST", "/items/1").WithForm(form("_method", "GET")), 400, ""},
-		{"unknown _method", framework.NewTestRequest("POST", "/items/1").WithForm(form("_method", "TRACE")), 400, ""},
-		{"empty _method", framework.NewTestRequest("POST", "/items/1").WithForm(form("_method", "")), 400, ""},
-		{"GET never overridden", framework.NewTestRequest("GET", "/items/1?_method=DELETE"), 200, "GET "},
-		{"PUT never overridden", framework.NewTestRequest("PUT", "/items/1").WithForm(form("_method", "DELETE")), 200, "PUT "},
-		{"JSON body not read", framework.NewTestRequest("POST", "/items/1").WithBody("application/json", []byte(`{"_method":"DELETE"}`)), 200, "POST "},
-		{"malformed form", framework.NewTestRequest("POST", "/items/1").WithBody("multipart/form-data", []byte("x")), 400, ""},
+		{"delete", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "DELETE")), 200, "DELETE "},
+		{"lower-case put keeps other fields", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "put", "name", "x")), 200, "PUT x"},
+		{"patch multipart", frameworktest.NewRequest("POST", "/items/1").WithMultipart(form("_method", "Patch", "name", "y")), 200, "PATCH y"},
+		{"no _method", frameworktest.NewRequest("POST", "/items/1").WithForm(form("name", "z")), 200, "POST z"},
+		{"invalid _method", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "GET")), 400, ""},
+		{"unknown _method", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "TRACE")), 400, ""},
+		{"empty _method", frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "")), 400, ""},
+		{"GET never overridden", frameworktest.NewRequest("GET", "/items/1?_method=DELETE"), 200, "GET "},
+		{"PUT never overridden", frameworktest.NewRequest("PUT", "/items/1").WithForm(form("_method", "DELETE")), 200, "PUT "},
+		{"JSON body not read", frameworktest.NewRequest("POST", "/items/1").WithBody("application/json", []byte(`{"_method":"DELETE"}`)), 200, "POST "},
+		{"malformed form", frameworktest.NewRequest("POST", "/items/1").WithBody("multipart/form-data", []byte("x")), 400, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -363,16 +364,16 @@ func TestRecommendedChain(t *testing.T) {
 	app.DELETE("/items/1", func(c *framework.Ctx) error { return c.String(200, "deleted") })
 	app.GET("/panic", func(c *framework.Ctx) error { panic("boom") })
 
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/page").Set("Accept-Encoding", "gzip"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/page").Set("Accept-Encoding", "gzip"))
 	if res.Status != 200 || res.Get("Content-Encoding") != "gzip" || gunzip(t, res.Body) != gzipBody ||
 		mwCookiePair(res, session.DefaultCookieName) == "" || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
 		t.Errorf("page:\n%s", res.Header.Fields())
 	}
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("POST", "/items/1").WithForm(url.Values{"_method": {"delete"}}))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("POST", "/items/1").WithForm(url.Values{"_method": {"delete"}}))
 	if string(res.Body) != "deleted" {
 		t.Errorf("override: %d %s", res.Status, res.Body)
 	}
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/panic"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/panic"))
 	if res.Status != 500 || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
 		t.Errorf("panic page lost the outer headers:\n%s", res.Raw)
 	}

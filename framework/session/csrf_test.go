@@ -11,6 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 	"github.com/groundup-go/groundup/framework/middleware"
 	"github.com/groundup-go/groundup/framework/session"
 )
@@ -44,7 +45,7 @@ var csrfValueRE = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value=
 // csrfVisit fetches the form and returns the session cookie and token.
 func csrfVisit(t *testing.T, app *framework.App) (cookie, token string) {
 	t.Helper()
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/form"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/form"))
 	m := csrfValueRE.FindSubmatch(res.Body)
 	cookie = mwCookiePair(res, session.DefaultCookieName)
 	if res.Status != 200 || m == nil || cookie == "" {
@@ -101,7 +102,7 @@ func TestCSRF(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := framework.NewTestRequest(tt.method, tt.path).Set("Accept", "application/json")
+			req := frameworktest.NewRequest(tt.method, tt.path).Set("Accept", "application/json")
 			if tt.method != "GET" {
 				req.WithForm(form(tt.token))
 			}
@@ -130,7 +131,7 @@ func TestCSRF(t *testing.T) {
 func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
 	app := csrfApp(session.CSRFConfig{})
 	cookie, first := csrfVisit(t, app)
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/token").Set("Cookie", cookie))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/token").Set("Cookie", cookie))
 	second := string(res.Body)
 	if first == second || len(first) != len(second) {
 		t.Fatalf("tokens %q and %q: want different masks of one secret", first, second)
@@ -139,7 +140,7 @@ func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
 		t.Errorf("a second token rewrote the session: %q", mwSetCookies(res))
 	}
 	for _, tok := range []string{first, second} {
-		res, _ := mwDo(t, app.Serve, framework.NewTestRequest("POST", "/submit").Set("Cookie", cookie).WithForm(url.Values{"_csrf": {tok}}))
+		res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("POST", "/submit").Set("Cookie", cookie).WithForm(url.Values{"_csrf": {tok}}))
 		if res.Status != 200 {
 			t.Errorf("token %q refused: %d", tok, res.Status)
 		}
@@ -148,7 +149,7 @@ func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
 
 func TestCSRFFieldEscapesAndNamesTheField(t *testing.T) {
 	app := csrfApp(session.CSRFConfig{FieldName: `a"b<c>`})
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/form"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/form"))
 	if !strings.Contains(string(res.Body), `name="a&#34;b&lt;c&gt;" value="`) {
 		t.Errorf("field name not escaped: %s", res.Body)
 	}
@@ -163,7 +164,7 @@ func TestCSRFMisconfiguration(t *testing.T) {
 	app := framework.New()
 	app.Use(middleware.Recover())
 	app.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) }, session.CSRF(session.CSRFConfig{}))
-	res, logs := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
+	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || !strings.Contains(logs.String(), "CSRF needs the Sessions middleware") {
 		t.Errorf("status %d, log:\n%s", res.Status, logs)
 	}
@@ -171,7 +172,7 @@ func TestCSRFMisconfiguration(t *testing.T) {
 	// CSRFField without a session fails the render.
 	app = framework.New()
 	app.GET("/", func(c *framework.Ctx) error { return c.Render(200, session.CSRFField(c.Context())) })
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || strings.Contains(string(res.Body), "<input") {
 		t.Errorf("CSRFField without a session: %d %s", res.Status, res.Body)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 	"github.com/groundup-go/groundup/framework/session"
 )
 
@@ -37,18 +38,18 @@ func ExampleSessions() {
 		return c.String(200, msg)
 	})
 
-	res := framework.Test(app.Serve, framework.NewTestRequest("POST", "/login").WithForm(url.Values{"user": {"ada"}}))
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/login").WithForm(url.Values{"user": {"ada"}}))
 	cookie, _, _ := strings.Cut(res.Get("Set-Cookie"), ";")
 	fmt.Println(res.Status, res.Get("Location"))
 
-	res = framework.Test(app.Serve, framework.NewTestRequest("GET", "/").Set("Cookie", cookie))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Cookie", cookie))
 	fmt.Println(string(res.Body))
 	cookie, _, _ = strings.Cut(res.Get("Set-Cookie"), ";") // the flash is gone from it
 
-	res = framework.Test(app.Serve, framework.NewTestRequest("GET", "/").Set("Cookie", cookie))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Cookie", cookie))
 	fmt.Println(string(res.Body))
 
-	res = framework.Test(app.Serve, framework.NewTestRequest("GET", "/").Set("Cookie", strings.Replace(cookie, "=", "=x", 1)))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Cookie", strings.Replace(cookie, "=", "=x", 1)))
 	fmt.Println(string(res.Body), "(tampered cookie: empty session)")
 	// Output:
 	// 303 /
@@ -73,16 +74,16 @@ func ExampleCSRF() {
 	})
 	pages.POST("/comment", func(c *framework.Ctx) error { return c.String(201, "thanks") })
 
-	page := framework.Test(app.Serve, framework.NewTestRequest("GET", "/comment"))
+	page := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/comment"))
 	cookie, _, _ := strings.Cut(page.Get("Set-Cookie"), ";")
 	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(string(page.Body))[1]
 
 	post := func(form url.Values, origin string) {
-		req := framework.NewTestRequest("POST", "/comment").Set("Cookie", cookie).Set("Accept", "application/json").WithForm(form)
+		req := frameworktest.NewRequest("POST", "/comment").Set("Cookie", cookie).Set("Accept", "application/json").WithForm(form)
 		if origin != "" {
 			req.Set("Origin", origin)
 		}
-		res := framework.Test(app.Serve, req)
+		res := frameworktest.Test(app.Serve, req)
 		fmt.Println(res.Status, strings.TrimSpace(string(res.Body)))
 	}
 	post(url.Values{"text": {"hi"}}, "")

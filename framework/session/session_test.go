@@ -13,6 +13,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 	"github.com/groundup-go/groundup/framework/middleware"
 	"github.com/groundup-go/groundup/framework/session"
 )
@@ -140,11 +141,11 @@ func TestFlashShownOnce(t *testing.T) {
 
 func TestSessionSavedWithErrorResponse(t *testing.T) {
 	app := sessionApp(sessionCfg())
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/fail"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/fail"))
 	if res.Status != 422 || mwCookiePair(res, session.DefaultCookieName) == "" {
 		t.Fatalf("status %d, cookie %q", res.Status, mwSetCookies(res))
 	}
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/page").Set("Cookie", mwCookiePair(res, session.DefaultCookieName)))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/page").Set("Cookie", mwCookiePair(res, session.DefaultCookieName)))
 	if !strings.Contains(string(res.Body), "error:It failed.") {
 		t.Errorf("flash from the failed request lost: %s", res.Body)
 	}
@@ -231,7 +232,7 @@ func TestSessionBadCookieGivesEmptySession(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cookie := session.DefaultCookieName + "=" + tt.cookie
-			res, logs := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/get?k=user").Set("Cookie", cookie))
+			res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", cookie))
 			if res.Status != 200 || string(res.Body) != tt.want {
 				t.Fatalf("got %d %q, want 200 %q", res.Status, res.Body, tt.want)
 			}
@@ -247,29 +248,29 @@ func TestSessionBadCookieGivesEmptySession(t *testing.T) {
 func TestSessionKeyRotation(t *testing.T) {
 	oldKey, newKey := mwKey('o'), mwKey('n')
 	before := sessionApp(sessionCfg(oldKey))
-	res, _ := mwDo(t, before.Serve, framework.NewTestRequest("GET", "/set?k=user&v=ada"))
+	res, _ := mwDo(t, before.Serve, frameworktest.NewRequest("GET", "/set?k=user&v=ada"))
 	oldCookie := mwCookiePair(res, session.DefaultCookieName)
 
 	// After rotation, the old key still verifies, and the session is
 	// written back under the new key.
 	after := sessionApp(sessionCfg(newKey, oldKey))
-	res, _ = mwDo(t, after.Serve, framework.NewTestRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
+	res, _ = mwDo(t, after.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
 	newCookie := mwCookiePair(res, session.DefaultCookieName)
 	if string(res.Body) != "ada" || newCookie == "" || newCookie == oldCookie {
 		t.Fatalf("old cookie: body %q, re-signed %q", res.Body, newCookie)
 	}
 	// The new cookie verifies under the new key alone; the old one does not.
 	onlyNew := sessionApp(sessionCfg(newKey))
-	res, _ = mwDo(t, onlyNew.Serve, framework.NewTestRequest("GET", "/get?k=user").Set("Cookie", newCookie))
+	res, _ = mwDo(t, onlyNew.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", newCookie))
 	if string(res.Body) != "ada" {
 		t.Errorf("re-signed cookie not signed by the new key: %q", res.Body)
 	}
-	res, _ = mwDo(t, onlyNew.Serve, framework.NewTestRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
+	res, _ = mwDo(t, onlyNew.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
 	if string(res.Body) != "" {
 		t.Errorf("retired key still verifies: %q", res.Body)
 	}
 	// A cookie signed by the current key is not rewritten.
-	res, _ = mwDo(t, after.Serve, framework.NewTestRequest("GET", "/get?k=user").Set("Cookie", newCookie))
+	res, _ = mwDo(t, after.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", newCookie))
 	if len(mwSetCookies(res)) != 0 {
 		t.Errorf("current cookie rewritten: %q", mwSetCookies(res))
 	}
@@ -291,7 +292,7 @@ func TestSessionExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.age.String(), func(t *testing.T) {
 			v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-tt.age).Unix()})
-			res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
+			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
 			if string(res.Body) != tt.want {
 				t.Errorf("session aged %v read %q, want %q", tt.age, res.Body, tt.want)
 			}
@@ -301,12 +302,12 @@ func TestSessionExpiry(t *testing.T) {
 	// expires on the server.
 	cfg.MaxAge = 0
 	app = sessionApp(cfg)
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/set?k=a&v=b"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/set?k=a&v=b"))
 	if sc := mwSetCookies(res); len(sc) != 1 || strings.Contains(sc[0], "Max-Age") {
 		t.Errorf("browser-session cookie: %q", sc)
 	}
 	v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-1000 * time.Hour).Unix()})
-	res, _ = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
+	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
 	if string(res.Body) != "ada" {
 		t.Errorf("MaxAge 0 expired a session")
 	}
@@ -314,11 +315,11 @@ func TestSessionExpiry(t *testing.T) {
 
 func TestSessionCannotBeSaved(t *testing.T) {
 	app := sessionApp(sessionCfg())
-	res, logs := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/stream"))
+	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/stream"))
 	if len(mwSetCookies(res)) != 0 || logs.find(t, "session changed after the response started; change not saved") == nil {
 		t.Errorf("streamed change: cookies %q, log:\n%s", mwSetCookies(res), logs)
 	}
-	res, logs = mwDo(t, app.Serve, framework.NewTestRequest("GET", "/big"))
+	res, logs = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/big"))
 	if len(mwSetCookies(res)) != 0 || logs.find(t, "session too large for a cookie; not saved") == nil {
 		t.Errorf("oversized session: cookies %q, log:\n%s", mwSetCookies(res), logs)
 	}
@@ -331,7 +332,7 @@ func TestSessionNotSavedAfterPanic(t *testing.T) {
 		session.From(c).Set("user", "admin")
 		panic("half-way")
 	})
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || len(mwSetCookies(res)) != 0 {
 		t.Errorf("status %d, cookies %q: a panicked request saved its session", res.Status, mwSetCookies(res))
 	}
@@ -372,7 +373,7 @@ func TestSessionHelpersWithoutMiddleware(t *testing.T) {
 	app.GET("/", func(c *framework.Ctx) error {
 		return c.String(200, fmt.Sprint(session.From(c) == nil, len(session.Flashes(c.Context())), session.Value(c.Context(), "k") == ""))
 	})
-	res, _ := mwDo(t, app.Serve, framework.NewTestRequest("GET", "/"))
+	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
 	if string(res.Body) != "true 0 true" {
 		t.Errorf("got %q", res.Body)
 	}

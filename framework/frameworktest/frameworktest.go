@@ -1,4 +1,12 @@
-package framework
+// Package frameworktest runs requests through a framework.Server in
+// memory, as net/http/httptest does for net/http. Requests go through the
+// same connection loop, parser, router, handler and response writer as on
+// a socket, over an in-memory connection (Server.ServeConn): a test sees
+// exactly the bytes a client would.
+//
+//	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/hello"))
+//	res.Status, res.Header.Get("Content-Type"), string(res.Body)
+package frameworktest
 
 import (
 	"bytes"
@@ -6,115 +14,95 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
+
+	"github.com/groundup-go/groundup/framework"
 )
 
-// In-memory testing: requests go through the same connection loop,
-// parser, router, handler and response writer as on a socket, over an
-// in-memory connection. A test sees exactly the bytes a client would.
-//
-//	res := framework.Test(app.Serve, framework.NewTestRequest("GET", "/hello"))
-//	res.Status, res.Header.Get("Content-Type"), string(res.Body)
-
 // ServeBytes runs raw request bytes, one request or several pipelined,
-// through the server's connection loop in memory and returns every byte
-// the server wrote. The end of raw acts as the client closing its side of
-// the connection once the server waits for another request.
-func (s *Server) ServeBytes(raw []byte) []byte {
-	s.init()
+// through srv's connection loop in memory (srv.ServeConn) and returns
+// every byte the server wrote. The end of raw acts as the client closing
+// its side of the connection once the server waits for another request.
+func ServeBytes(srv *framework.Server, raw []byte) []byte {
 	mc := &memConn{in: raw}
-	c := newConn(s, mc, context.Background())
-	c.ended = make(chan struct{})
-	s.mu.Lock()
-	s.conns[c] = struct{}{}
-	s.mu.Unlock()
-	c.serve()
-	<-c.ended
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
+	srv.ServeConn(context.Background(), mc)
 	return mc.out.Bytes()
 }
 
-// TestRaw is ServeBytes on a Server with default limits and h as handler.
-func TestRaw(h Handler, raw string) string {
-	return string((&Server{Handler: h, Logger: testLogger}).ServeBytes([]byte(raw)))
+// Raw is ServeBytes on a Server with default limits and h as handler.
+func Raw(h framework.Handler, raw string) string {
+	return string(ServeBytes(&framework.Server{Handler: h, Logger: discard}, []byte(raw)))
 }
 
 // Test sends req through h in memory and parses the response.
-func Test(h Handler, req *TestRequest) *TestResponse {
-	out := (&Server{Handler: h, Logger: testLogger}).ServeBytes(req.Bytes())
+func Test(h framework.Handler, req *Request) *Response {
+	out := ServeBytes(&framework.Server{Handler: h, Logger: discard}, req.Bytes())
 	res, err := ParseResponses(out, req.Method == "HEAD")
 	if err != nil || len(res) == 0 {
-		return &TestResponse{Raw: out, Err: fmt.Errorf("groundup: unreadable response: %v", err)}
+		return &Response{Raw: out, Err: fmt.Errorf("frameworktest: unreadable response: %v", err)}
 	}
 	return res[0]
 }
 
-// testLogger drops what the server logs during Test; a test that wants
-// the log builds its own Server and calls ServeBytes.
-var testLogger = slog.New(slog.DiscardHandler)
+// discard drops what the server logs during Test and Raw; a test that
+// wants the log builds its own Server and calls ServeBytes.
+var discard = slog.New(slog.DiscardHandler)
 
-// TestRequest builds a request for Test.
-type TestRequest struct {
+// Request builds a request for Test.
+type Request struct {
 	Method string
 	Target string
-	Header Header
+	Header framework.Header
 	Body   []byte
 }
 
-// NewTestRequest returns a request with the Host header set to
+// NewRequest returns a request with the Host header set to
 // "example.com".
-func NewTestRequest(method, target string) *TestRequest {
-	r := &TestRequest{Method: method, Target: target}
+func NewRequest(method, target string) *Request {
+	r := &Request{Method: method, Target: target}
 	r.Header.Set("Host", "example.com")
 	return r
 }
 
 // Set sets a request header field.
-func (r *TestRequest) Set(name, value string) *TestRequest {
+func (r *Request) Set(name, value string) *Request {
 	r.Header.Set(name, value)
 	return r
 }
 
 // WithBody sets a body and its content type.
-func (r *TestRequest) WithBody(contentType string, body []byte) *TestRequest {
+func (r *Request) WithBody(contentType string, body []byte) *Request {
 	r.Header.Set("Content-Type", contentType)
 	r.Body = body
 	return r
 }
 
 // WithForm sets an application/x-www-form-urlencoded body.
-func (r *TestRequest) WithForm(form url.Values) *TestRequest {
+func (r *Request) WithForm(form url.Values) *Request {
 	return r.WithBody("application/x-www-form-urlencoded", []byte(form.Encode()))
 }
 
 // WithJSON sets v, encoded, as an application/json body.
-func (r *TestRequest) WithJSON(v any) *TestRequest {
+func (r *Request) WithJSON(v any) *Request {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic("groundup: WithJSON: " + err.Error())
+		panic("frameworktest: WithJSON: " + err.Error())
 	}
 	return r.WithBody("application/json", b)
 }
 
-// TestFile is a file part of a multipart test body.
-type TestFile struct {
+// File is a file part of a multipart test body.
+type File struct {
 	Field, Name string
 	Content     []byte
 }
 
 // WithMultipart sets a multipart/form-data body with fields and files.
-func (r *TestRequest) WithMultipart(fields url.Values, files ...TestFile) *TestRequest {
+func (r *Request) WithMultipart(fields url.Values, files ...File) *Request {
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
 	for k, vs := range fields {
@@ -132,7 +120,7 @@ func (r *TestRequest) WithMultipart(fields url.Values, files ...TestFile) *TestR
 
 // Bytes returns the request as it goes on the wire, with Content-Length
 // set from the body.
-func (r *TestRequest) Bytes() []byte {
+func (r *Request) Bytes() []byte {
 	var b bytes.Buffer
 	b.WriteString(r.Method + " " + r.Target + " HTTP/1.1\r\n")
 	for _, f := range r.Header.Fields() {
@@ -146,10 +134,10 @@ func (r *TestRequest) Bytes() []byte {
 	return b.Bytes()
 }
 
-// TestResponse is a parsed response.
-type TestResponse struct {
+// Response is a parsed response.
+type Response struct {
 	Status int
-	Header Header
+	Header framework.Header
 	Body   []byte
 	Raw    []byte // the whole response as sent, 1xx responses included
 	Err    error  // set when the server's bytes did not parse
@@ -159,11 +147,11 @@ type TestResponse struct {
 // interim responses are folded into the final one's Raw, bodies are framed
 // by Content-Length, chunked coding, or the end of raw. head says the
 // request was HEAD, whose responses have no body.
-func ParseResponses(raw []byte, head bool) ([]*TestResponse, error) {
-	var out []*TestResponse
+func ParseResponses(raw []byte, head bool) ([]*Response, error) {
+	var out []*Response
 	start := 0
 	for start < len(raw) {
-		res := &TestResponse{}
+		res := &Response{}
 		rest := raw[start:]
 		end := bytes.Index(rest, []byte("\r\n\r\n"))
 		if end < 0 {
@@ -182,14 +170,14 @@ func ParseResponses(raw []byte, head bool) ([]*TestResponse, error) {
 			if !ok {
 				return out, fmt.Errorf("bad header line %q", l)
 			}
-			res.Header.addRaw(name, strings.TrimSpace(value))
+			res.Header.Add(name, strings.TrimSpace(value))
 		}
 		pos := end + 4
 		switch {
 		case n < 200:
 			start += pos
 			continue
-		case head || n == StatusNoContent || n == StatusNotModified:
+		case head || n == framework.StatusNoContent || n == framework.StatusNotModified:
 		case strings.EqualFold(res.Header.Get("Transfer-Encoding"), "chunked"):
 			body, used, err := dechunk(rest[pos:])
 			if err != nil {
@@ -247,89 +235,4 @@ func dechunk(b []byte) (body []byte, used int, err error) {
 }
 
 // Get returns a header value of the response.
-func (r *TestResponse) Get(name string) string { return r.Header.Get(name) }
-
-// memConn is an in-memory net.Conn: reads come from a fixed input and
-// writes are collected. At the end of the input, a read with a deadline
-// returns io.EOF, as if the client had closed its side; a read without a
-// deadline (the client-gone watch) waits until its deadline is moved or
-// the connection is closed, as a quiet client would.
-type memConn struct {
-	in  []byte
-	out bytes.Buffer
-
-	mu     sync.Mutex
-	wake   chan struct{}
-	dead   time.Time
-	closed bool
-}
-
-func (m *memConn) Read(p []byte) (int, error) {
-	m.mu.Lock()
-	if len(m.in) > 0 {
-		n := copy(p, m.in)
-		m.in = m.in[n:]
-		m.mu.Unlock()
-		return n, nil
-	}
-	for !m.closed && m.dead.IsZero() {
-		if m.wake == nil {
-			m.wake = make(chan struct{})
-		}
-		w := m.wake
-		m.mu.Unlock()
-		<-w
-		m.mu.Lock()
-	}
-	defer m.mu.Unlock()
-	if m.closed {
-		return 0, net.ErrClosed
-	}
-	if !m.dead.After(time.Now()) {
-		return 0, os.ErrDeadlineExceeded
-	}
-	return 0, io.EOF
-}
-
-func (m *memConn) Write(p []byte) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return 0, net.ErrClosed
-	}
-	return m.out.Write(p)
-}
-
-func (m *memConn) Close() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.closed = true
-	m.signal()
-	return nil
-}
-
-func (m *memConn) signal() {
-	if m.wake != nil {
-		close(m.wake)
-		m.wake = nil
-	}
-}
-
-func (m *memConn) SetDeadline(t time.Time) error { return m.SetReadDeadline(t) }
-
-func (m *memConn) SetReadDeadline(t time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.dead = t
-	m.signal()
-	return nil
-}
-
-func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
-func (m *memConn) LocalAddr() net.Addr              { return memAddr{} }
-func (m *memConn) RemoteAddr() net.Addr             { return memAddr{} }
-
-type memAddr struct{}
-
-func (memAddr) Network() string { return "memory" }
-func (memAddr) String() string  { return "192.0.2.1:1234" }
+func (r *Response) Get(name string) string { return r.Header.Get(name) }

@@ -1,0 +1,164 @@
+package framework
+
+import (
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/groundup-go/groundup/framework/http1"
+)
+
+// Output and the end of a connection: the write buffer and its flushes,
+// the socket deadlines, the canned answer to a request that never reached
+// a handler, and the (lingering) close.
+
+// write appends p to the output, sending large writes straight to the
+// socket together with what is pending, in one writev.
+func (cn *conn) write(p []byte) error {
+	if len(p) < 2048 {
+		cn.wbuf = append(cn.wbuf, p...)
+		if len(cn.wbuf) >= wbufFlushSize {
+			return cn.flush()
+		}
+		return nil
+	}
+	cn.setWriteDeadline(time.Now())
+	bufs := net.Buffers{cn.wbuf, p}
+	_, err := bufs.WriteTo(cn.nc)
+	cn.wbuf = cn.wbuf[:0]
+	return err
+}
+
+// flush writes the pending output to the socket.
+func (cn *conn) flush() error {
+	if len(cn.wbuf) == 0 {
+		return nil
+	}
+	return cn.flushAt(time.Now())
+}
+
+// flushAt is flush for a caller that has just read the clock.
+func (cn *conn) flushAt(now time.Time) error {
+	if len(cn.wbuf) == 0 {
+		return nil
+	}
+	cn.setWriteDeadline(now)
+	_, err := cn.nc.Write(cn.wbuf)
+	cn.wbuf = cn.wbuf[:0]
+	if err != nil {
+		cn.srv.logger().Debug("write failed; closing connection", "remote", cn.remoteAddr(), "err", err)
+	}
+	return err
+}
+
+// setReadDeadline moves the socket's read deadline and remembers it, so
+// that waitBriefly can tell when the one already set will do.
+func (cn *conn) setReadDeadline(t time.Time) {
+	cn.readDead = t
+	cn.nc.SetReadDeadline(t)
+}
+
+// setWriteDeadline bounds each write by WriteTimeout: a client that stops
+// reading cannot hold the goroutine forever. The deadline is moved at most
+// every second, since a timer update is not free.
+func (cn *conn) setWriteDeadline(now time.Time) {
+	d := orDefault(cn.srv.WriteTimeout, DefaultWriteTimeout)
+	if cn.writeDead.Sub(now) < d-time.Second {
+		cn.writeDead = now.Add(d)
+		cn.nc.SetWriteDeadline(cn.writeDead)
+	}
+}
+
+// cannedError answers a request that never reached a handler: a protocol
+// error, a body over the limit, a head that timed out. The connection
+// closes after it (RFC 9112 §9.6), because the byte stream can no longer be
+// trusted to hold a request boundary where we think.
+func (cn *conn) cannedError(pe http1.ProtocolError) {
+	cn.linger = true // the rest of the request is unread
+	cn.closeAfter("protocol error")
+	cn.srv.logger().Warn("protocol error", "status", pe.Status, "reason", pe.Reason, "remote", cn.remoteAddr())
+	body := strconv.Itoa(pe.Status) + " " + StatusText(pe.Status) + ": " + pe.Reason + "\n"
+	cn.wbuf = appendStatusLine(cn.wbuf, pe.Status)
+	cn.wbuf = append(cn.wbuf, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
+	cn.wbuf = strconv.AppendInt(cn.wbuf, int64(len(body)), 10)
+	cn.wbuf = append(cn.wbuf, "\r\n"...)
+	cn.wbuf = appendDate(cn.wbuf)
+	if name := cn.srv.serverName(); name != "" {
+		cn.wbuf = appendField(cn.wbuf, "Server", name)
+	}
+	cn.wbuf = append(cn.wbuf, "Connection: close\r\n\r\n"...)
+	cn.wbuf = append(cn.wbuf, body...)
+	cn.flush()
+}
+
+// sendContinue answers "Expect: 100-continue" when the handler first reads
+// the body, unless the final response has begun.
+func (cn *conn) sendContinue() error {
+	if cn.ctx.res.committed {
+		return nil
+	}
+	cn.wbuf = append(cn.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
+	return cn.flush()
+}
+
+// hijack hands the socket over to the handler, with the bytes already read
+// past the request head. The connection writes nothing more and never
+// closes the socket; the caller owns it.
+func (cn *conn) hijack() (net.Conn, []byte, error) {
+	cn.bg.stop(cn)
+	if err := cn.flush(); err != nil {
+		return nil, nil, err
+	}
+	buffered := append([]byte(nil), cn.rbuf[cn.r:cn.w]...)
+	cn.r = cn.w
+	cn.hijacked = true
+	cn.nc.SetWriteDeadline(time.Time{})
+	cn.setReadDeadline(time.Time{})
+	return cn.nc, buffered, nil
+}
+
+// close flushes and closes the socket. When request bytes may be unread
+// (a refused request, a body the handler left, pipelined requests after a
+// close), it first half-closes and briefly reads what the client still
+// sends, so that those bytes do not make the kernel answer with a reset
+// that destroys the response in flight (the "lingering close" of RFC 9112
+// §9.6).
+func (cn *conn) close() {
+	if cn.state.Swap(stateClosed) == stateClosed {
+		return
+	}
+	if cn.wbuf != nil {
+		cn.flush()
+	}
+	// Only when request bytes may still be on their way: after a clean
+	// exchange there is nothing to drain, and a plain close is cheaper.
+	if tc, ok := cn.nc.(interface{ CloseWrite() error }); ok && (cn.linger || cn.r < cn.w) {
+		if tc.CloseWrite() == nil {
+			cn.setReadDeadline(time.Now().Add(500 * time.Millisecond))
+			var sink [512]byte
+			for range 64 {
+				if _, err := cn.nc.Read(sink[:]); err != nil {
+					break
+				}
+			}
+		}
+	}
+	cn.nc.Close()
+}
+
+// abort closes the socket at once and cancels the requests' contexts.
+func (cn *conn) abort() {
+	cn.mu.Lock()
+	cn.aborted = true
+	if cn.cancel != nil {
+		cn.cancel()
+	}
+	cn.mu.Unlock()
+	cn.nc.Close()
+}
+
+func isTimeout(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}

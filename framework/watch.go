@@ -1,0 +1,72 @@
+package framework
+
+import (
+	"context"
+	"time"
+)
+
+// The client-gone watch: while a handler runs, the socket is otherwise
+// unread, and a client that closes its side would go unnoticed until the
+// response is written. The watch reads it in the background.
+
+// aLongTimeAgo is a deadline in the past, used to abort a blocked Read.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// bgRead watches a connection while its handler runs, the way net/http
+// does: a one-byte read that returns EOF means the client went away, and
+// the request's context is cancelled. It starts only when a handler asked
+// for the context and the body has been read (the handler owns reads
+// until then), and it is stopped by moving the read deadline to the past.
+type bgRead struct {
+	running bool
+	done    chan struct{}
+	got     bool // the read returned a byte: the start of the next request
+	err     error
+}
+
+func (b *bgRead) start(cn *conn, cancel context.CancelFunc) {
+	if b.running || cn.r != cn.w || cn.hijacked {
+		// Pipelined bytes are already buffered: the client is there.
+		return
+	}
+	b.running, b.got, b.err = true, false, nil
+	b.done = make(chan struct{})
+	cn.setReadDeadline(time.Time{})
+	go func() {
+		defer close(b.done)
+		n, err := cn.nc.Read(cn.one[:])
+		b.got = n == 1
+		if err != nil && !isTimeout(err) {
+			b.err = err
+			cancel()
+		}
+	}()
+}
+
+func (b *bgRead) stop(cn *conn) {
+	if !b.running {
+		return
+	}
+	cn.setReadDeadline(aLongTimeAgo)
+	<-b.done
+	b.running = false
+	cn.setReadDeadline(time.Time{})
+	if b.got {
+		// Nothing was buffered when the read started, so the byte is
+		// the whole of the unread input.
+		cn.rbuf[0] = cn.one[0]
+		cn.r, cn.w = 0, 1
+	}
+	if b.err != nil {
+		cn.closeAfter("the client went away")
+	}
+}
+
+// bodyDone runs when the last request body byte has been read: the socket
+// is free again, so the watch may begin if the handler asked for the
+// request's context.
+func (cn *conn) bodyDone() {
+	if c := cn.ctx; c.cancel != nil {
+		cn.bg.start(cn, c.cancel)
+	}
+}
