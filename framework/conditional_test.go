@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
 )
 
 // TestStaticConditionalAndRange is the table of validators, preconditions
@@ -21,66 +22,55 @@ func TestStaticConditionalAndRange(t *testing.T) {
 	after := stMod.Add(time.Hour).Format(framework.TimeFormat)
 	const etagVar = "$ETAG" // replaced by the file's ETag
 
-	type want struct {
-		status       int
-		body         string
-		contentRange string
-	}
-	tests := []struct {
-		name    string
-		method  string
-		fields  []string
-		want    want
-		needMod bool // only meaningful when the file system has mod times
-	}{
-		{"plain GET", "GET", nil, want{200, stHello, ""}, false},
-		{"HEAD", "HEAD", nil, want{200, "", ""}, false},
-		{"If-None-Match equal", "GET", []string{"If-None-Match: " + etagVar}, want{304, "", ""}, false},
-		{"If-None-Match weak form matches", "GET", []string{"If-None-Match: W/" + etagVar}, want{304, "", ""}, false},
-		{"If-None-Match in a list", "GET", []string{`If-None-Match: "x", "y,z", ` + etagVar}, want{304, "", ""}, false},
-		{"If-None-Match on a second line", "GET", []string{`If-None-Match: "x"`, "If-None-Match: " + etagVar}, want{304, "", ""}, false},
-		{"If-None-Match star", "GET", []string{"If-None-Match: *"}, want{304, "", ""}, false},
-		{"If-None-Match other", "GET", []string{`If-None-Match: "other"`}, want{200, stHello, ""}, false},
-		{"If-None-Match HEAD", "HEAD", []string{"If-None-Match: " + etagVar}, want{304, "", ""}, false},
-		{"If-Modified-Since equal", "GET", []string{"If-Modified-Since: " + lastMod}, want{304, "", ""}, true},
-		{"If-Modified-Since later", "GET", []string{"If-Modified-Since: " + after}, want{304, "", ""}, true},
-		{"If-Modified-Since earlier", "GET", []string{"If-Modified-Since: " + before}, want{200, stHello, ""}, false},
-		{"If-Modified-Since garbage", "GET", []string{"If-Modified-Since: yesterday"}, want{200, stHello, ""}, false},
-		{"If-Modified-Since RFC 850 date", "GET", []string{"If-Modified-Since: " + stMod.Format("Monday, 02-Jan-06 15:04:05 GMT")}, want{304, "", ""}, true},
-		{"If-Modified-Since asctime date", "GET", []string{"If-Modified-Since: " + stMod.Format("Mon Jan _2 15:04:05 2006")}, want{304, "", ""}, true},
-		{"If-Modified-Since ignored beside If-None-Match", "GET", []string{`If-None-Match: "other"`, "If-Modified-Since: " + lastMod}, want{200, stHello, ""}, false},
-		{"If-Match equal", "GET", []string{"If-Match: " + etagVar}, want{200, stHello, ""}, false},
-		{"If-Match star", "GET", []string{"If-Match: *"}, want{200, stHello, ""}, false},
-		{"If-Match other", "GET", []string{`If-Match: "other"`}, want{412, "", ""}, false},
-		{"If-Match weak never matches", "GET", []string{"If-Match: W/" + etagVar}, want{412, "", ""}, false},
-		{"If-Unmodified-Since earlier", "GET", []string{"If-Unmodified-Since: " + before}, want{412, "", ""}, true},
-		{"If-Unmodified-Since equal", "GET", []string{"If-Unmodified-Since: " + lastMod}, want{200, stHello, ""}, false},
-		{"If-Unmodified-Since ignored beside If-Match", "GET", []string{"If-Match: " + etagVar, "If-Unmodified-Since: " + before}, want{200, stHello, ""}, false},
-		{"If-Match before If-None-Match", "GET", []string{`If-Match: "other"`, "If-None-Match: " + etagVar}, want{412, "", ""}, false},
+	tests := []conditionalCase{
+		{"plain GET", "GET", nil, conditionalWant{200, stHello, ""}, false},
+		{"HEAD", "HEAD", nil, conditionalWant{200, "", ""}, false},
+		{"If-None-Match equal", "GET", []string{"If-None-Match: " + etagVar}, conditionalWant{304, "", ""}, false},
+		{"If-None-Match weak form matches", "GET", []string{"If-None-Match: W/" + etagVar}, conditionalWant{304, "", ""}, false},
+		{"If-None-Match in a list", "GET", []string{`If-None-Match: "x", "y,z", ` + etagVar}, conditionalWant{304, "", ""}, false},
+		{"If-None-Match on a second line", "GET", []string{`If-None-Match: "x"`, "If-None-Match: " + etagVar}, conditionalWant{304, "", ""}, false},
+		{"If-None-Match star", "GET", []string{"If-None-Match: *"}, conditionalWant{304, "", ""}, false},
+		{"If-None-Match other", "GET", []string{`If-None-Match: "other"`}, conditionalWant{200, stHello, ""}, false},
+		{"If-None-Match HEAD", "HEAD", []string{"If-None-Match: " + etagVar}, conditionalWant{304, "", ""}, false},
+		{"If-Modified-Since equal", "GET", []string{"If-Modified-Since: " + lastMod}, conditionalWant{304, "", ""}, true},
+		{"If-Modified-Since later", "GET", []string{"If-Modified-Since: " + after}, conditionalWant{304, "", ""}, true},
+		{"If-Modified-Since earlier", "GET", []string{"If-Modified-Since: " + before}, conditionalWant{200, stHello, ""}, false},
+		{"If-Modified-Since garbage", "GET", []string{"If-Modified-Since: yesterday"}, conditionalWant{200, stHello, ""}, false},
+		{"If-Modified-Since RFC 850 date", "GET", []string{"If-Modified-Since: " + stMod.Format("Monday, 02-Jan-06 15:04:05 GMT")}, conditionalWant{304, "", ""}, true},
+		{"If-Modified-Since asctime date", "GET", []string{"If-Modified-Since: " + stMod.Format("Mon Jan _2 15:04:05 2006")}, conditionalWant{304, "", ""}, true},
+		{"If-Modified-Since ignored beside If-None-Match", "GET", []string{`If-None-Match: "other"`, "If-Modified-Since: " + lastMod}, conditionalWant{200, stHello, ""}, false},
+		{"If-Match equal", "GET", []string{"If-Match: " + etagVar}, conditionalWant{200, stHello, ""}, false},
+		{"If-Match star", "GET", []string{"If-Match: *"}, conditionalWant{200, stHello, ""}, false},
+		{"If-Match other", "GET", []string{`If-Match: "other"`}, conditionalWant{412, "", ""}, false},
+		{"If-Match weak never matches", "GET", []string{"If-Match: W/" + etagVar}, conditionalWant{412, "", ""}, false},
+		{"If-Unmodified-Since earlier", "GET", []string{"If-Unmodified-Since: " + before}, conditionalWant{412, "", ""}, true},
+		{"If-Unmodified-Since equal", "GET", []string{"If-Unmodified-Since: " + lastMod}, conditionalWant{200, stHello, ""}, false},
+		{"If-Unmodified-Since ignored beside If-Match", "GET", []string{"If-Match: " + etagVar, "If-Unmodified-Since: " + before}, conditionalWant{200, stHello, ""}, false},
+		{"If-Match before If-None-Match", "GET", []string{`If-Match: "other"`, "If-None-Match: " + etagVar}, conditionalWant{412, "", ""}, false},
 
-		{"Range a-b", "GET", []string{"Range: bytes=0-4"}, want{206, "Hello", "bytes 0-4/14"}, false},
-		{"Range a-", "GET", []string{"Range: bytes=7-"}, want{206, "world!\n", "bytes 7-13/14"}, false},
-		{"Range -n", "GET", []string{"Range: bytes=-6"}, want{206, "orld!\n", "bytes 8-13/14"}, false},
-		{"Range -n past the start", "GET", []string{"Range: bytes=-100"}, want{206, stHello, "bytes 0-13/14"}, false},
-		{"Range end clamped", "GET", []string{"Range: bytes=12-999"}, want{206, "!\n", "bytes 12-13/14"}, false},
-		{"Range last byte", "GET", []string{"Range: bytes=13-13"}, want{206, "\n", "bytes 13-13/14"}, false},
-		{"Range spaces and case", "GET", []string{"Range: Bytes = 1-2"}, want{206, "el", "bytes 1-2/14"}, false},
-		{"Range reversed is ignored", "GET", []string{"Range: bytes=5-2"}, want{200, stHello, ""}, false},
-		{"Range garbage is ignored", "GET", []string{"Range: bytes=abc"}, want{200, stHello, ""}, false},
-		{"Range sign is ignored", "GET", []string{"Range: bytes=+1-2"}, want{200, stHello, ""}, false},
-		{"Range end of 19 digits clamped", "GET", []string{"Range: bytes=12-9223372036854775807"}, want{206, "!\n", "bytes 12-13/14"}, false},
-		{"Range past int64 is ignored", "GET", []string{"Range: bytes=0-9223372036854775808"}, want{200, stHello, ""}, false},
-		{"Range other unit is ignored", "GET", []string{"Range: items=0-1"}, want{200, stHello, ""}, false},
-		{"Range start past the end", "GET", []string{"Range: bytes=14-"}, want{416, "", "bytes */14"}, false},
-		{"Range suffix zero", "GET", []string{"Range: bytes=-0"}, want{416, "", "bytes */14"}, false},
-		{"Range several is the whole file", "GET", []string{"Range: bytes=0-1,3-4"}, want{200, stHello, ""}, false},
-		{"Range on HEAD is ignored", "HEAD", []string{"Range: bytes=0-4"}, want{200, "", ""}, false},
-		{"If-Range ETag equal", "GET", []string{"Range: bytes=0-4", "If-Range: " + etagVar}, want{206, "Hello", "bytes 0-4/14"}, false},
-		{"If-Range ETag other", "GET", []string{"Range: bytes=0-4", `If-Range: "other"`}, want{200, stHello, ""}, false},
-		{"If-Range weak ETag", "GET", []string{"Range: bytes=0-4", "If-Range: W/" + etagVar}, want{200, stHello, ""}, false},
-		{"If-Range date equal", "GET", []string{"Range: bytes=0-4", "If-Range: " + lastMod}, want{206, "Hello", "bytes 0-4/14"}, true},
-		{"If-Range date other", "GET", []string{"Range: bytes=0-4", "If-Range: " + before}, want{200, stHello, ""}, false},
-		{"304 wins over Range", "GET", []string{"Range: bytes=0-4", "If-None-Match: " + etagVar}, want{304, "", ""}, false},
+		{"Range a-b", "GET", []string{"Range: bytes=0-4"}, conditionalWant{206, "Hello", "bytes 0-4/14"}, false},
+		{"Range a-", "GET", []string{"Range: bytes=7-"}, conditionalWant{206, "world!\n", "bytes 7-13/14"}, false},
+		{"Range -n", "GET", []string{"Range: bytes=-6"}, conditionalWant{206, "orld!\n", "bytes 8-13/14"}, false},
+		{"Range -n past the start", "GET", []string{"Range: bytes=-100"}, conditionalWant{206, stHello, "bytes 0-13/14"}, false},
+		{"Range end clamped", "GET", []string{"Range: bytes=12-999"}, conditionalWant{206, "!\n", "bytes 12-13/14"}, false},
+		{"Range last byte", "GET", []string{"Range: bytes=13-13"}, conditionalWant{206, "\n", "bytes 13-13/14"}, false},
+		{"Range spaces and case", "GET", []string{"Range: Bytes = 1-2"}, conditionalWant{206, "el", "bytes 1-2/14"}, false},
+		{"Range reversed is ignored", "GET", []string{"Range: bytes=5-2"}, conditionalWant{200, stHello, ""}, false},
+		{"Range garbage is ignored", "GET", []string{"Range: bytes=abc"}, conditionalWant{200, stHello, ""}, false},
+		{"Range sign is ignored", "GET", []string{"Range: bytes=+1-2"}, conditionalWant{200, stHello, ""}, false},
+		{"Range end of 19 digits clamped", "GET", []string{"Range: bytes=12-9223372036854775807"}, conditionalWant{206, "!\n", "bytes 12-13/14"}, false},
+		{"Range past int64 is ignored", "GET", []string{"Range: bytes=0-9223372036854775808"}, conditionalWant{200, stHello, ""}, false},
+		{"Range other unit is ignored", "GET", []string{"Range: items=0-1"}, conditionalWant{200, stHello, ""}, false},
+		{"Range start past the end", "GET", []string{"Range: bytes=14-"}, conditionalWant{416, "", "bytes */14"}, false},
+		{"Range suffix zero", "GET", []string{"Range: bytes=-0"}, conditionalWant{416, "", "bytes */14"}, false},
+		{"Range several is the whole file", "GET", []string{"Range: bytes=0-1,3-4"}, conditionalWant{200, stHello, ""}, false},
+		{"Range on HEAD is ignored", "HEAD", []string{"Range: bytes=0-4"}, conditionalWant{200, "", ""}, false},
+		{"If-Range ETag equal", "GET", []string{"Range: bytes=0-4", "If-Range: " + etagVar}, conditionalWant{206, "Hello", "bytes 0-4/14"}, false},
+		{"If-Range ETag other", "GET", []string{"Range: bytes=0-4", `If-Range: "other"`}, conditionalWant{200, stHello, ""}, false},
+		{"If-Range weak ETag", "GET", []string{"Range: bytes=0-4", "If-Range: W/" + etagVar}, conditionalWant{200, stHello, ""}, false},
+		{"If-Range date equal", "GET", []string{"Range: bytes=0-4", "If-Range: " + lastMod}, conditionalWant{206, "Hello", "bytes 0-4/14"}, true},
+		{"If-Range date other", "GET", []string{"Range: bytes=0-4", "If-Range: " + before}, conditionalWant{200, stHello, ""}, false},
+		{"304 wins over Range", "GET", []string{"Range: bytes=0-4", "If-None-Match: " + etagVar}, conditionalWant{304, "", ""}, false},
 	}
 
 	systems := []struct {
@@ -108,51 +98,78 @@ func TestStaticConditionalAndRange(t *testing.T) {
 						fields[i] = strings.ReplaceAll(f, etagVar, etag)
 					}
 					out := tr.do(t, app.Serve, stReq(tt.method, "/static/hello.txt", fields...))
-					res := stParse(t, out, tt.method == "HEAD")
-					if res.Status != tt.want.status {
-						t.Fatalf("status %d, want %d\n%s", res.Status, tt.want.status, out)
-					}
-					if string(res.Body) != tt.want.body && tt.want.status != 412 && tt.want.status != 416 {
-						t.Errorf("body %q, want %q", res.Body, tt.want.body)
-					}
-					if got := res.Get("Content-Range"); got != tt.want.contentRange {
-						t.Errorf("Content-Range %q, want %q", got, tt.want.contentRange)
-					}
-					switch tt.want.status {
-					case 200, 206:
-						wantLen := len(tt.want.body)
-						if tt.method == "HEAD" {
-							wantLen = len(stHello)
-						}
-						if got := res.Get("Content-Length"); got != fmt.Sprint(wantLen) {
-							t.Errorf("Content-Length %q, want %d", got, wantLen)
-						}
-						if res.Get("ETag") != etag || res.Get("Accept-Ranges") != "bytes" {
-							t.Errorf("ETag %q, Accept-Ranges %q", res.Get("ETag"), res.Get("Accept-Ranges"))
-						}
-						if tt.method == "HEAD" && !bytes.HasSuffix(out, []byte("\r\n\r\n")) {
-							t.Errorf("HEAD response carries a body:\n%q", out)
-						}
-					case 304:
-						// RFC 9110 §15.4.5: the validators and caching fields
-						// again, and nothing of the body.
-						if res.Get("ETag") != etag || res.Get("Cache-Control") != "no-cache" {
-							t.Errorf("304 lost ETag or Cache-Control:\n%s", out)
-						}
-						if sys.hasMod && res.Get("Last-Modified") != lastMod {
-							t.Errorf("304 Last-Modified %q, want %q", res.Get("Last-Modified"), lastMod)
-						}
-						if !bytes.HasSuffix(out, []byte("\r\n\r\n")) || res.Header.Has("Content-Type") {
-							t.Errorf("304 carries a body or Content-Type:\n%q", out)
-						}
-					case 412, 416:
-						if res.Header.Has("ETag") || res.Header.Has("Last-Modified") {
-							t.Errorf("error response claims the file's validators:\n%s", out)
-						}
-					}
+					checkConditional(t, tt, out, etag, lastMod, sys.hasMod)
 				})
 			}
 		}
+	}
+}
+
+// conditionalCase is one row of TestStaticConditionalAndRange.
+type conditionalCase struct {
+	name    string
+	method  string
+	fields  []string
+	want    conditionalWant
+	needMod bool // only meaningful when the file system has mod times
+}
+
+type conditionalWant struct {
+	status       int
+	body         string
+	contentRange string
+}
+
+// checkConditional checks one response of TestStaticConditionalAndRange.
+func checkConditional(t *testing.T, tt conditionalCase, out []byte, etag, lastMod string, hasMod bool) {
+	t.Helper()
+	res := stParse(t, out, tt.method == "HEAD")
+	if res.Status != tt.want.status {
+		t.Fatalf("status %d, want %d\n%s", res.Status, tt.want.status, out)
+	}
+	if string(res.Body) != tt.want.body && tt.want.status != 412 && tt.want.status != 416 {
+		t.Errorf("body %q, want %q", res.Body, tt.want.body)
+	}
+	if got := res.Get("Content-Range"); got != tt.want.contentRange {
+		t.Errorf("Content-Range %q, want %q", got, tt.want.contentRange)
+	}
+	switch tt.want.status {
+	case 200, 206:
+		wantLen := len(tt.want.body)
+		if tt.method == "HEAD" {
+			wantLen = len(stHello)
+		}
+		if got := res.Get("Content-Length"); got != fmt.Sprint(wantLen) {
+			t.Errorf("Content-Length %q, want %d", got, wantLen)
+		}
+		if res.Get("ETag") != etag || res.Get("Accept-Ranges") != "bytes" {
+			t.Errorf("ETag %q, Accept-Ranges %q", res.Get("ETag"), res.Get("Accept-Ranges"))
+		}
+		if tt.method == "HEAD" && !bytes.HasSuffix(out, []byte("\r\n\r\n")) {
+			t.Errorf("HEAD response carries a body:\n%q", out)
+		}
+	case 304:
+		check304(t, res, out, etag, lastMod, hasMod)
+	case 412, 416:
+		if res.Header.Has("ETag") || res.Header.Has("Last-Modified") {
+			t.Errorf("error response claims the file's validators:\n%s", out)
+		}
+	}
+}
+
+// check304 checks a 304 of TestStaticConditionalAndRange. RFC 9110
+// §15.4.5: the validators and caching fields again, and nothing of the
+// body.
+func check304(t *testing.T, res *frameworktest.Response, out []byte, etag, lastMod string, hasMod bool) {
+	t.Helper()
+	if res.Get("ETag") != etag || res.Get("Cache-Control") != "no-cache" {
+		t.Errorf("304 lost ETag or Cache-Control:\n%s", out)
+	}
+	if hasMod && res.Get("Last-Modified") != lastMod {
+		t.Errorf("304 Last-Modified %q, want %q", res.Get("Last-Modified"), lastMod)
+	}
+	if !bytes.HasSuffix(out, []byte("\r\n\r\n")) || res.Header.Has("Content-Type") {
+		t.Errorf("304 carries a body or Content-Type:\n%q", out)
 	}
 }
 

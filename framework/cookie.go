@@ -81,40 +81,14 @@ func (ck *Cookie) Valid() error {
 	return err
 }
 
-// serialize is String with the reason for a refusal.
+// serialize is String with the reason for a refusal: the cookie is
+// checked, then written out.
 func (ck *Cookie) serialize() (string, error) {
-	if !http1.IsToken(ck.Name) {
-		return "", errors.New("cookie name " + strconv.Quote(ck.Name) + " is not a token")
-	}
-	quote := false
-	for i := 0; i < len(ck.Value); i++ {
-		b := ck.Value[i]
-		if b == ' ' || b == ',' {
-			// Not cookie-octets, but common; browsers accept them
-			// inside DQUOTEs (net/http sends them the same way).
-			quote = true
-			continue
-		}
-		if !isCookieOctet(b) {
-			return "", errors.New("cookie " + ck.Name + ": value holds byte " + strconv.QuoteRune(rune(b)) + ", not allowed in a cookie value")
-		}
-	}
-	if !validCookiePath(ck.Path) {
-		return "", errors.New("cookie " + ck.Name + ": invalid Path " + strconv.Quote(ck.Path))
+	quote, err := ck.check()
+	if err != nil {
+		return "", err
 	}
 	domain := strings.TrimPrefix(ck.Domain, ".")
-	if ck.Domain != "" && !validCookieDomain(domain) {
-		return "", errors.New("cookie " + ck.Name + ": invalid Domain " + strconv.Quote(ck.Domain))
-	}
-	// Cookie name prefixes (RFC 6265bis §4.1.3), matched case-insensitively
-	// as browsers do.
-	if http1.HasPrefixFold(ck.Name, "__Secure-") && !ck.Secure {
-		return "", errors.New("cookie " + ck.Name + ": a __Secure- cookie needs Secure")
-	}
-	if http1.HasPrefixFold(ck.Name, "__Host-") && (!ck.Secure || ck.Path != "/" || ck.Domain != "") {
-		return "", errors.New("cookie " + ck.Name + ": a __Host- cookie needs Secure, Path \"/\" and no Domain")
-	}
-
 	b := make([]byte, 0, len(ck.Name)+len(ck.Value)+len(ck.Path)+len(domain)+110)
 	b = append(b, ck.Name...)
 	b = append(b, '=')
@@ -125,6 +99,47 @@ func (ck *Cookie) serialize() (string, error) {
 	if quote {
 		b = append(b, '"')
 	}
+	b = ck.appendAttributes(b, domain)
+	return string(b), nil
+}
+
+// check validates the cookie, the rules of String, and reports whether
+// its value must go in DQUOTEs.
+func (ck *Cookie) check() (quote bool, err error) {
+	if !http1.IsToken(ck.Name) {
+		return false, errors.New("cookie name " + strconv.Quote(ck.Name) + " is not a token")
+	}
+	for i := 0; i < len(ck.Value); i++ {
+		b := ck.Value[i]
+		if b == ' ' || b == ',' {
+			// Not cookie-octets, but common; browsers accept them
+			// inside DQUOTEs (net/http sends them the same way).
+			quote = true
+			continue
+		}
+		if !isCookieOctet(b) {
+			return false, errors.New("cookie " + ck.Name + ": value holds byte " + strconv.QuoteRune(rune(b)) + ", not allowed in a cookie value")
+		}
+	}
+	if !validCookiePath(ck.Path) {
+		return false, errors.New("cookie " + ck.Name + ": invalid Path " + strconv.Quote(ck.Path))
+	}
+	if ck.Domain != "" && !validCookieDomain(strings.TrimPrefix(ck.Domain, ".")) {
+		return false, errors.New("cookie " + ck.Name + ": invalid Domain " + strconv.Quote(ck.Domain))
+	}
+	// Cookie name prefixes (RFC 6265bis §4.1.3), matched case-insensitively
+	// as browsers do.
+	if http1.HasPrefixFold(ck.Name, "__Secure-") && !ck.Secure {
+		return false, errors.New("cookie " + ck.Name + ": a __Secure- cookie needs Secure")
+	}
+	if http1.HasPrefixFold(ck.Name, "__Host-") && (!ck.Secure || ck.Path != "/" || ck.Domain != "") {
+		return false, errors.New("cookie " + ck.Name + ": a __Host- cookie needs Secure, Path \"/\" and no Domain")
+	}
+	return quote, nil
+}
+
+// appendAttributes appends the attributes that follow name=value.
+func (ck *Cookie) appendAttributes(b []byte, domain string) []byte {
 	if ck.Path != "" {
 		b = append(b, "; Path="...)
 		b = append(b, ck.Path...)
@@ -160,7 +175,7 @@ func (ck *Cookie) serialize() (string, error) {
 	case SameSiteNone:
 		b = append(b, "; SameSite=None"...)
 	}
-	return string(b), nil
+	return b
 }
 
 // isCookieOctet reports whether b is a cookie-octet (RFC 6265 §4.1.1):
