@@ -1,7 +1,6 @@
 package framework_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -9,51 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/frameworktest"
 )
-
-// The seed's first lesson, before any HTTP: a TCP server that answers
-// "Yes" to whoever asks, using only package net.
-func Example_canYouHearMe() {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-
-	// The server: accept a connection, read one line, answer it.
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return // the listener was closed
-			}
-			go func() {
-				defer conn.Close()
-				line, _ := bufio.NewReader(conn).ReadString('\n')
-				if strings.TrimSpace(line) == "can you hear me?" {
-					io.WriteString(conn, "Yes\n")
-				}
-			}()
-		}
-	}()
-
-	// The client: dial, ask, read the answer.
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		panic(err)
-	}
-	defer conn.Close()
-	io.WriteString(conn, "can you hear me?\n")
-	answer, _ := bufio.NewReader(conn).ReadString('\n')
-	fmt.Print(answer)
-	// Output: Yes
-}
 
 // A whole app: routes, a handler, and the bytes on the wire, in memory.
 func Example() {
@@ -207,4 +170,90 @@ func ExampleCtx_Hijack() {
 	fmt.Printf("%q\n", out)
 	// Output:
 	// "HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\nHELLO"
+}
+
+// A JSON API: BindJSON decodes the body strictly, and its errors say what
+// was wrong in words a client can act on.
+func ExampleCtx_BindJSON() {
+	type entry struct {
+		Name    string `json:"name"`
+		Message string `json:"message"`
+	}
+	app := framework.New()
+	app.POST("/entries", func(c *framework.Ctx) error {
+		var in entry
+		if err := c.BindJSON(&in); err != nil {
+			return err
+		}
+		return c.JSON(201, in)
+	})
+
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/entries").
+		WithJSON(map[string]string{"name": "Ada", "message": "hello"}))
+	fmt.Print(res.Status, " ", string(res.Body))
+
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/entries").
+		WithBody("application/json", []byte(`{"name": 7}`)))
+	fmt.Print(res.Status, " ", string(res.Body))
+	// Output:
+	// 201 {"name":"Ada","message":"hello"}
+	// 400 {"error":"invalid JSON: field \"name\" must be a string, not number","status":400}
+}
+
+// An HTML form: Form parses url-encoded and multipart bodies alike, and
+// FormValue reads one field.
+func ExampleCtx_Form() {
+	app := framework.New()
+	app.POST("/register", func(c *framework.Ctx) error {
+		form, err := c.Form()
+		if err != nil {
+			return err // 400 for a malformed body, 413 past the body limit
+		}
+		return c.String(200, "hello "+c.FormValue("name")+", "+strings.Join(form["lang"], "+"))
+	})
+
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("POST", "/register").
+		WithForm(url.Values{"name": {"Ada"}, "lang": {"go", "c"}}))
+	fmt.Println(res.Status, string(res.Body))
+	// Output: 200 hello Ada, go+c
+}
+
+// SetCookie refuses a cookie it cannot send as written, so a bad value
+// fails where it is set; Cookie reads one back.
+func ExampleCtx_SetCookie() {
+	app := framework.New()
+	app.GET("/", func(c *framework.Ctx) error {
+		if theme, ok := c.Cookie("theme"); ok {
+			return c.String(200, "theme "+theme)
+		}
+		c.SetCookie(&framework.Cookie{Name: "theme", Value: "dark", Path: "/",
+			MaxAge: 3600, HttpOnly: true, SameSite: framework.SameSiteLax})
+		return c.String(200, "theme set")
+	})
+
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
+	fmt.Println(res.Get("Set-Cookie"))
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/").Set("Cookie", "theme=dark"))
+	fmt.Println(string(res.Body))
+	// Output:
+	// theme=dark; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax
+	// theme dark
+}
+
+// FileServer serves an fs.FS under a pattern that ends in "/*filepath",
+// behind whatever middleware the route has; conditional requests come
+// for free.
+func ExampleFileServer() {
+	files := fstest.MapFS{"hello.txt": {Data: []byte("Hello, world!\n")}}
+	app := framework.New()
+	app.GET("/files/*filepath", framework.FileServer(files, framework.StaticConfig{}))
+
+	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/files/hello.txt"))
+	fmt.Print(res.Status, " ", res.Get("Content-Type"), " ", string(res.Body))
+	etag := res.Get("ETag")
+	res = frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/files/hello.txt").Set("If-None-Match", etag))
+	fmt.Println(res.Status)
+	// Output:
+	// 200 text/plain; charset=utf-8 Hello, world!
+	// 304
 }
