@@ -29,7 +29,7 @@ func routerApp() *App {
 
 func paramValues(c *Ctx) []string {
 	var out []string
-	for _, p := range c.Params() {
+	for _, p := range c.params {
 		out = append(out, p.Key+"="+p.Value)
 	}
 	return out
@@ -212,7 +212,7 @@ func TestGroupsAndMiddlewareOrder(t *testing.T) {
 	if strings.Join(trace, " ") != "app> <app" {
 		t.Errorf("miss trace %v", trace)
 	}
-	if got := app.Routes(); len(got) != 1 || got[0] != (RouteInfo{"GET", "/api/v1/ping", ""}) {
+	if got := app.Routes(); len(got) != 1 || got[0].Method != "GET" || got[0].Path != "/api/v1/ping" || got[0].RouteName() != "" {
 		t.Errorf("Routes() = %v", got)
 	}
 }
