@@ -22,7 +22,7 @@ func conflictApp() *App {
 		{"GET", "/u/:id"},
 		{"GET", "/u/:name/posts"}, // another name at the same position
 		{"GET", "/files/*path"},
-		{"GET", "/files/readme"},    // static beside catch-all
+		{"GET", "/files/readme"},     // static beside catch-all
 		{"GET", "/files/:dir/index"}, // parameter beside catch-all
 		{"GET", "/src/*filepath"},
 		{"GET", "/src/"}, // the catch-all's own root
