@@ -218,11 +218,14 @@ func DefaultErrorHandler(c *Ctx, err error) {
 	if dev {
 		b.WriteString("<h2>Failed in the " + html.EscapeString(string(layer)) + " layer</h2><p>" +
 			html.EscapeString(c.Method()+" "+c.Target()) + "</p><pre>" + html.EscapeString(err.Error()) + "</pre>")
-		b.WriteString(routerHTML(c, code))
 		var pe panicError
 		if errors.As(err, &pe) {
 			b.WriteString("<h2>Stack</h2><pre>" + html.EscapeString(string(pe.stack)) + "</pre>")
 		}
+	}
+	if dev {
+		// A router miss: what the router tried, and the nearest routes.
+		b.WriteString(routerHTML(c, code))
 	}
 	b.WriteString("</body></html>\n")
 	c.HTML(code, b.String())

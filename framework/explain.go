@@ -143,8 +143,9 @@ func plural(n int, one, many string) string {
 // maxNearest bounds the nearest routes an explanation lists.
 const maxNearest = 5
 
-// nearest returns the routes that agree longest with path, segment by
-// segment from the left, the method's own routes first among equals.
+// nearest returns the routes closest to path: those that accept the
+// most leading segments of it, then those whose literal start shares the
+// most characters with it, the method's own routes first among equals.
 func (a *App) nearest(method, path string) []*Route {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	type scored struct {
@@ -153,11 +154,11 @@ func (a *App) nearest(method, path string) []*Route {
 	}
 	var list []scored
 	for _, r := range a.routes {
-		n := agreement(r.Path, segs)
-		if n == 0 {
+		n, common := agreement(r.Path, segs), commonPrefix(path, staticPrefix(r.Path))
+		if n == 0 && common < 2 {
 			continue
 		}
-		score := 2 * n
+		score := 4 * (n<<16 + common)
 		if r.Method == method || method == "HEAD" && r.Method == "GET" {
 			score++
 		}
@@ -169,6 +170,14 @@ func (a *App) nearest(method, path string) []*Route {
 		out = append(out, list[i].r)
 	}
 	return out
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // agreement counts the leading segments of path that pattern accepts.
@@ -194,16 +203,23 @@ func agreement(pattern string, segs []string) int {
 }
 
 // HandlerName returns the name of the route's handler function, as the
-// runtime knows it: "main.(*Entries).Show-fm" is the method value
-// entries.Show of package main.
-func (r *Route) HandlerName() string { return funcName(r.action) }
+// runtime knows it, without the import path: "controllers.(*Entries).Show"
+// for the method value entries.Show. An anonymous function is named
+// after the function that holds it: "main.routes.func3".
+func (r *Route) HandlerName() string {
+	if r.actionName != "" {
+		return r.actionName
+	}
+	return strings.TrimSuffix(funcName(r.action), "-fm")
+}
 
-// MiddlewareNames returns the names of the route's own middleware, in
-// the order they run. App-wide middleware (App.Use) is not included.
+// MiddlewareNames returns the names of the route's own middleware, in the
+// order they run: "framework.CSRF" for the func that CSRF returned.
+// App-wide middleware (App.Use) is not included.
 func (r *Route) MiddlewareNames() []string {
 	out := make([]string, len(r.mw))
 	for i, m := range r.mw {
-		out[i] = funcName(m)
+		out[i] = trimClosure(funcName(m))
 	}
 	return out
 }
@@ -224,6 +240,28 @@ func funcName(f any) string {
 		name = name[i+1:]
 	}
 	return name
+}
+
+// trimClosure drops the ".func1" parts that name a closure after the
+// function that returned it: "framework.CSRF.func1" is "framework.CSRF".
+func trimClosure(name string) string {
+	for {
+		i := strings.LastIndex(name, ".func")
+		if i < 0 || strings.Trim(name[i+len(".func"):], "0123456789") != "" {
+			return name
+		}
+		name = name[:i]
+	}
+}
+
+// methodName names the method name of ctrl as the runtime does:
+// "controllers.(*Entries).Show".
+func methodName(ctrl any, name string) string {
+	t := reflect.TypeOf(ctrl)
+	if t.Kind() == reflect.Pointer {
+		return strings.Replace(t.Elem().String(), ".", ".(*", 1) + ")." + name
+	}
+	return t.String() + "." + name
 }
 
 // routerHTML is the dev-mode error page's router section for a 404 or 405

@@ -97,29 +97,34 @@ func registerResource(a *App, p string, ctrl any, mw []Middleware) {
 		}
 	}
 
+	handle := func(method, path, action string, h Handler) *Route {
+		r := a.Handle(method, path, h, mw...)
+		r.actionName = methodName(ctrl, action)
+		return r
+	}
 	// "new" is a static segment beside ":id": the router puts the two in
 	// separate trees, and the static one wins for /entries/new.
 	if hasIndex {
-		a.Handle("GET", p, index.Index, mw...).Name(base + ".index")
+		handle("GET", p, "Index", index.Index).Name(base + ".index")
 	}
 	if hasNew {
-		a.Handle("GET", p+"/new", newer.New, mw...).Name(base + ".new")
+		handle("GET", p+"/new", "New", newer.New).Name(base + ".new")
 	}
 	if hasCreate {
-		a.Handle("POST", p, create.Create, mw...).Name(base + ".create")
+		handle("POST", p, "Create", create.Create).Name(base + ".create")
 	}
 	if hasShow {
-		a.Handle("GET", p+"/:id", show.Show, mw...).Name(base + ".show")
+		handle("GET", p+"/:id", "Show", show.Show).Name(base + ".show")
 	}
 	if hasEdit {
-		a.Handle("GET", p+"/:id/edit", edit.Edit, mw...).Name(base + ".edit")
+		handle("GET", p+"/:id/edit", "Edit", edit.Edit).Name(base + ".edit")
 	}
 	if hasUpdate {
-		a.Handle("PUT", p+"/:id", update.Update, mw...).Name(base + ".update")
-		a.Handle("PATCH", p+"/:id", update.Update, mw...)
+		handle("PUT", p+"/:id", "Update", update.Update).Name(base + ".update")
+		handle("PATCH", p+"/:id", "Update", update.Update)
 	}
 	if hasDestroy {
-		a.Handle("DELETE", p+"/:id", destroy.Destroy, mw...).Name(base + ".destroy")
+		handle("DELETE", p+"/:id", "Destroy", destroy.Destroy).Name(base + ".destroy")
 	}
 }
 

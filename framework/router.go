@@ -74,12 +74,13 @@ type Route struct {
 	app     *App
 	handler Handler // the route's middleware chain around its handler
 
-	action Handler      // the handler alone, for listings
-	mw     []Middleware // the route's own middleware, for listings
-	tree   int          // the httprouter tree that holds it
-	ranks  []int32      // one per segment, for specificity: see beats
-	shape  string       // the pattern without parameter names
-	static bool         // no parameter at all
+	action     Handler      // the handler alone, for listings
+	actionName string       // its name, when the runtime's would mislead
+	mw         []Middleware // the route's own middleware, for listings
+	tree       int          // the httprouter tree that holds it
+	ranks      []int32      // one per segment, for specificity: see beats
+	shape      string       // the pattern without parameter names
+	static     bool         // no parameter at all
 }
 
 // New returns an App with the router's redirects on.

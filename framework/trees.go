@@ -120,11 +120,7 @@ func (t *routeTree) add(r *Route) {
 	if len(t.routes) == 0 {
 		t.prefix = p
 	} else {
-		n := 0
-		for n < len(p) && n < len(t.prefix) && p[n] == t.prefix[n] {
-			n++
-		}
-		t.prefix = t.prefix[:n]
+		t.prefix = t.prefix[:commonPrefix(p, t.prefix)]
 	}
 	t.routes = append(t.routes, r)
 }

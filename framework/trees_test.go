@@ -217,7 +217,41 @@ func TestRouteListing(t *testing.T) {
 	if r.RouteName() != "a" || r.HandlerName() != "framework.okHandler" {
 		t.Errorf("name %q, handler %q", r.RouteName(), r.HandlerName())
 	}
-	if got := r.MiddlewareNames(); len(got) != 1 || !strings.HasPrefix(got[0], "framework.TestRouteListing.func") {
+	if got := r.MiddlewareNames(); len(got) != 1 || got[0] != "framework.TestRouteListing" {
 		t.Errorf("middleware %q", got)
+	}
+}
+
+func TestDevPageExplainsRouterMisses(t *testing.T) {
+	app := conflictApp()
+	app.Dev = true
+	tests := []struct {
+		method, target string
+		status         int
+		want           []string
+	}{
+		{"GET", "/entries/7/edit/x", 404, []string{"What the router did", "no route under any method: 404", "Nearest routes", "<code>/entries/:id/edit</code>"}},
+		{"DELETE", "/u/ada/posts", 405, []string{"What the router did", "Allow: GET, HEAD, OPTIONS, POST", "<code>/u/:name/posts</code>"}},
+	}
+	for _, tt := range tests {
+		res := Test(app.Serve, NewTestRequest(tt.method, tt.target).Set("Accept", "text/html"))
+		if res.Status != tt.status {
+			t.Fatalf("%s %s: %d, want %d", tt.method, tt.target, res.Status, tt.status)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(string(res.Body), w) {
+				t.Errorf("%s %s: the dev page lacks %q:\n%s", tt.method, tt.target, w, res.Body)
+			}
+		}
+	}
+	// Outside dev mode, and for a 404 a handler returns, nothing is told.
+	app.Dev = false
+	if res := Test(app.Serve, NewTestRequest("GET", "/nope")); strings.Contains(string(res.Body), "router did") {
+		t.Errorf("production page explains the router:\n%s", res.Body)
+	}
+	app.Dev = true
+	app.GET("/gone", func(*Ctx) error { return ErrNotFound })
+	if res := Test(app.Serve, NewTestRequest("GET", "/gone")); res.Status != 404 || strings.Contains(string(res.Body), "router did") {
+		t.Errorf("a handler's 404 explains the router:\n%s", res.Body)
 	}
 }
