@@ -356,7 +356,7 @@ func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) deci
 func (a *App) redirectTarget(method, path string, ex *Explanation) (string, bool) {
 	if a.RedirectCleanPath {
 		if clean := httprouter.CleanPath(path); clean != path {
-			hit, _ := a.found(method, clean)
+			hit := a.found(method, clean)
 			if ex != nil {
 				ex.step(-1, "the clean form of the path is %s: %s", clean, hitWord(hit, "a route matches it, so redirect"))
 			}
@@ -366,12 +366,16 @@ func (a *App) redirectTarget(method, path string, ex *Explanation) (string, bool
 		}
 	}
 	if a.RedirectTrailingSlash && path != "/" {
-		if _, tsr := a.found(method, path); tsr {
+		// httprouter's hint is not enough: it misses "/entries/" when
+		// "/entries" has a route and "/entries/" is an inner node of its
+		// tree, and "/a/b" when only "/:x/b/*rest" takes "/a/b/". So the
+		// other form is always tried, on a miss only.
+		{
 			to := path + "/"
 			if strings.HasSuffix(path, "/") {
 				to = path[:len(path)-1]
 			}
-			hit, _ := a.found(method, to)
+			hit := a.found(method, to)
 			// Escape the decoded form: the raw one could hold "%2F", and
 			// "//host" must never leave as a Location.
 			ok := hit && !strings.HasPrefix(to, "//")
@@ -401,7 +405,7 @@ func (a *App) allowed(path, skip string) string {
 		if m == skip || m == "OPTIONS" {
 			continue
 		}
-		if hit, _ := a.has(m, path); hit {
+		if a.has(m, path) {
 			list = append(list, m)
 			if m == "GET" && skip != "HEAD" && !slices.Contains(a.methods, "HEAD") {
 				list = append(list, "HEAD")

@@ -186,29 +186,19 @@ func (a *App) match(rw *routeWriter, method, path string, ex *Explanation) (*Rou
 	return best, bestPs
 }
 
-// has reports whether a route of method matches path in some tree, and
-// whether some tree would match the path with its trailing slash added or
-// removed.
-func (a *App) has(method, path string) (hit, tsr bool) {
+// has reports whether a route of method matches path in some tree.
+func (a *App) has(method, path string) bool {
 	for _, t := range a.trees {
-		h, _, ts := t.router.Lookup(method, path)
-		if h != nil {
-			return true, false
+		if h, _, _ := t.router.Lookup(method, path); h != nil {
+			return true
 		}
-		tsr = tsr || ts
 	}
-	return false, tsr
+	return false
 }
 
 // found is has, with HEAD falling back to GET.
-func (a *App) found(method, path string) (hit, tsr bool) {
-	hit, tsr = a.has(method, path)
-	if !hit && method == "HEAD" {
-		var t2 bool
-		hit, t2 = a.has("GET", path)
-		tsr = tsr || t2
-	}
-	return hit, tsr
+func (a *App) found(method, path string) bool {
+	return a.has(method, path) || method == "HEAD" && a.has("GET", path)
 }
 
 func formatParams(ps httprouter.Params) string {

@@ -48,6 +48,17 @@ func FuzzTrees(f *testing.F) {
 			if want != nil && !equalParams(e.Params, params) {
 				t.Fatalf("%s %s: params %v, the reference %v", method, path, e.Params, params)
 			}
+			if want == nil {
+				// A miss redirects when the other trailing-slash form
+				// has a route.
+				other := path + "/"
+				if strings.HasSuffix(path, "/") {
+					other = path[:len(path)-1]
+				}
+				if r, _ := refMatch(routes, method, other); r != nil && e.Location != other {
+					t.Fatalf("%s %s: no redirect to %s, which matches %s\n%s", method, path, other, routeLabel(r), e)
+				}
+			}
 		}
 	})
 }
