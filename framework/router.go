@@ -55,14 +55,16 @@ type App struct {
 	// Logger is used by the app's Server; slog.Default() when nil.
 	Logger *slog.Logger
 
-	trees   []*routeTree // one, unless some routes conflict: see trees.go
-	shapes  map[string]*Route
-	routes  []*Route
-	names   map[string]*Route
-	methods []string
-	mw      []Middleware
-	once    sync.Once
-	handler Handler
+	trees []*routeTree // one, unless some routes conflict: see trees.go
+	// paramCatchAll: some pattern has a catch-all behind a parameter.
+	paramCatchAll bool
+	shapes        map[string]*Route
+	routes        []*Route
+	names         map[string]*Route
+	methods       []string
+	mw            []Middleware
+	once          sync.Once
+	handler       Handler
 }
 
 // Route is one registered route: Handle returns it, Routes lists it, and
@@ -117,6 +119,9 @@ func (a *App) Handle(method, path string, h Handler, mw ...Middleware) *Route {
 	r := &Route{Method: method, Path: path, app: a, handler: chain(controllerLayer(h), mw), action: h, mw: mw}
 	r.ranks, r.shape = shapeOf(path)
 	r.static = !strings.ContainsAny(path, ":*")
+	if i := strings.IndexByte(path, '*'); i > 0 && strings.Contains(path[:i], ":") {
+		a.paramCatchAll = true
+	}
 	a.insert(r)
 	a.routes = append(a.routes, r)
 	if !slices.Contains(a.methods, method) {
@@ -366,15 +371,7 @@ func (a *App) redirectTarget(method, path string, ex *Explanation) (string, bool
 		}
 	}
 	if a.RedirectTrailingSlash && path != "/" {
-		// httprouter's hint is not enough: it misses "/entries/" when
-		// "/entries" has a route and "/entries/" is an inner node of its
-		// tree, and "/a/b" when only "/:x/b/*rest" takes "/a/b/". So the
-		// other form is always tried, on a miss only.
-		{
-			to := path + "/"
-			if strings.HasSuffix(path, "/") {
-				to = path[:len(path)-1]
-			}
+		if to, try := a.slashForm(method, path); try {
 			hit := a.found(method, to)
 			// Escape the decoded form: the raw one could hold "%2F", and
 			// "//host" must never leave as a Location.
@@ -386,6 +383,23 @@ func (a *App) redirectTarget(method, path string, ex *Explanation) (string, bool
 				return (&url.URL{Path: to}).EscapedPath(), true
 			}
 		}
+	}
+	return "", false
+}
+
+// slashForm returns path with its trailing slash toggled, and whether it
+// is worth a lookup. httprouter's hint (tsr) is not enough on its own: it
+// misses "/entries/" when "/entries" has a route and "/entries/" is an
+// inner node of its tree, and "/a/b" when only "/:x/b/*rest" takes
+// "/a/b/". So the form without the slash, a substring, is always tried;
+// the form with it, which costs an allocation, when a tree hints at it or
+// the app has a catch-all behind a parameter.
+func (a *App) slashForm(method, path string) (string, bool) {
+	if strings.HasSuffix(path, "/") {
+		return path[:len(path)-1], true
+	}
+	if a.paramCatchAll || a.hinted(method, path) || method == "HEAD" && a.hinted("GET", path) {
+		return path + "/", true
 	}
 	return "", false
 }

@@ -196,6 +196,17 @@ func (a *App) has(method, path string) bool {
 	return false
 }
 
+// hinted reports whether some tree says that path with a trailing slash
+// added might match (httprouter's tsr).
+func (a *App) hinted(method, path string) bool {
+	for _, t := range a.trees {
+		if _, _, tsr := t.router.Lookup(method, path); tsr {
+			return true
+		}
+	}
+	return false
+}
+
 // found is has, with HEAD falling back to GET.
 func (a *App) found(method, path string) bool {
 	return a.has(method, path) || method == "HEAD" && a.has("GET", path)
