@@ -479,7 +479,7 @@ func TestGuestbookHTML(t *testing.T) {
 	c := newClient(t, app.URL)
 
 	list := c.get("/entries").expect(t, 200, "GET /entries")
-	list.mustContain(t, "empty list", "No entries yet", `data-live="/live/entries"`)
+	list.mustContain(t, "empty list", "No entries yet", `data-live="/entries/live"`)
 	token := csrfToken(t, list)
 	if c.hc.Jar.Cookies(mustURL(t, app.URL)) == nil {
 		t.Fatal("GET /entries set no session cookie")
@@ -723,7 +723,7 @@ func readEvent(br *bufio.Reader) (sseEvent, error) {
 func openStream(t *testing.T, c *client, hdr ...string) (*bufio.Reader, func()) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/live/entries", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/entries/live", nil)
 	req.Header.Set("Accept", "text/event-stream")
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
@@ -735,7 +735,7 @@ func openStream(t *testing.T, c *client, hdr ...string) (*bufio.Reader, func()) 
 	}
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
 		cancel()
-		t.Fatalf("GET /live/entries: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+		t.Fatalf("GET /entries/live: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	return bufio.NewReader(res.Body), func() { cancel(); res.Body.Close() }
 }
@@ -782,10 +782,10 @@ func TestLiveFeed(t *testing.T) {
 	if ev, err := readEvent(br2); err != nil || ev.id != "2" {
 		t.Fatalf("reconnect: missed event %+v, %v; want id 2", ev, err)
 	}
-	c.get("/live/entries", "Last-Event-ID", "x").expect(t, 400, "a bad Last-Event-ID")
-	head := c.do("HEAD", "/live/entries", nil).expect(t, 200, "HEAD /live/entries")
+	c.get("/entries/live", "Last-Event-ID", "x").expect(t, 400, "a bad Last-Event-ID")
+	head := c.do("HEAD", "/entries/live", nil).expect(t, 200, "HEAD /entries/live")
 	if head.Header.Get("Content-Type") != "text/event-stream" || head.Body != "" {
-		t.Errorf("HEAD /live/entries: %q, body %q", head.Header.Get("Content-Type"), head.Body)
+		t.Errorf("HEAD /entries/live: %q, body %q", head.Header.Get("Content-Type"), head.Body)
 	}
 }
 

@@ -171,6 +171,10 @@ func TestRun(t *testing.T) {
 		{"POST", "/api/entries", `{"name": "In", "message": "process"}`, 201},
 		{"GET", "/api/entries/1", "", 200},
 		{"GET", "/entries", "", 200},
+		{"GET", "/entries/new", "", 200},      // static beside /entries/:id
+		{"GET", "/entries/1", "", 200},        // the parameter beside it
+		{"GET", "/entries/new/edit", "", 404}, // /entries/:id/edit with the id "new"
+		{"GET", "/entries/1/edit", "", 200},
 		{"GET", "/nope", "", 404},
 	} {
 		req, _ := http.NewRequest(tc.method, url+tc.path, strings.NewReader(tc.body))
@@ -187,8 +191,19 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, res.StatusCode, tc.status)
 		}
 	}
+	// The live feed's old address redirects, for good, to the new one.
+	noFollow := &http.Client{Transport: tr, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	old, err := noFollow.Get(url + "/live/entries?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Body.Close()
+	if old.StatusCode != 301 || old.Header.Get("Location") != "/entries/live?x=1" {
+		t.Errorf("GET /live/entries: %d to %q, want 301 to /entries/live?x=1", old.StatusCode, old.Header.Get("Location"))
+	}
 	// A live stream open at shutdown must not hold it up.
-	res, err := hc.Get(url + "/live/entries")
+	res, err := hc.Get(url + "/entries/live")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,6 +233,47 @@ func TestRun(t *testing.T) {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
+	}
+}
+
+func TestRoutesAndExplainFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string // in order
+	}{
+		{[]string{"-routes"}, []string{
+			"METHOD  PATTERN", "HANDLER",
+			"GET     /entries/new       entries.new         session.CSRF  controllers.(*Entries).New",
+			"GET     /entries/:id       entries.show",
+			"GET     /entries/live      entries.live        -             controllers.(*Entries).Live",
+		}},
+		{[]string{"-explain", "GET /entries/7"}, []string{
+			"GET /entries/7 (2 trees)", `matches /entries/:id with id="7"`, `=> GET /entries/:id (entries.show) with id="7"`,
+		}},
+		{[]string{"-explain", "/entries/new"}, []string{"matches /entries/new", "=> GET /entries/new (entries.new)"}},
+		{[]string{"-explain", "GET /live/entries/"}, []string{"=> 301 Moved Permanently to /live/entries"}},
+		{[]string{"-explain", "GET /entrie"}, []string{"=> 404 Not Found", "nearest routes:", "/entries"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout strings.Builder
+			// No -db: these flags open no database and serve nothing.
+			err := run(context.Background(), append([]string{"app"}, tt.args...), env(), &stdout, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rest := stdout.String()
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("no %q after the earlier parts in:\n%s", w, stdout.String())
+				}
+				rest = rest[i+len(w):]
+			}
+		})
+	}
+	if err := run(context.Background(), []string{"app", "-explain", "entries"}, env(), io.Discard, io.Discard); err == nil {
+		t.Error("-explain without a path: no error")
 	}
 }
 

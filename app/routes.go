@@ -1,7 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"log/slog"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/middleware"
@@ -23,13 +27,14 @@ const maxFormBytes = 64 << 10
 //	GET    /healthz               home.Health
 //	GET    /static/*filepath      static files, with ETag and 304s
 //	GET    /entries               entries.Index      the guestbook, paginated
-//	GET    /entries/new           entries.New
+//	GET    /entries/new           entries.New        static beside :id: see chapter 6
 //	POST   /entries               entries.Create     303 to /entries with a flash
 //	GET    /entries/:id           entries.Show
 //	GET    /entries/:id/edit      entries.Edit
 //	PUT    /entries/:id           entries.Update     also PATCH, or POST with _method
 //	DELETE /entries/:id           entries.Destroy    or POST with _method=DELETE
-//	GET    /live/entries          entries.Live       server-sent events
+//	GET    /entries/live          entries.Live       server-sent events
+//	GET    /live/entries          301 to /entries/live, its old address
 //	GET    /api                   api.Index          the API described, in HTML
 //	GET    /api/entries           api.List           JSON
 //	POST   /api/entries           api.Create         201, 400, 415 or 422
@@ -61,8 +66,10 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	// The guestbook: HTML forms that change state, so behind CSRF.
 	pages := a.Group("", session.CSRF(session.CSRFConfig{}))
 	pages.Resource("/entries", h.entries)
-	// Not under /entries/: httprouter cannot hold "live" beside ":id".
-	a.GET("/live/entries", h.entries.Live).Name("entries.live")
+	// "live" beside ":id": the router keeps the two in separate trees,
+	// and the static segment wins.
+	a.GET("/entries/live", h.entries.Live).Name("entries.live")
+	a.GET("/live/entries", movedTo("/entries/live"))
 
 	// The JSON API: no cookies, so no CSRF; errors answer in JSON.
 	a.GET("/api", h.api.Index).Name("api.index")
@@ -75,4 +82,50 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	// The docs, rendered from docs/*.md.
 	a.GET("/docs", h.docs.Index).Name("docs.index")
 	a.GET("/docs/:page", h.docs.Show).Name("docs.show")
+}
+
+// movedTo answers with a permanent redirect to path, for an address that
+// has moved: 301, which browsers and feeds remember. The query follows.
+func movedTo(path string) framework.Handler {
+	return func(c *framework.Ctx) error {
+		to := path
+		if q := c.RawQuery(); q != "" {
+			to += "?" + q
+		}
+		return c.Redirect(framework.StatusMovedPermanently, to)
+	}
+}
+
+// printRoutes writes the route table: method, pattern, name, the route's
+// own middleware (App.Use middleware runs for every request) and handler.
+func printRoutes(w io.Writer, a *framework.App) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "METHOD\tPATTERN\tNAME\tMIDDLEWARE\tHANDLER")
+	for _, r := range a.Routes() {
+		mw := strings.Join(r.MiddlewareNames(), ", ")
+		if mw == "" {
+			mw = "-"
+		}
+		name := r.RouteName()
+		if name == "" {
+			name = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Method, r.Path, name, mw, r.HandlerName())
+	}
+	return tw.Flush()
+}
+
+// explain writes the router's decision for a request given as
+// "METHOD /path" (GET when the method is left out).
+func explain(w io.Writer, a *framework.App, req string) error {
+	method, target, ok := strings.Cut(strings.TrimSpace(req), " ")
+	if !ok {
+		method, target = "GET", method
+	}
+	target = strings.TrimSpace(target)
+	if !strings.HasPrefix(target, "/") && target != "*" {
+		return fmt.Errorf("-explain %q: want a method and a path, as in \"GET /entries/7\"", req)
+	}
+	_, err := io.WriteString(w, a.Explain(strings.ToUpper(method), target).String())
+	return err
 }

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/groundup-go/groundup/app/controllers"
+	"github.com/groundup-go/groundup/docs"
 	"github.com/groundup-go/groundup/framework"
 )
 
@@ -30,6 +32,8 @@ type config struct {
 	https           bool // users reach the app over HTTPS, here or at a proxy
 	shutdownTimeout time.Duration
 	sessionKeys     [][]byte // from GROUNDUP_SESSION_KEY; generated when empty
+	routes          bool     // print the route table and exit
+	explain         string   // print the router's decision for "METHOD /path" and exit
 }
 
 // parseConfig reads the flags in args[1:]. Each flag's default comes from
@@ -69,6 +73,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.tlsKey, "tls-key", env("GROUNDUP_TLS_KEY", ""), "TLS private key `file` (PEM) (GROUNDUP_TLS_KEY)")
 	fs.BoolVar(&cfg.https, "https", https, "users reach the app over HTTPS, also when TLS ends at a proxy in front: session cookies are marked Secure; implied by -tls-cert (GROUNDUP_HTTPS)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", timeout, "how long a graceful shutdown waits for requests in flight (GROUNDUP_SHUTDOWN_TIMEOUT)")
+	fs.BoolVar(&cfg.routes, "routes", false, "print the route table (method, pattern, name, middleware, handler) and exit")
+	fs.StringVar(&cfg.explain, "explain", "", "print the router's decision for a `request` such as \"GET /entries/7\" and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s [flags]\n\ngroundup's example app. Set GROUNDUP_SESSION_KEY to 64 hex digits (32 random bytes;\nseveral keys comma-separated, newest first) to keep sessions across restarts.\n\nFlags:\n", name)
 		fs.PrintDefaults()
@@ -130,6 +136,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if cfg.routes || cfg.explain != "" {
+		return describeRoutes(cfg, log, stdout)
+	}
 
 	if len(cfg.sessionKeys) == 0 {
 		key := make([]byte, 32)
@@ -197,5 +206,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// describeRoutes answers -routes and -explain: it builds the router with
+// controllers that hold nothing (no database is opened), prints, and
+// returns without serving.
+func describeRoutes(cfg config, log *slog.Logger, stdout io.Writer) error {
+	a := framework.New()
+	if len(cfg.sessionKeys) == 0 {
+		cfg.sessionKeys = [][]byte{make([]byte, 32)} // never signs anything here
+	}
+	routes(a, handlers{
+		home:    &controllers.Home{},
+		entries: &controllers.Entries{},
+		api:     &controllers.API{},
+		docs:    &controllers.Docs{Site: docs.NewSite(docs.FS, true)},
+	}, cfg, log)
+	if cfg.routes {
+		if err := printRoutes(stdout, a); err != nil {
+			return err
+		}
+	}
+	if cfg.explain != "" {
+		return explain(stdout, a, cfg.explain)
+	}
 	return nil
 }

@@ -145,9 +145,6 @@ func (c *Ctx) Param(name string) string {
 	return ""
 }
 
-// Params returns the route parameters in pattern order.
-func (c *Ctx) Params() httprouter.Params { return c.params }
-
 // Query returns the first value of the named query parameter, or "".
 func (c *Ctx) Query(name string) string {
 	return c.QueryValues().Get(name)

@@ -237,6 +237,10 @@ func DefaultErrorHandler(c *Ctx, err error) {
 			b.WriteString("<h2>Stack</h2><pre>" + html.EscapeString(string(pe.Stack)) + "</pre>")
 		}
 	}
+	if dev {
+		// A router miss: what the router tried, and the nearest routes.
+		b.WriteString(routerHTML(c, code))
+	}
 	b.WriteString("</body></html>\n")
 	c.HTML(code, b.String())
 }

@@ -26,3 +26,32 @@ func FramingRule(status int, head bool, minor int, declared, whole bool, buffere
 	}
 	return -1, len(framingRules)
 }
+
+// ParamPairs returns the route parameters as "key=value", in order.
+func ParamPairs(c *Ctx) []string {
+	var out []string
+	for _, p := range c.params {
+		out = append(out, p.Key+"="+p.Value)
+	}
+	return out
+}
+
+// TreeCount returns how many httprouter trees hold the app's routes.
+func TreeCount(a *App) int { return len(a.trees) }
+
+// MatchedParams formats the request's route parameters as the router's
+// explanations do: ` with id="7"`, or "".
+func MatchedParams(c *Ctx) string { return formatParams(c.params) }
+
+// lookupRW is RouteLookup's scratch writer, kept across calls so that
+// the benchmark times the decision alone. Not for concurrent use.
+var lookupRW routeWriter
+
+// RouteLookup runs the router's decision alone for GET path, as dispatch
+// does, and reports whether a route matched.
+func RouteLookup(a *App, path string) bool {
+	return a.decide(&lookupRW, "GET", path, nil).outcome == routeMatch
+}
+
+// RouteTree returns the index of the tree that holds r.
+func RouteTree(r *Route) int { return r.tree }

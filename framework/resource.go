@@ -52,11 +52,10 @@ var resourceMethods = [...]string{"Index", "New", "Create", "Show", "Edit", "Upd
 // DELETE, which the MethodOverride middleware turns into the real method
 // before routing: register it with App.Use.
 //
-// httprouter cannot hold the static segment "new" beside the parameter
-// ":id" under one method. When the controller has New together with Show
-// or Edit, the GET /entries/:id route therefore answers /entries/new by
-// calling New; the id "new" is then reserved, and /entries/new/edit is a
-// 404. Routes and URL list and build the new route as usual.
+// "new" beside ":id" is a static segment beside a parameter, which one
+// httprouter tree cannot hold; the router keeps them in two trees, and
+// /entries/new reaches New while /entries/new/edit reaches Edit with the
+// id "new" (a 404 from a controller that parses ids). See chapter 6.
 func (a *App) Resource(path string, ctrl any, mw ...Middleware) {
 	registerResource(a, path, ctrl, mw)
 }
@@ -98,68 +97,34 @@ func registerResource(a *App, p string, ctrl any, mw []Middleware) {
 		}
 	}
 
-	// The "new" segment shares the GET tree with ":id" only through a
-	// dispatcher: see the doc comment.
-	newViaID := hasNew && (hasShow || hasEdit)
-
-	if hasIndex {
-		a.Handle("GET", p, index.Index, mw...).Name(base + ".index")
+	handle := func(method, path, action string, h Handler) *Route {
+		r := a.Handle(method, path, h, mw...)
+		r.actionName = methodName(ctrl, action)
+		return r
 	}
-	var newRoute *Route
-	if hasNew && !newViaID {
-		a.Handle("GET", p+"/new", newer.New, mw...).Name(base + ".new")
-	} else if newViaID {
-		// Listed and named, but matched through GET p/:id.
-		newRoute = &Route{Method: "GET", Path: p + "/new", app: a, handler: chain(controllerLayer(newer.New), mw)}
-		a.routes = append(a.routes, newRoute)
-		newRoute.Name(base + ".new")
+	// "new" is a static segment beside ":id": the router puts the two in
+	// separate trees, and the static one wins for /entries/new.
+	if hasIndex {
+		handle("GET", p, "Index", index.Index).Name(base + ".index")
+	}
+	if hasNew {
+		handle("GET", p+"/new", "New", newer.New).Name(base + ".new")
 	}
 	if hasCreate {
-		a.Handle("POST", p, create.Create, mw...).Name(base + ".create")
+		handle("POST", p, "Create", create.Create).Name(base + ".create")
 	}
-	if newViaID {
-		var showH Handler = func(*Ctx) error { return ErrNotFound }
-		if hasShow {
-			showH = show.Show
-		}
-		newH := newer.New
-		byID := func(c *Ctx) error {
-			if c.Param("id") == "new" {
-				// Look exactly like the static route: no "id" param.
-				c.route, c.params = newRoute, nil
-				return newH(c)
-			}
-			return showH(c)
-		}
-		r := a.Handle("GET", p+"/:id", byID, mw...)
-		if hasShow {
-			r.Name(base + ".show")
-		} else {
-			// Only a carrier for "new": keep it out of the listing.
-			a.routes = a.routes[:len(a.routes)-1]
-		}
-	} else if hasShow {
-		a.Handle("GET", p+"/:id", show.Show, mw...).Name(base + ".show")
+	if hasShow {
+		handle("GET", p+"/:id", "Show", show.Show).Name(base + ".show")
 	}
 	if hasEdit {
-		h := edit.Edit
-		if newViaID {
-			inner := h
-			h = func(c *Ctx) error {
-				if c.Param("id") == "new" {
-					return ErrNotFound
-				}
-				return inner(c)
-			}
-		}
-		a.Handle("GET", p+"/:id/edit", h, mw...).Name(base + ".edit")
+		handle("GET", p+"/:id/edit", "Edit", edit.Edit).Name(base + ".edit")
 	}
 	if hasUpdate {
-		a.Handle("PUT", p+"/:id", update.Update, mw...).Name(base + ".update")
-		a.Handle("PATCH", p+"/:id", update.Update, mw...)
+		handle("PUT", p+"/:id", "Update", update.Update).Name(base + ".update")
+		handle("PATCH", p+"/:id", "Update", update.Update)
 	}
 	if hasDestroy {
-		a.Handle("DELETE", p+"/:id", destroy.Destroy, mw...).Name(base + ".destroy")
+		handle("DELETE", p+"/:id", "Destroy", destroy.Destroy).Name(base + ".destroy")
 	}
 }
 

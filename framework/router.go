@@ -48,27 +48,34 @@ type App struct {
 	// Logger is used by the app's Server; slog.Default() when nil.
 	Logger *slog.Logger
 
-	tree    *httprouter.Router
-	routes  []*Route
-	names   map[string]*Route
-	methods []string
-	mw      []Middleware
-	once    sync.Once
-	handler Handler
+	trees []*routeTree // one, unless some routes conflict: see trees.go
+	// paramCatchAll: some pattern has a catch-all behind a parameter.
+	paramCatchAll bool
+	shapes        map[string]*Route
+	routes        []*Route
+	names         map[string]*Route
+	methods       []string
+	mw            []Middleware
+	once          sync.Once
+	handler       Handler
 }
 
-// Route is one registered route.
+// Route is one registered route: Handle returns it, Routes lists it, and
+// Ctx.Route names the one that matched. Its fields are read-only.
 type Route struct {
 	Method  string
 	Path    string
 	name    string
 	app     *App
 	handler Handler // the route's middleware chain around its handler
-}
 
-// RouteInfo describes a route, for listings and docs.
-type RouteInfo struct {
-	Method, Path, Name string
+	action     Handler      // the handler alone, for listings
+	actionName string       // its name, when the runtime's would mislead
+	mw         []Middleware // the route's own middleware, for listings
+	tree       int          // the httprouter tree that holds it
+	ranks      []int32      // one per segment, for specificity: see beats
+	shape      string       // the pattern without parameter names
+	static     bool         // no parameter at all
 }
 
 // New returns an App with the router's redirects on.
@@ -76,8 +83,8 @@ func New() *App {
 	return &App{
 		RedirectTrailingSlash: true,
 		RedirectCleanPath:     true,
-		tree:                  httprouter.New(),
 		names:                 map[string]*Route{},
+		shapes:                map[string]*Route{},
 	}
 }
 
@@ -102,20 +109,13 @@ func (a *App) Handle(method, path string, h Handler, mw ...Middleware) *Route {
 	if h == nil {
 		panic("groundup: nil handler for " + method + " " + path)
 	}
-	r := &Route{Method: method, Path: path, app: a, handler: chain(controllerLayer(h), mw)}
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				panic(fmt.Sprintf("groundup: cannot register %s %s: %v", method, path, v))
-			}
-		}()
-		// The closure is how a Lookup result leads back to our route:
-		// httprouter.Handle values cannot be compared or used as keys.
-		a.tree.Handle(method, path, func(w http.ResponseWriter, _ *http.Request, ps httprouter.Params) {
-			c := w.(*routeWriter).c
-			c.route, c.params = r, ps
-		})
-	}()
+	r := &Route{Method: method, Path: path, app: a, handler: chain(controllerLayer(h), mw), action: h, mw: mw}
+	r.ranks, r.shape = shapeOf(path)
+	r.static = !strings.ContainsAny(path, ":*")
+	if i := strings.IndexByte(path, '*'); i > 0 && strings.Contains(path[:i], ":") {
+		a.paramCatchAll = true
+	}
+	a.insert(r)
 	a.routes = append(a.routes, r)
 	if !slices.Contains(a.methods, method) {
 		a.methods = append(a.methods, method)
@@ -160,14 +160,11 @@ func (r *Route) Name(name string) *Route {
 	return r
 }
 
+// RouteName returns the route's name, or "" when it has none.
+func (r *Route) RouteName() string { return r.name }
+
 // Routes lists every route in registration order.
-func (a *App) Routes() []RouteInfo {
-	out := make([]RouteInfo, len(a.routes))
-	for i, r := range a.routes {
-		out[i] = RouteInfo{Method: r.Method, Path: r.Path, Name: r.name}
-	}
-	return out
-}
+func (a *App) Routes() []*Route { return slices.Clone(a.routes) }
 
 // URL builds the path of the named route, filling its parameters in order
 // and escaping them: URL("entry", "42") for "/entries/:id" gives
@@ -247,42 +244,30 @@ func (a *App) ListenAndServe(addr string) error {
 	return s.ListenAndServe()
 }
 
-// dispatch finds the route and runs it, or answers the miss.
+// dispatch finds the route and runs it, or answers the miss. It acts on
+// the decision of decide, which Explain shows.
 func (a *App) dispatch(c *Ctx) error {
 	c.layer = LayerRouter
 	if c.badEsc {
 		return &HTTPError{Code: StatusBadRequest, Message: "malformed percent-encoding in path", Layer: LayerRouter}
 	}
-	method, path := c.method, c.path
-	if path == "*" {
-		// "OPTIONS *" asks about the server as a whole (RFC 9110 §9.3.7).
-		c.Header().Set("Allow", a.allowAll())
-		return c.NoContent(StatusNoContent)
-	}
-	if a.lookup(c, method, path) || method == "HEAD" && a.lookup(c, "GET", path) {
+	d := a.decide(&c.rw, c.method, c.path, nil)
+	switch d.outcome {
+	case routeMatch:
+		c.route, c.params = d.route, d.params
 		c.layer = LayerMiddleware // the route's own middleware, then the controller
-		return c.route.handler(c)
-	}
-	c.params = nil
-	if method != "CONNECT" {
-		if to, ok := a.redirectTarget(c, method, path); ok {
-			code := StatusPermanentRedirect
-			if method == "GET" || method == "HEAD" {
-				code = StatusMovedPermanently
-			}
-			if q := c.head.RawQuery; q != "" {
-				to += "?" + q
-			}
-			return c.Redirect(code, to)
+		return d.route.handler(c)
+	case routeRedirect:
+		to := d.location
+		if q := c.head.RawQuery; q != "" {
+			to += "?" + q
 		}
-	}
-	allow := a.allowed(path, method)
-	if method == "OPTIONS" && allow != "" {
-		c.Header().Set("Allow", allow)
+		return c.Redirect(d.status, to)
+	case routeOptions:
+		c.Header().Set("Allow", d.allow)
 		return c.NoContent(StatusNoContent)
-	}
-	if allow != "" {
-		c.Header().Set("Allow", allow)
+	case routeNotAllowed:
+		c.Header().Set("Allow", d.allow)
 		if a.MethodNotAllowed != nil {
 			return a.MethodNotAllowed(c)
 		}
@@ -294,50 +279,129 @@ func (a *App) dispatch(c *Ctx) error {
 	return ErrNotFound
 }
 
-// lookup asks the tree; on a hit the route's closure stores the route and
-// params into c.
-func (a *App) lookup(c *Ctx, method, path string) bool {
-	h, ps, _ := a.tree.Lookup(method, path)
-	if h == nil {
-		return false
-	}
-	h(&c.rw, nil, ps)
-	return true
+// outcome is what the router does with a request.
+type outcome uint8
+
+const (
+	routeNotFound   outcome = iota // 404
+	routeMatch                     // run the route
+	routeRedirect                  // 301 or 308 to location
+	routeOptions                   // 204 with Allow
+	routeNotAllowed                // 405 with Allow
+)
+
+// decision is the router's answer for one method and decoded path.
+type decision struct {
+	outcome  outcome
+	route    *Route
+	params   httprouter.Params
+	status   int    // of a redirect
+	location string // of a redirect, escaped, without the query
+	allow    string // of OPTIONS and 405
 }
 
-// found reports whether some route of method matches path, and whether
-// the other trailing-slash form would.
-func (a *App) found(method, path string) (hit, tsr bool) {
-	h, _, tsr := a.tree.Lookup(method, path)
-	if h == nil && method == "HEAD" {
-		h, _, tsr = a.tree.Lookup("GET", path)
+// decide is the router. dispatch acts on its decision, and Explain
+// reports it with the steps that led there (ex not nil), so the two
+// cannot disagree. rw carries a hit out of httprouter's Handle.
+func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) decision {
+	if path == "*" {
+		// "OPTIONS *" asks about the server as a whole (RFC 9110 §9.3.7).
+		if ex != nil {
+			ex.step(-1, "the target * asks about the server as a whole: every method is listed")
+		}
+		return decision{outcome: routeOptions, allow: a.allowAll()}
 	}
-	return h != nil, tsr
+	if r, ps := a.match(rw, method, path, ex); r != nil {
+		return decision{outcome: routeMatch, route: r, params: ps}
+	}
+	if method == "HEAD" {
+		if ex != nil {
+			ex.step(-1, "no HEAD route: HEAD falls back to GET")
+		}
+		if r, ps := a.match(rw, "GET", path, ex); r != nil {
+			return decision{outcome: routeMatch, route: r, params: ps}
+		}
+	}
+	if method != "CONNECT" {
+		if to, ok := a.redirectTarget(method, path, ex); ok {
+			code := StatusPermanentRedirect
+			if method == "GET" || method == "HEAD" {
+				code = StatusMovedPermanently
+			}
+			return decision{outcome: routeRedirect, status: code, location: to}
+		}
+	}
+	allow := a.allowed(path, method)
+	if method == "OPTIONS" && allow != "" {
+		if ex != nil {
+			ex.step(-1, "no OPTIONS route: the router answers 204 with Allow: %s", allow)
+		}
+		return decision{outcome: routeOptions, allow: allow}
+	}
+	if allow != "" {
+		if ex != nil {
+			ex.step(-1, "other methods have a route for the path: 405 with Allow: %s", allow)
+		}
+		return decision{outcome: routeNotAllowed, allow: allow}
+	}
+	if ex != nil {
+		ex.step(-1, "no route under any method: 404")
+	}
+	return decision{outcome: routeNotFound}
 }
 
 // redirectTarget returns where a missed path should go, if anywhere.
-func (a *App) redirectTarget(c *Ctx, method, path string) (string, bool) {
+func (a *App) redirectTarget(method, path string, ex *Explanation) (string, bool) {
 	if a.RedirectCleanPath {
 		if clean := httprouter.CleanPath(path); clean != path {
-			if hit, _ := a.found(method, clean); hit {
+			hit := a.found(method, clean)
+			if ex != nil {
+				ex.step(-1, "the clean form of the path is %s: %s", clean, hitWord(hit, "a route matches it, so redirect"))
+			}
+			if hit {
 				return (&url.URL{Path: clean}).EscapedPath(), true
 			}
 		}
 	}
 	if a.RedirectTrailingSlash && path != "/" {
-		if _, tsr := a.found(method, path); tsr {
-			to := path + "/"
-			if strings.HasSuffix(path, "/") {
-				to = path[:len(path)-1]
+		if to, try := a.slashForm(method, path); try {
+			hit := a.found(method, to)
+			// Escape the decoded form: the raw one could hold "%2F", and
+			// "//host" must never leave as a Location.
+			ok := hit && !strings.HasPrefix(to, "//")
+			if ex != nil {
+				ex.step(-1, "with the trailing slash toggled, %s: %s", to, hitWord(ok, "a route matches it, so redirect"))
 			}
-			if hit, _ := a.found(method, to); hit {
-				// Escape the decoded form: the raw one could hold
-				// "%2F", and "//host" must never leave as a Location.
-				return (&url.URL{Path: to}).EscapedPath(), !strings.HasPrefix(to, "//")
+			if ok {
+				return (&url.URL{Path: to}).EscapedPath(), true
 			}
 		}
 	}
 	return "", false
+}
+
+// slashForm returns path with its trailing slash toggled, and whether it
+// is worth a lookup. httprouter's hint (tsr) is not enough on its own: it
+// misses "/entries/" when "/entries" has a route and "/entries/" is an
+// inner node of its tree, and "/a/b" when only "/:x/b/*rest" takes
+// "/a/b/". So the form without the slash, a substring, is always tried;
+// the form with it, which costs an allocation, when a tree hints at it or
+// the app has a catch-all behind a parameter.
+func (a *App) slashForm(method, path string) (string, bool) {
+	if strings.HasSuffix(path, "/") {
+		return path[:len(path)-1], true
+	}
+	if a.paramCatchAll || a.hinted(method, path) || method == "HEAD" && a.hinted("GET", path) {
+		return path + "/", true
+	}
+	return "", false
+}
+
+func hitWord(hit bool, yes string) string {
+	if hit {
+		return yes
+	}
+	return "no route"
 }
 
 // allowed lists the methods with a route for path, other than skip, as an
@@ -348,7 +412,7 @@ func (a *App) allowed(path, skip string) string {
 		if m == skip || m == "OPTIONS" {
 			continue
 		}
-		if h, _, _ := a.tree.Lookup(m, path); h != nil {
+		if a.has(m, path) {
 			list = append(list, m)
 			if m == "GET" && skip != "HEAD" && !slices.Contains(a.methods, "HEAD") {
 				list = append(list, "HEAD")
@@ -373,11 +437,14 @@ func (a *App) allowAll() string {
 	return strings.Join(slices.Compact(list), ", ")
 }
 
-// routeWriter exists only to carry the Ctx through httprouter's Handle
-// signature, which wants an http.ResponseWriter. It is the one place the
-// router touches a net/http type, and none of its methods is called by the
-// router.
-type routeWriter struct{ c *Ctx }
+// routeWriter exists only to carry a lookup's hit out of httprouter's
+// Handle, whose signature wants an http.ResponseWriter. It is the one
+// place the router touches a net/http type, and none of its methods is
+// called by the router.
+type routeWriter struct {
+	c   *Ctx
+	hit *Route
+}
 
 func (w *routeWriter) Header() http.Header         { return nil }
 func (w *routeWriter) Write(p []byte) (int, error) { return w.c.Write(p) }

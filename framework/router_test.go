@@ -30,13 +30,7 @@ func routerApp() *framework.App {
 	return app
 }
 
-func paramValues(c *framework.Ctx) []string {
-	var out []string
-	for _, p := range c.Params() {
-		out = append(out, p.Key+"="+p.Value)
-	}
-	return out
-}
+func paramValues(c *framework.Ctx) []string { return framework.ParamPairs(c) }
 
 func TestRouterTable(t *testing.T) {
 	app := routerApp()
@@ -215,7 +209,7 @@ func TestGroupsAndMiddlewareOrder(t *testing.T) {
 	if strings.Join(trace, " ") != "app> <app" {
 		t.Errorf("miss trace %v", trace)
 	}
-	if got := app.Routes(); len(got) != 1 || got[0] != (framework.RouteInfo{"GET", "/api/v1/ping", ""}) {
+	if got := app.Routes(); len(got) != 1 || got[0].Method != "GET" || got[0].Path != "/api/v1/ping" || got[0].RouteName() != "" {
 		t.Errorf("Routes() = %v", got)
 	}
 }

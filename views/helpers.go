@@ -43,8 +43,6 @@ func navCurrent(ctx context.Context, prefix string) bool {
 	switch prefix {
 	case "/":
 		return p == "/" || p == "/register"
-	case "/entries":
-		return p == prefix || strings.HasPrefix(p, prefix+"/") || p == "/live/entries"
 	}
 	return p == prefix || strings.HasPrefix(p, prefix+"/")
 }
@@ -129,6 +127,6 @@ func curlExamples(host string) string {
 		`     -d '{"name": "Ada", "message": "Hello from curl"}' ` + base + "/api/entries",
 		"curl -i " + base + "/api/entries/1",
 		"curl -i -X DELETE " + base + "/api/entries/1",
-		"curl -N " + base + "/live/entries",
+		"curl -N " + base + "/entries/live",
 	}, "\n")
 }
