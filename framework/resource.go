@@ -66,6 +66,61 @@ func (g *Group) Resource(path string, ctrl any, mw ...Middleware) {
 	registerResource(g.app, g.prefix+path, ctrl, append(g.mw[:len(g.mw):len(g.mw)], mw...))
 }
 
+// resourceRoutes are the conventional routes, in registration order:
+// the HTTP method, the path after the resource's, the controller method,
+// and the route name after the base ("" for none: PATCH shares the URL of
+// update).
+//
+// "new" is a static segment beside ":id": the router puts the two in
+// separate trees, and the static one wins for /entries/new.
+var resourceRoutes = [...]struct{ method, suffix, action, name string }{
+	{"GET", "", "Index", "index"},
+	{"GET", "/new", "New", "new"},
+	{"POST", "", "Create", "create"},
+	{"GET", "/:id", "Show", "show"},
+	{"GET", "/:id/edit", "Edit", "edit"},
+	{"PUT", "/:id", "Update", "update"},
+	{"PATCH", "/:id", "Update", ""},
+	{"DELETE", "/:id", "Destroy", "destroy"},
+}
+
+// resourceAction returns ctrl's handler for an action method, or nil.
+// Interface assertions, not reflection: the handler is a plain method
+// value, as fast to call as any other.
+func resourceAction(ctrl any, action string) Handler {
+	switch action {
+	case "Index":
+		if x, ok := ctrl.(resourceIndex); ok {
+			return x.Index
+		}
+	case "New":
+		if x, ok := ctrl.(resourceNew); ok {
+			return x.New
+		}
+	case "Create":
+		if x, ok := ctrl.(resourceCreate); ok {
+			return x.Create
+		}
+	case "Show":
+		if x, ok := ctrl.(resourceShow); ok {
+			return x.Show
+		}
+	case "Edit":
+		if x, ok := ctrl.(resourceEdit); ok {
+			return x.Edit
+		}
+	case "Update":
+		if x, ok := ctrl.(resourceUpdate); ok {
+			return x.Update
+		}
+	case "Destroy":
+		if x, ok := ctrl.(resourceDestroy); ok {
+			return x.Destroy
+		}
+	}
+	return nil
+}
+
 func registerResource(a *App, p string, ctrl any, mw []Middleware) {
 	p = strings.TrimSuffix(p, "/")
 	base := strings.TrimLeft(p[strings.LastIndexByte(p, '/')+1:], ":*")
@@ -74,57 +129,33 @@ func registerResource(a *App, p string, ctrl any, mw []Middleware) {
 	}
 	checkResourceMethods(ctrl)
 
-	index, hasIndex := ctrl.(resourceIndex)
-	newer, hasNew := ctrl.(resourceNew)
-	create, hasCreate := ctrl.(resourceCreate)
-	show, hasShow := ctrl.(resourceShow)
-	edit, hasEdit := ctrl.(resourceEdit)
-	update, hasUpdate := ctrl.(resourceUpdate)
-	destroy, hasDestroy := ctrl.(resourceDestroy)
-	if !hasIndex && !hasNew && !hasCreate && !hasShow && !hasEdit && !hasUpdate && !hasDestroy {
+	var handlers [len(resourceRoutes)]Handler
+	found := false
+	for i, rr := range resourceRoutes {
+		handlers[i] = resourceAction(ctrl, rr.action)
+		found = found || handlers[i] != nil
+	}
+	if !found {
 		panic(fmt.Sprintf("groundup: Resource %q: %T has none of the action methods %s with signature func(*framework.Ctx) error",
 			p, ctrl, strings.Join(resourceMethods[:], ", ")))
 	}
-
 	// Check every name first, so that a collision panics before any
 	// route of the resource is registered.
-	has := map[string]bool{"index": hasIndex, "new": hasNew, "create": hasCreate, "show": hasShow,
-		"edit": hasEdit, "update": hasUpdate, "destroy": hasDestroy}
-	for _, action := range [...]string{"index", "new", "create", "show", "edit", "update", "destroy"} {
-		if name := base + "." + action; has[action] && a.names[name] != nil {
+	for i, rr := range resourceRoutes {
+		if name := base + "." + rr.name; handlers[i] != nil && rr.name != "" && a.names[name] != nil {
 			r := a.names[name]
 			panic(fmt.Sprintf("groundup: Resource %q: route name %q is already used by %s %s", p, name, r.Method, r.Path))
 		}
 	}
-
-	handle := func(method, path, action string, h Handler) *Route {
-		r := a.Handle(method, path, h, mw...)
-		r.actionName = methodName(ctrl, action)
-		return r
-	}
-	// "new" is a static segment beside ":id": the router puts the two in
-	// separate trees, and the static one wins for /entries/new.
-	if hasIndex {
-		handle("GET", p, "Index", index.Index).Name(base + ".index")
-	}
-	if hasNew {
-		handle("GET", p+"/new", "New", newer.New).Name(base + ".new")
-	}
-	if hasCreate {
-		handle("POST", p, "Create", create.Create).Name(base + ".create")
-	}
-	if hasShow {
-		handle("GET", p+"/:id", "Show", show.Show).Name(base + ".show")
-	}
-	if hasEdit {
-		handle("GET", p+"/:id/edit", "Edit", edit.Edit).Name(base + ".edit")
-	}
-	if hasUpdate {
-		handle("PUT", p+"/:id", "Update", update.Update).Name(base + ".update")
-		handle("PATCH", p+"/:id", "Update", update.Update)
-	}
-	if hasDestroy {
-		handle("DELETE", p+"/:id", "Destroy", destroy.Destroy).Name(base + ".destroy")
+	for i, rr := range resourceRoutes {
+		if handlers[i] == nil {
+			continue
+		}
+		r := a.Handle(rr.method, p+rr.suffix, handlers[i], mw...)
+		r.actionName = methodName(ctrl, rr.action)
+		if rr.name != "" {
+			r.Name(base + "." + rr.name)
+		}
 	}
 }
 
