@@ -24,13 +24,18 @@
 //	http1/       the sans-IO parser: bytes in, a request head or a protocol error out
 //	body.go      the body as a stream: Content-Length or chunked, limits, 100-continue
 //	router.go    httprouter's tree, plus redirects, 405 with Allow, OPTIONS and HEAD
+//	trees.go     several trees when routes conflict; the most specific match wins
+//	explain.go   the router's decision as data, for dev pages and -explain
 //	handler.go   Handler, Middleware and the chain: func(Handler) Handler
 //	middleware/  the stock middleware (logger, recover, gzip...), on the exported API alone
 //	session/     signed-cookie sessions, flash messages and CSRF, the same way
 //	context.go   Ctx: what a controller reads from the request and writes back
+//	resource.go  a controller's conventional actions as routes
 //	view.go      templ components rendered into the response buffer
 //	response.go  the writer: status line, headers, Content-Length or chunked
 //	framing.go   the framing rules, a table with the RFC reason on each row
+//	errors.go    one ErrorHandler: typed HTTP errors, JSON or HTML, dev pages
+//	static.go    files from an fs.FS; conditional.go: validators, 304, ranges
 //
 // Protocol errors (a malformed head, an oversized header, a smuggling
 // attempt) are answered by the connection loop and never reach a handler.
