@@ -37,6 +37,7 @@ type Conn struct {
 	msgDone bool   // the current message was read to its end
 	ctrl    [125]byte
 	mr      messageReader
+	inflate *inflater // permessage-deflate, if negotiated
 
 	// Writing. wmu is held for one frame at a time, so that a pong or a
 	// close from the reading goroutine can go out between the fragments
@@ -47,6 +48,8 @@ type Conn struct {
 	closeSent     bool
 	writeDeadline atomic.Int64 // the caller's write deadline, UnixNano; 0 for none
 	mw            messageWriter
+	deflate       *deflater // permessage-deflate, if negotiated
+	rsv           uint8     // reserved bits of the frame being written
 
 	closeRecv chan struct{} // closed when the peer's close frame arrives
 	recvOnce  sync.Once
@@ -176,23 +179,17 @@ func (c *Conn) nextReader() (Opcode, io.Reader, error) {
 	if c.readErr != nil {
 		return 0, nil, c.readErr
 	}
-	for !c.msgDone { // the rest of the previous message
-		if c.dec.Remaining() > 0 {
-			var scratch [512]byte
-			if _, err := c.readPayload(scratch[:]); err != nil {
-				return 0, nil, err
-			}
-			continue
-		}
-		if c.hdr.Fin {
-			c.msgDone = true
+	// The rest of the previous message, read rather than skipped: a
+	// compressed one must still pass through the inflater, whose window
+	// the next message may refer to.
+	var scratch [512]byte
+	for range 1 << 30 {
+		if c.msgDone {
 			break
 		}
-		h, err := c.nextDataHeader()
-		if err != nil {
+		if _, err := c.mr.read(scratch[:]); err != nil && err != io.EOF {
 			return 0, nil, err
 		}
-		c.hdr = h
 	}
 	h, err := c.nextDataHeader()
 	if err != nil {
@@ -200,6 +197,14 @@ func (c *Conn) nextReader() (Opcode, io.Reader, error) {
 	}
 	c.hdr = h
 	c.msgDone = false
+	c.mr.rawDone = false
+	c.mr.compressed = c.dec.Compressed()
+	if c.mr.compressed {
+		c.mr.size = 0
+		c.mr.utf8.reset()
+		c.mr.text = h.Opcode == OpText
+		c.inflate.reset(rawReader{&c.mr})
+	}
 	return h.Opcode, &c.mr, nil
 }
 
@@ -215,7 +220,7 @@ func (c *Conn) ReadMessage() (Opcode, []byte, error) {
 	// the decoder's limit has already checked that length, and the cap
 	// keeps a message without a limit from asking for memory up front.
 	size := int64(512)
-	if c.hdr.Fin {
+	if c.hdr.Fin && !c.mr.compressed {
 		size = min(c.dec.Remaining(), 1<<20)
 	}
 	b := make([]byte, 0, size)
@@ -235,7 +240,26 @@ func (c *Conn) ReadMessage() (Opcode, []byte, error) {
 }
 
 // messageReader reads the payload of the current message.
-type messageReader struct{ c *Conn }
+type messageReader struct {
+	c          *Conn
+	rawDone    bool // the payload on the wire has been read to its end
+	compressed bool // the message is deflated: read passes through c.inflate
+	text       bool
+	size       int64 // inflated bytes so far, for the size limit
+	utf8       utf8Validator
+}
+
+// rawReader reads the payload of a compressed message as it is on the
+// wire, for the inflater.
+type rawReader struct{ m *messageReader }
+
+func (r rawReader) Read(p []byte) (int, error) { return r.m.readRaw(p) }
+
+// The rules for inflated messages, checked on the inflated bytes.
+var (
+	errInflatedTooBig = perr(CloseMessageTooBig, "inflated message exceeds the size limit", "RFC 6455 §7.4.1")
+	errBadDeflate     = perr(CloseInvalidFramePayloadData, "invalid compressed data", "RFC 7692 §6.2")
+)
 
 // Read reads the message's payload; it returns io.EOF at its end.
 func (m *messageReader) Read(p []byte) (int, error) {
@@ -252,10 +276,50 @@ func (m *messageReader) read(p []byte) (int, error) {
 	if c.msgDone {
 		return 0, io.EOF
 	}
+	if !m.compressed {
+		n, err := m.readRaw(p)
+		if err == io.EOF {
+			c.msgDone = true
+		}
+		return n, err
+	}
+	n, err := c.inflate.fr.Read(p)
+	if c.readErr != nil {
+		return 0, c.readErr // the socket or a frame failed under the inflater
+	}
+	m.size += int64(n)
+	if c.dec.MaxMessage > 0 && m.size > c.dec.MaxMessage {
+		return 0, c.fail(errInflatedTooBig)
+	}
+	if m.text && !m.utf8.write(p[:n]) {
+		return 0, c.fail(errInvalidUTF8)
+	}
+	c.inflate.remember(p[:n])
+	switch {
+	case err == io.EOF:
+		if m.text && !m.utf8.complete() {
+			return 0, c.fail(errInvalidUTF8)
+		}
+		c.msgDone = true
+	case err != nil:
+		return 0, c.fail(errBadDeflate)
+	}
+	return n, err
+}
+
+// readRaw reads the message's payload as it is on the wire.
+func (m *messageReader) readRaw(p []byte) (int, error) {
+	c := m.c
+	if c.readErr != nil {
+		return 0, c.readErr
+	}
+	if m.rawDone {
+		return 0, io.EOF
+	}
 	for len(p) > 0 {
 		if c.dec.Remaining() == 0 {
 			if c.hdr.Fin {
-				c.msgDone = true
+				m.rawDone = true
 				return 0, io.EOF
 			}
 			h, err := c.nextDataHeader()
@@ -468,7 +532,25 @@ func (c *Conn) readFailed(err error) error {
 func (c *Conn) WriteMessage(op Opcode, data []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return c.writeFrameLocked(op, true, data, false)
+	return c.writeMessageLocked(op, data)
+}
+
+// writeMessageLocked sends a whole message, compressed if that was
+// negotiated; c.wmu is held.
+func (c *Conn) writeMessageLocked(op Opcode, data []byte) error {
+	if c.deflate == nil {
+		return c.writeFrameLocked(op, true, data, false)
+	}
+	if c.writeErr != nil {
+		return c.writeErr
+	}
+	z, err := c.deflate.compress(data)
+	if err != nil {
+		return err
+	}
+	c.rsv = RSV1
+	defer func() { c.rsv = 0 }()
+	return c.writeFrameLocked(op, true, z, false)
 }
 
 // Ping sends a ping with an optional payload of up to 125 bytes.
@@ -506,7 +588,7 @@ func (c *Conn) writeFrameLocked(op Opcode, fin bool, payload []byte, control boo
 		defer c.restoreWriteDeadline()
 	}
 	var hbuf [maxHeader]byte
-	hdr := AppendHeader(hbuf[:0], Header{Fin: fin, Opcode: op, Length: int64(len(payload))})
+	hdr := AppendHeader(hbuf[:0], Header{Fin: fin, RSV: c.rsv, Opcode: op, Length: int64(len(payload))})
 	var err error
 	if len(hdr)+len(payload) <= len(c.wbuf) {
 		n := copy(c.wbuf, hdr)
@@ -533,7 +615,8 @@ func (c *Conn) restoreWriteDeadline() {
 // NextWriter starts a message of type op (OpText or OpBinary) and returns
 // a writer of its payload. The payload goes out in fragments as the write
 // buffer fills; Close sends the final fragment. Only one message can be
-// written at a time: close the writer before the next message.
+// written at a time: close the writer before the next message. With
+// compression, the message is gathered and sent compressed on Close.
 func (c *Conn) NextWriter(op Opcode) (io.WriteCloser, error) {
 	if c.mw.open {
 		return nil, errors.New("websocket: NextWriter before the last message writer was closed")
@@ -541,6 +624,7 @@ func (c *Conn) NextWriter(op Opcode) (io.WriteCloser, error) {
 	c.mw.op = op
 	c.mw.n = 0
 	c.mw.open = true
+	c.mw.pending = c.mw.pending[:0]
 	return &c.mw, nil
 }
 
@@ -550,6 +634,8 @@ type messageWriter struct {
 	op   Opcode // of the next fragment: the message's, then continuation
 	n    int    // payload bytes buffered in c.wbuf[maxHeader:]
 	open bool
+
+	pending []byte // the whole message, when it will be compressed
 }
 
 // Write adds p to the message.
@@ -558,6 +644,10 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 		return 0, errors.New("websocket: write to a closed message writer")
 	}
 	c := w.c
+	if c.deflate != nil {
+		w.pending = append(w.pending, p...)
+		return len(p), nil
+	}
 	total := 0
 	for len(p) > 0 {
 		room := len(c.wbuf) - maxHeader - w.n
@@ -586,6 +676,12 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 func (w *messageWriter) Close() error {
 	if !w.open {
 		return nil
+	}
+	if w.c.deflate != nil {
+		w.open = false
+		w.c.wmu.Lock()
+		defer w.c.wmu.Unlock()
+		return w.c.writeMessageLocked(w.op, w.pending)
 	}
 	err := w.flushFrame(true, nil)
 	w.open = false

@@ -139,16 +139,21 @@
 // deadline of their own, so a peer that stops reading cannot stall the
 // goroutine that answers its pings.
 //
-// # What is not here
+// # Compression
 //
-// Compression (permessage-deflate, RFC 7692) is not offered: an offer from
-// the client is declined by not answering it, which the RFC allows, and
-// the decoder refuses RSV1 as a reserved bit. The codec already supports
-// it (Decoder.RSV, Decoder.Compressed, CheckText); the connection does
-// not yet inflate or deflate. compress/flate can do it with context
-// takeover (a dictionary of the last 32 KiB for the reader, a writer that
-// is Flushed and not Reset between messages), but cannot shrink its
-// window, so a client's server_max_window_bits below 15 must be refused.
+// Options.Compression offers permessage-deflate (RFC 7692), off by
+// default, with compress/flate. A message is one DEFLATE stream ended by
+// a sync flush whose last four bytes (00 00 ff ff) stay off the wire; its
+// first frame has RSV1 set, which the decoder then allows on first frames
+// only. With context takeover, the default, a message may refer back to
+// the 32 KiB before it; CompressionNoContextTakeover compresses each
+// message alone and asks the client to do the same. compress/flate cannot
+// shrink its window, so an offer with server_max_window_bits below 15 is
+// declined. The size limit applies to the inflated message, so a small
+// compressed bomb is refused with 1009; inflated text is checked as UTF-8.
+// A streamed message (NextWriter) is gathered and compressed whole.
+//
+// # What is not here
 //
 // The server does not yet know about upgraded connections: they do not
 // count against Server.MaxConns, and Server.Shutdown neither sends them

@@ -49,6 +49,18 @@ type Options struct {
 	// the peer to hang up. Zero means DefaultCloseTimeout.
 	CloseTimeout time.Duration
 
+	// Compression offers permessage-deflate (RFC 7692): if the client
+	// asks for it, messages are compressed both ways. Off by default: it
+	// costs CPU and, with context takeover, about 32 KiB of window per
+	// side per connection, and compressing secrets next to data a peer
+	// chooses can leak them (the CRIME and BREACH attacks).
+	Compression bool
+
+	// CompressionNoContextTakeover compresses every message on its own,
+	// and asks the client to do the same: less memory per connection,
+	// less compression.
+	CompressionNoContextTakeover bool
+
 	// PingInterval, if positive, sends a ping at that interval. If no pong
 	// (or any other frame: a busy peer is alive) has arrived by the next
 	// tick, the peer is taken for dead and the connection is closed.
@@ -133,6 +145,18 @@ func Upgrade(c *framework.Ctx, opts Options) (*Conn, error) {
 		return nil, fail(403, "websocket: origin not allowed")
 	}
 	protocol := chooseSubprotocol(c, opts.Subprotocols)
+	var deflate deflateParams
+	var extensions string
+	useDeflate := false
+	if opts.Compression {
+		var offers []string
+		for _, f := range c.RequestHeaders() {
+			if strings.EqualFold(f.Name, "Sec-WebSocket-Extensions") {
+				offers = append(offers, f.Value)
+			}
+		}
+		deflate, extensions, useDeflate = negotiateDeflate(offers, opts.CompressionNoContextTakeover)
+	}
 
 	nc, buffered, err := c.Hijack()
 	if err != nil {
@@ -146,6 +170,9 @@ func Upgrade(c *framework.Ctx, opts Options) (*Conn, error) {
 	resp = append(resp, "\r\n"...)
 	if protocol != "" {
 		resp = append(resp, "Sec-WebSocket-Protocol: "+protocol+"\r\n"...)
+	}
+	if useDeflate {
+		resp = append(resp, "Sec-WebSocket-Extensions: "+extensions+"\r\n"...)
 	}
 	for _, f := range c.Header().Fields() {
 		switch strings.ToLower(f.Name) {
@@ -163,6 +190,11 @@ func Upgrade(c *framework.Ctx, opts Options) (*Conn, error) {
 	}
 	conn := newConn(nc, buffered, Server, opts, log)
 	conn.subprotocol = protocol
+	if useDeflate {
+		conn.dec.RSV = RSV1
+		conn.inflate = &inflater{takeover: !deflate.clientNoTakeover}
+		conn.deflate = &deflater{takeover: !deflate.serverNoTakeover}
+	}
 	nc.SetWriteDeadline(time.Now().Add(conn.closeTimeout))
 	_, err = nc.Write(resp)
 	nc.SetWriteDeadline(time.Time{})

@@ -20,6 +20,7 @@ const maxMessage = 32 << 20
 //	/echo          each message back whole (ReadMessage, WriteMessage)
 //	/stream        each message back streamed (NextReader, NextWriter), so
 //	               anything over 4 KiB goes out in fragments
+//	/deflate       like /echo, with permessage-deflate offered
 //	/close/:code   reads one message, then closes with :code and the
 //	               message as the reason
 func serve(t *testing.T) string {
@@ -32,6 +33,24 @@ func serve(t *testing.T) string {
 	app := framework.New()
 	app.GET("/echo", func(c *framework.Ctx) error {
 		ws, err := websocket.Upgrade(c, opts)
+		if err != nil {
+			return err
+		}
+		for range 1 << 20 {
+			op, msg, err := ws.ReadMessage()
+			if err != nil {
+				return nil
+			}
+			if ws.WriteMessage(op, msg) != nil {
+				return nil
+			}
+		}
+		return nil
+	})
+	app.GET("/deflate", func(c *framework.Ctx) error {
+		o := opts
+		o.Compression = true
+		ws, err := websocket.Upgrade(c, o)
 		if err != nil {
 			return err
 		}
