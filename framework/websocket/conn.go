@@ -48,8 +48,9 @@ type Conn struct {
 	closeSent     bool
 	writeDeadline atomic.Int64 // the caller's write deadline, UnixNano; 0 for none
 	mw            messageWriter
-	deflate       *deflater // permessage-deflate, if negotiated
-	rsv           uint8     // reserved bits of the frame being written
+	deflate       *deflater       // permessage-deflate, if negotiated
+	rsv           uint8           // reserved bits of the frame being written
+	hbuf          [maxHeader]byte // a header being written, kept here so it does not escape
 
 	closeRecv chan struct{} // closed when the peer's close frame arrives
 	recvOnce  sync.Once
@@ -226,6 +227,10 @@ func (c *Conn) ReadMessage() (Opcode, []byte, error) {
 	b := make([]byte, 0, size)
 	for {
 		if len(b) == cap(b) {
+			if !c.mr.compressed && c.dec.Remaining() == 0 && c.hdr.Fin {
+				c.msgDone = true // exactly full: no need to grow to find the end
+				return op, b, nil
+			}
 			b = append(b, 0)[:len(b)]
 		}
 		n, err := c.mr.read(b[len(b):cap(b)])
@@ -549,8 +554,10 @@ func (c *Conn) writeMessageLocked(op Opcode, data []byte) error {
 		return err
 	}
 	c.rsv = RSV1
-	defer func() { c.rsv = 0 }()
-	return c.writeFrameLocked(op, true, z, false)
+	err = c.writeFrameLocked(op, true, z, false)
+	c.rsv = 0
+	c.deflate.shrink()
+	return err
 }
 
 // Ping sends a ping with an optional payload of up to 125 bytes.
@@ -587,8 +594,7 @@ func (c *Conn) writeFrameLocked(op Opcode, fin bool, payload []byte, control boo
 		_ = c.nc.SetWriteDeadline(d)
 		defer c.restoreWriteDeadline()
 	}
-	var hbuf [maxHeader]byte
-	hdr := AppendHeader(hbuf[:0], Header{Fin: fin, RSV: c.rsv, Opcode: op, Length: int64(len(payload))})
+	hdr := AppendHeader(c.hbuf[:0], Header{Fin: fin, RSV: c.rsv, Opcode: op, Length: int64(len(payload))})
 	var err error
 	if len(hdr)+len(payload) <= len(c.wbuf) {
 		n := copy(c.wbuf, hdr)
@@ -681,7 +687,11 @@ func (w *messageWriter) Close() error {
 		w.open = false
 		w.c.wmu.Lock()
 		defer w.c.wmu.Unlock()
-		return w.c.writeMessageLocked(w.op, w.pending)
+		err := w.c.writeMessageLocked(w.op, w.pending)
+		if cap(w.pending) > 1<<20 {
+			w.pending = nil // a large message's buffer is not kept for the next
+		}
+		return err
 	}
 	err := w.flushFrame(true, nil)
 	w.open = false

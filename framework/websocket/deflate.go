@@ -162,3 +162,11 @@ func (d *deflater) compress(p []byte) ([]byte, error) {
 	b := d.out.Bytes()
 	return b[:len(b)-4], nil // the sync flush always ends in 00 00 ff ff
 }
+
+// shrink drops the output buffer after a large message, so that one
+// 16 MiB message does not pin 16 MiB to the connection for its lifetime.
+func (d *deflater) shrink() {
+	if d.out.Cap() > 1<<20 {
+		d.out = bytes.Buffer{} // same address: the flate.Writer still points at it
+	}
+}

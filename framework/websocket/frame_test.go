@@ -147,7 +147,7 @@ var codecCases = map[string][]codecCase{
 		{name: "ping 126", in: cf(true, 0, OpPing, bytes.Repeat([]byte{0xfe}, 126)), code: 1002, section: "RFC 6455 §5.5"},
 		{name: "unsolicited pong", in: cat(cf(true, 0, OpPong, []byte("x")), cf(true, 0, OpText, []byte("ok"))), want: []string{"pong:x", "text:ok"}},
 		{name: "fragmented ping", in: cat(cf(false, 0, OpPing, []byte("a")), cf(true, 0, OpContinuation, []byte("b"))), code: 1002, section: "RFC 6455 §5.5"},
-		{name: "ten pings", in: bytes.Repeat(cf(true, 0, OpPing, []byte("p")), 10), want: strings.Split(strings.Repeat("ping:p ", 10)[:69], " ")},
+		{name: "ten pings", in: bytes.Repeat(cf(true, 0, OpPing, []byte("p")), 10), want: strings.Fields(strings.Repeat("ping:p ", 10))},
 	},
 	"3 reserved bits": {
 		{name: "RSV1", in: cf(true, RSV1, OpText, []byte("x")), code: 1002, section: "RFC 6455 §5.2"},
