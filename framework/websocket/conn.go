@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -13,7 +14,8 @@ import (
 
 // Conn is a server's WebSocket connection, returned by Upgrade. One
 // goroutine may read (NextReader, ReadMessage) while another writes
-// (NextWriter, WriteMessage, Ping); Close may be called from any goroutine.
+// (NextWriter, WriteMessage); Ping, Close and Shutdown may be called from
+// any goroutine.
 //
 // Reading drives the protocol: a ping is answered with a pong as it is
 // read, a close frame is answered and ends the connection, and a frame
@@ -74,6 +76,7 @@ var (
 	// the close frame within the close timeout.
 	ErrCloseTimeout = errors.New("websocket: peer did not answer the close frame in time")
 	errInvalidClose = errors.New("websocket: Close with a code that may not be sent")
+	errWriterOpen   = errors.New("websocket: a message writer is still open; close it first")
 )
 
 // CloseError is the reading error after the connection ended: the code
@@ -535,6 +538,9 @@ func (c *Conn) readFailed(err error) error {
 // WriteMessage sends data as one message of type op (OpText or OpBinary).
 // Text must be valid UTF-8; that is the caller's promise, not checked.
 func (c *Conn) WriteMessage(op Opcode, data []byte) error {
+	if c.mw.open {
+		return errWriterOpen // its frames would interleave with the open message's
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	return c.writeMessageLocked(op, data)
@@ -625,7 +631,7 @@ func (c *Conn) restoreWriteDeadline() {
 // compression, the message is gathered and sent compressed on Close.
 func (c *Conn) NextWriter(op Opcode) (io.WriteCloser, error) {
 	if c.mw.open {
-		return nil, errors.New("websocket: NextWriter before the last message writer was closed")
+		return nil, errWriterOpen
 	}
 	c.mw.op = op
 	c.mw.n = 0
@@ -741,6 +747,22 @@ func (w *messageWriter) flushFrame(fin bool, p []byte) error {
 // answer in time. CloseNoStatusReceived sends a close frame without a
 // code. Calling Close again only waits for the socket to close.
 func (c *Conn) Close(code CloseCode, reason string) error {
+	return c.closeWithin(code, reason, c.closeTimeout)
+}
+
+// Shutdown closes the connection as a server going away: a close frame
+// with 1001, then the wait for the peer's answer, up to ctx's deadline or
+// the close timeout, whichever is sooner. It is what a server's own
+// Shutdown should call for every upgraded connection.
+func (c *Conn) Shutdown(ctx context.Context) error {
+	timeout := c.closeTimeout
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
+	}
+	return c.closeWithin(CloseGoingAway, "server shutting down", max(timeout, 0))
+}
+
+func (c *Conn) closeWithin(code CloseCode, reason string, timeout time.Duration) error {
 	if code != CloseNoStatusReceived && !ValidCloseCode(code) {
 		return errInvalidClose
 	}
@@ -755,7 +777,7 @@ func (c *Conn) Close(code CloseCode, reason string) error {
 		c.closeNet(nil)
 		return err
 	}
-	deadline := time.Now().Add(c.closeTimeout)
+	deadline := time.Now().Add(timeout)
 	_ = c.nc.SetReadDeadline(deadline)
 	if c.rmu.TryLock() {
 		// Nobody reads: read here until the peer's close frame, or the

@@ -3,6 +3,7 @@ package websocket
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -360,5 +361,37 @@ func TestStreaming(t *testing.T) {
 	}
 	if string(got) != msg || frames < 3 {
 		t.Fatalf("got %q in %d frames", got, frames)
+	}
+}
+
+// Shutdown sends 1001 and waits for the answer.
+func TestShutdown(t *testing.T) {
+	result := make(chan error, 1)
+	addr := serve(t, Options{}, func(ws *Conn) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		result <- ws.Shutdown(ctx)
+	})
+	c := open(t, addr)
+	c.expectClose(CloseGoingAway)
+	c.send(cf(true, 0, OpClose, AppendClosePayload(nil, CloseGoingAway, "")))
+	if err := <-result; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+// One message at a time: WriteMessage while a streamed message is open
+// is refused rather than interleaved.
+func TestWriterOpen(t *testing.T) {
+	result := make(chan error, 1)
+	addr := serve(t, Options{}, func(ws *Conn) {
+		w, _ := ws.NextWriter(OpText)
+		w.Write([]byte("a"))
+		result <- ws.WriteMessage(OpText, []byte("b"))
+		w.Close()
+	})
+	open(t, addr)
+	if err := <-result; err != errWriterOpen {
+		t.Fatalf("got %v", err)
 	}
 }

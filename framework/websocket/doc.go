@@ -157,6 +157,7 @@
 //
 // The server does not yet know about upgraded connections: they do not
 // count against Server.MaxConns, and Server.Shutdown neither sends them
-// 1001 (going away) nor waits for them. Close each one from the app on
-// shutdown.
+// 1001 (going away) nor waits for them. Conn.Shutdown does both for one
+// connection; until the server calls it, the app keeps its connections
+// and calls it on each when it shuts down.
 package websocket

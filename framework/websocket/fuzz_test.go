@@ -3,8 +3,12 @@ package websocket
 import (
 	"bytes"
 	"errors"
+	"io"
+	"log/slog"
+	"net"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -122,5 +126,37 @@ func FuzzUTF8(f *testing.F) {
 		if !w.write(p[:a]) && utf8.Valid(p) {
 			t.Fatalf("%q: valid input refused at prefix %d", p, a)
 		}
+	})
+}
+
+// FuzzConnRead feeds arbitrary bytes to a connection, as if from a
+// client, with and without compression, and reads until it ends. It must
+// neither panic nor hang: every input ends in a close or an error.
+func FuzzConnRead(f *testing.F) {
+	for _, cases := range codecCases {
+		for _, tc := range cases {
+			f.Add(tc.in, false)
+		}
+	}
+	f.Add(cf(true, RSV1, OpText, []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}), true)
+	f.Fuzz(func(t *testing.T, in []byte, compress bool) {
+		server, client := net.Pipe()
+		c := newConn(server, nil, Server, Options{MaxMessageSize: 1 << 16, CloseTimeout: 50 * time.Millisecond}, slog.New(slog.DiscardHandler))
+		if compress {
+			c.dec.RSV = RSV1
+			c.inflate = &inflater{takeover: true}
+			c.deflate = &deflater{takeover: true}
+		}
+		go func() {
+			client.Write(in)
+			client.Close()
+		}()
+		go io.Copy(io.Discard, client) // take what the server writes
+		for range len(in) + 2 {
+			if _, _, err := c.ReadMessage(); err != nil {
+				break
+			}
+		}
+		c.closeNet(nil)
 	})
 }
