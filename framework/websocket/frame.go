@@ -418,16 +418,6 @@ func (d *Decoder) end() error {
 	return nil
 }
 
-// CheckText validates a complete text message that the decoder could not
-// check as it went: one whose payload was compressed, checked after it is
-// inflated.
-func CheckText(p []byte) error {
-	if !validUTF8(p) {
-		return errInvalidUTF8
-	}
-	return nil
-}
-
 // ParseClose splits a close frame's payload into its code and reason
 // (RFC 6455 §5.5.1). An empty payload has no code: it returns
 // CloseNoStatusReceived. A payload of one byte, an invalid code or a
