@@ -13,7 +13,7 @@ import (
 // public API documents itself: every exported type, function, method,
 // constant and variable of the framework has a doc comment.
 func TestEveryExportedNameHasADocComment(t *testing.T) {
-	for _, dir := range []string{".", "http1", "frameworktest"} {
+	for _, dir := range []string{".", "http1", "frameworktest", "middleware", "session", "websocket"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		fset := token.NewFileSet()
 		for _, file := range files {
