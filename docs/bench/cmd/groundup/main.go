@@ -10,7 +10,7 @@
 //	go tool pprof -top groundup cpu.out
 //	go tool pprof -sample_index=alloc_space -top groundup mem.out
 //
-// BENCH_BURN=n in the environment adds a middleware that spends about 3n
+// BENCH_BURN=n in the environment adds a middleware that spends about 7n
 // instructions on every request: a deliberately slowed build, to check
 // that the instruction budget (cmd/instr -check) catches it.
 //
@@ -126,7 +126,7 @@ func run() error {
 // burnSink keeps the compiler from removing burn's loop.
 var burnSink uint64
 
-// burn returns a middleware that spends about 3n instructions on every
+// burn returns a middleware that spends about 7n instructions on every
 // request before calling the handler.
 func burn(n int) framework.Middleware {
 	return func(next framework.Handler) framework.Handler {

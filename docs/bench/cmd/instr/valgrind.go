@@ -42,7 +42,6 @@ func startCounted(ctx context.Context, bin, dir string, extraEnv []string) (*cou
 		return nil, err
 	}
 	cmd := exec.Command("valgrind", "--tool=callgrind",
-		"--collect-systime=yes", // adds sysCount: the system calls made
 		"--callgrind-out-file="+filepath.Join(dir, "cg.%p"),
 		bin, "-addr", addr)
 	cmd.Env = append(append(os.Environ(), serverEnv...), extraEnv...)
@@ -86,7 +85,7 @@ func (p *counted) control(ctx context.Context, opt string) error {
 func (p *counted) zero(ctx context.Context) error { return p.control(ctx, "-z") }
 
 // dump writes the counters since the last zero or dump, and returns their
-// totals by event name (Ir: instructions; sysCount: system calls).
+// totals by event name (Ir: instructions).
 func (p *counted) dump(ctx context.Context) (map[string]int64, error) {
 	if err := p.control(ctx, "-d"); err != nil {
 		return nil, err
