@@ -82,10 +82,6 @@ func (cl *client) Close() {
 	}
 }
 
-// batch returns the number of requests that n must be a multiple of:
-// one write of Pipeline requests on every connection.
-func (cl *client) batch() int { return len(cl.conns) * cl.s.Pipeline }
-
 // run sends n requests and checks every response: status 200, the
 // expected Content-Type and body. One write (of Pipeline requests) is in
 // flight at a time, and after its responses the client waits for pause
@@ -101,7 +97,7 @@ func (cl *client) batch() int { return len(cl.conns) * cl.s.Pipeline }
 // count moves with it by 10% or more; sending to the connections in
 // rotation instead puts each one's requests 4 round trips apart, which
 // under valgrind on a busy machine can pass a server's idle timers. n must
-// be a multiple of batch().
+// be a multiple of the connections times Pipeline.
 func (cl *client) run(ctx context.Context, n int, pause time.Duration) error {
 	s := cl.s
 	writes := n / s.Pipeline
@@ -178,7 +174,7 @@ func readResponse(r *bufio.Reader, wantType string, want []byte) error {
 		return err
 	}
 	if !bytes.Equal(body, want) {
-		return fmt.Errorf("body %.40q..., want %.40q...", body, want)
+		return fmt.Errorf("body %.40q differs from the one wanted, %.40q", body, want)
 	}
 	_, err = r.Discard(length)
 	return err
