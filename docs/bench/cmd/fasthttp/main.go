@@ -28,6 +28,8 @@ func main() {
 	r.GET("/json", jsonHandler)
 	r.GET("/user/{name}", user)
 	r.GET("/page", pageStd)
+	r.GET("/page-templ", pageTempl)
+	r.POST("/echo", echo)
 
 	srv := &fasthttp.Server{Handler: r.Handler, Name: "fasthttp"}
 	go func() {
@@ -65,4 +67,19 @@ func pageStd(ctx *fasthttp.RequestCtx) {
 	if err := page.RenderStd(ctx, page.Sample); err != nil {
 		ctx.Error("render failed", fasthttp.StatusInternalServerError)
 	}
+}
+
+// pageTempl renders the same page with templ, for a comparison at equal
+// templates.
+func pageTempl(ctx *fasthttp.RequestCtx) {
+	ctx.SetContentType("text/html; charset=utf-8")
+	if err := page.View(page.Sample).Render(ctx, ctx); err != nil {
+		ctx.Error("render failed", fasthttp.StatusInternalServerError)
+	}
+}
+
+// echo sends the request body back; fasthttp has already read it.
+func echo(ctx *fasthttp.RequestCtx) {
+	ctx.SetContentType("application/octet-stream")
+	ctx.SetBody(ctx.PostBody())
 }

@@ -10,6 +10,10 @@
 //	go tool pprof -top groundup cpu.out
 //	go tool pprof -sample_index=alloc_space -top groundup mem.out
 //
+// BENCH_BURN=n in the environment adds a middleware that spends about 7n
+// instructions on every request: a deliberately slowed build, to check
+// that the instruction budget (cmd/instr -check) catches it.
+//
 // -memprofilerate 1 records every allocation instead of a sample, which
 // slows the server down but gives exact allocation counts per request.
 package main
@@ -24,6 +28,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -53,6 +58,11 @@ func run() error {
 	}
 
 	app := framework.New()
+	if n, _ := strconv.Atoi(os.Getenv("BENCH_BURN")); n > 0 {
+		// A deliberately slowed build, to show the instruction budget
+		// (cmd/instr -check) failing. Unset, no middleware is added.
+		app.Use(burn(n))
+	}
 	app.GET("/plaintext", func(c *framework.Ctx) error {
 		return c.String(200, "Hello, World!")
 	})
@@ -64,6 +74,14 @@ func run() error {
 	})
 	app.GET("/page", func(c *framework.Ctx) error {
 		return c.Render(200, page.View(page.Sample))
+	})
+	app.POST("/echo", func(c *framework.Ctx) error {
+		buf := page.GetBuffer()
+		defer page.PutBuffer(buf)
+		if _, err := buf.ReadFrom(c.Body()); err != nil {
+			return err
+		}
+		return c.Blob(200, "application/octet-stream", buf.Bytes())
 	})
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -103,6 +121,24 @@ func run() error {
 		return writeHeapProfile(*memProfile)
 	}
 	return nil
+}
+
+// burnSink keeps the compiler from removing burn's loop.
+var burnSink uint64
+
+// burn returns a middleware that spends about 7n instructions on every
+// request before calling the handler.
+func burn(n int) framework.Middleware {
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
+			x := burnSink
+			for i := 0; i < n; i++ {
+				x = x*31 + uint64(i)
+			}
+			burnSink = x
+			return next(c)
+		}
+	}
 }
 
 // writeHeapProfile writes the heap profile, whose alloc_space and

@@ -30,6 +30,7 @@ var (
 	textPlain  = []string{"text/plain; charset=utf-8"}
 	appJSON    = []string{"application/json; charset=utf-8"}
 	textHTML   = []string{"text/html; charset=utf-8"}
+	octets     = []string{"application/octet-stream"}
 )
 
 var helloWorld = []byte("Hello, World!")
@@ -48,6 +49,7 @@ func main() {
 	r.GET("/user/:name", user)
 	r.GET("/page", pageStd)
 	r.GET("/page-templ", pageTempl)
+	r.POST("/echo", echo)
 
 	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -105,6 +107,21 @@ func pageTempl(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 		return
 	}
 	sendHTML(w, buf.Bytes())
+}
+
+// echo sends the request body back, read into a pooled buffer.
+func echo(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	buf := page.GetBuffer()
+	defer page.PutBuffer(buf)
+	if _, err := buf.ReadFrom(r.Body); err != nil {
+		http.Error(w, "read failed", http.StatusBadRequest)
+		return
+	}
+	h := w.Header()
+	h["Server"] = serverName
+	h["Content-Type"] = octets
+	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	w.Write(buf.Bytes())
 }
 
 // sendHTML sets Content-Length itself: a page over 2 KiB would otherwise
