@@ -226,35 +226,75 @@ func (cn *conn) closeAfter(reason string) {
 
 // runHandler calls the server's handler, turning a returned error into an
 // error response and a panic into a 500 (or a cut connection when the
-// response has already begun).
+// response has already begun). The error handler is user code too: it runs
+// under a recover of its own (answerError), so that a panic there ends in
+// a plain 500 rather than in a crash.
 func (cn *conn) runHandler(c *Ctx) {
-	defer func() {
-		v := recover()
-		if v == nil {
-			return
-		}
-		if v == ErrAbortHandler {
-			cn.closeAfter("handler aborted")
-			c.res.err = ErrAbortHandler
-			return
-		}
-		cn.srv.logger().Error("panic serving request", "method", c.Method(), "path", c.Path(),
-			"remote", cn.remoteAddr(), "panic", v, "stack", string(debug.Stack()))
-		if c.res.committed {
-			cn.closeAfter("handler panicked after the response began")
-			c.res.err = ErrAbortHandler
-			return
-		}
-		c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
-		c.Error(&HTTPError{Code: StatusInternalServerError, Layer: LayerController, Err: PanicError{Value: v, Stack: debug.Stack()}})
-	}()
 	h := cn.srv.Handler
 	if h == nil {
 		h = func(c *Ctx) error { return ErrNotFound }
 	}
-	if err := h(c); err != nil {
-		c.Error(err)
+	err, v, stack := callHandler(h, c)
+	switch {
+	case v == nil:
+		if err != nil {
+			cn.answerError(c, err)
+		}
+		return
+	case v == ErrAbortHandler:
+		cn.closeAfter("handler aborted")
+		c.res.err = ErrAbortHandler
+		return
 	}
+	cn.srv.logger().Error("panic serving request", "method", c.Method(), "path", c.Path(),
+		"remote", cn.remoteAddr(), "panic", v, "stack", string(stack))
+	if c.res.committed || c.res.hijacked {
+		cn.closeAfter("handler panicked after the response began")
+		c.res.err = ErrAbortHandler
+		return
+	}
+	c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
+	cn.answerError(c, &HTTPError{Code: StatusInternalServerError, Layer: LayerController, Err: PanicError{Value: v, Stack: stack}})
+}
+
+// callHandler runs h and hands back its error, or the value it panicked
+// with and the stack where it did.
+func callHandler(h Handler, c *Ctx) (err error, panicked any, stack []byte) {
+	defer func() {
+		if panicked = recover(); panicked != nil && panicked != ErrAbortHandler {
+			stack = debug.Stack()
+		}
+	}()
+	return h(c), nil, nil
+}
+
+// answerError hands err to the error handler under a recover. An error
+// handler that panics leaves a plain 500 when the head is not sent yet,
+// and a cut connection otherwise; either way the panic is logged.
+func (cn *conn) answerError(c *Ctx, err error) {
+	v, stack := callErrorHandler(c, err)
+	if v == nil {
+		return
+	}
+	cn.srv.logger().Error("panic in the error handler", "method", c.Method(), "path", c.Path(),
+		"remote", cn.remoteAddr(), "err", err, "panic", v, "stack", string(stack))
+	if c.res.committed || c.res.hijacked {
+		cn.closeAfter("error handler panicked after the response began")
+		c.res.err = ErrAbortHandler
+		return
+	}
+	c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
+	c.res.plainError(StatusInternalServerError)
+}
+
+func callErrorHandler(c *Ctx, err error) (panicked any, stack []byte) {
+	defer func() {
+		if panicked = recover(); panicked != nil {
+			stack = debug.Stack()
+		}
+	}()
+	c.Error(err)
+	return nil, nil
 }
 
 // readHead reads until a whole request head has parsed into cn.ctx.head.
