@@ -207,6 +207,7 @@ func (cn *conn) serveOne() bool {
 	// into it.
 	c.clear()
 	if cn.closeReason != "" {
+		cn.linger = true // the client may have sent more: close in stages
 		cn.flush()
 		return false
 	}
