@@ -188,7 +188,9 @@ func (cn *conn) serveOne() bool {
 	// Without a body nothing is read until the next request, which sets
 	// its own deadline: no timer to move.
 	if h.ContentLength > 0 || h.Chunked {
-		cn.setReadDeadline(time.Now().Add(orDefault(cn.srv.ReadTimeout, DefaultReadTimeout)))
+		end := time.Now().Add(orDefault(cn.srv.ReadTimeout, DefaultReadTimeout))
+		cn.setReadDeadline(end)
+		c.body.pace(end, cn.srv.MinBodyRate, orDefault(cn.srv.MinBodyRateGrace, DefaultMinBodyRateGrace))
 	}
 
 	cn.runHandler(c)

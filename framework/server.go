@@ -28,6 +28,8 @@ const (
 	DefaultMaxBodyBytes      = 8 << 20   // 8 MiB; larger bodies get 413
 	DefaultMaxDrainBytes     = 256 << 10 // unread body discarded to keep a connection
 	DefaultMaxConns          = 10000
+	DefaultMinBodyRate       = 240             // bytes per second a body must average, once past its grace
+	DefaultMinBodyRateGrace  = 5 * time.Second // reading time a body gets before the rate applies
 	DefaultServerName        = "groundup"
 )
 
@@ -64,6 +66,18 @@ type Server struct {
 	ReadTimeout       time.Duration // reading the body (default 60 s)
 	WriteTimeout      time.Duration // each write to the socket (default 60 s)
 	IdleTimeout       time.Duration // between requests on a keep-alive connection (default 120 s)
+
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second, averaged over the time the server spent waiting for it
+	// (time the handler spends between reads does not count). It applies
+	// once the body has had MinBodyRateGrace of waiting; a body below it
+	// is answered 408 and the connection closed. A client that sends one
+	// byte every 10 s is cut after about 5 s, while an upload at 1 KB/s
+	// goes through. Default 240 B/s with a 5 s grace (Kestrel's
+	// MinRequestBodyDataRate); negative turns the check off, leaving
+	// ReadTimeout alone.
+	MinBodyRate      int
+	MinBodyRateGrace time.Duration
 
 	// BaseContext, if set, returns the context every connection's
 	// context derives from.
