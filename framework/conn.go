@@ -67,6 +67,10 @@ type conn struct {
 	idleSince   time.Time // when the current wait between requests began
 	linger      bool      // request bytes may be unread: drain them before closing
 	bg          bgRead
+	client      string // the client's IP, for MaxConnsPerClient
+	listed      bool   // on the server's parked list (guarded by srv.mu)
+	older       *conn  // neighbours on the parked list (guarded by srv.mu)
+	newer       *conn
 	readDead    time.Time // the read deadline last set
 	writeDead   time.Time
 }
