@@ -100,7 +100,7 @@ func (cn *conn) waitBriefly() waitResult {
 	n, err := cn.nc.Read(cn.rbuf)
 	if n == 0 && isTimeout(err) {
 		cn.release()
-		cn.parked = true // still stateIdle: Shutdown may close it
+		cn.parked = true    // still stateIdle: Shutdown may close it
 		cn.srv.parkIdle(cn) // and a new connection may evict it (Server.MaxConns)
 		return waitPark
 	}

@@ -30,7 +30,7 @@ const (
 	DefaultMaxBodyBytes      = 8 << 20   // 8 MiB; larger bodies get 413
 	DefaultMaxDrainBytes     = 256 << 10 // unread body discarded to keep a connection
 	DefaultMaxConns          = 10000
-	DefaultMaxConnsPerClient = 1000 // open connections from one client address
+	DefaultMaxConnsPerClient = 1000            // open connections from one client address
 	DefaultMinBodyRate       = 240             // bytes per second a body must average, once past its grace
 	DefaultMinBodyRateGrace  = 5 * time.Second // reading time a body gets before the rate applies
 	DefaultServerName        = "groundup"
