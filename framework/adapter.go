@@ -190,15 +190,20 @@ func (w *httpResponseWriter) FlushError() error {
 
 // Hijack implements http.Hijacker, for WebSocket libraries written for
 // net/http. The returned reader holds any bytes the server had already
-// read past the request head.
+// read past the request head. The connection is taken with HijackConn:
+// it counts against MaxConns and MaxStreams until the library closes it.
 func (w *httpResponseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if w.wroteHeader {
 		return nil, nil, errors.New("groundup: Hijack after the response has started")
 	}
-	nc, buffered, err := w.c.Hijack()
+	// The connection keeps its slot until the handler's library closes
+	// it (see HijackConn).
+	hc, err := w.c.HijackConn()
 	if err != nil {
 		return nil, nil, err
 	}
+	var nc net.Conn = hc
+	buffered := hc.Buffered
 	w.hijacked = true
 	if w.pending != 0 {
 		if err := w.writePending(nc); err != nil {

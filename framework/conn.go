@@ -67,9 +67,11 @@ type conn struct {
 	idleSince   time.Time // when the current wait between requests began
 	linger      bool      // request bytes may be unread: drain them before closing
 	bg          bgRead
-	client      string // the client's IP, for MaxConnsPerClient
-	listed      bool   // on the server's parked list (guarded by srv.mu)
-	older       *conn  // neighbours on the parked list (guarded by srv.mu)
+	client      string        // the client's IP, for MaxConnsPerClient
+	stream      *EventStream  // the open event stream, stopped when the handler returns
+	kept        *HijackedConn // a hijacked connection that keeps its slot (HijackConn)
+	listed      bool          // on the server's parked list (guarded by srv.mu)
+	older       *conn         // neighbours on the parked list (guarded by srv.mu)
 	newer       *conn
 	readDead    time.Time // the read deadline last set
 	writeDead   time.Time
@@ -198,6 +200,10 @@ func (cn *conn) serveOne() bool {
 	}
 
 	cn.runHandler(c)
+	if cn.stream != nil {
+		cn.stream.stop()
+		cn.stream = nil
+	}
 	if cn.hijacked {
 		return false
 	}
@@ -368,7 +374,9 @@ func (cn *conn) end() {
 		cn.close()
 	}
 	cn.release()
-	cn.srv.forget(cn)
+	if cn.kept == nil {
+		cn.srv.forget(cn)
+	} // else HijackedConn.Release forgets it
 }
 
 // ErrAbortHandler is a sentinel panic value that ends the response and the

@@ -34,6 +34,8 @@ const (
 	DefaultMinBodyRate       = 240             // bytes per second a body must average, once past its grace
 	DefaultMinBodyRateGrace  = 5 * time.Second // reading time a body gets before the rate applies
 	DefaultServerName        = "groundup"
+	DefaultStreamHeartbeat   = 15 * time.Second // an event stream's comment line when nothing else was sent
+	DefaultMaxStreamDuration = 30 * time.Minute // an event stream's life; EventSource reconnects after it
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
@@ -92,6 +94,24 @@ type Server struct {
 	MinBodyRate      int
 	MinBodyRateGrace time.Duration
 
+	// Long-lived streams: event streams (Ctx.EventStream) and connections
+	// taken over with Ctx.HijackConn (WebSocket). A stream holds its
+	// connection slot while it lasts and is never evicted, so streams are
+	// bounded apart.
+	//
+	// StreamHeartbeat is how often an event stream that sent nothing
+	// sends a comment line (default 15 s; negative for none). Each write
+	// is bounded by WriteTimeout, so a peer that stopped reading is found,
+	// and the stream's Done closes. MaxStreamDuration ends an event
+	// stream after that long (default 30 min; negative for no bound):
+	// Done closes and sends fail, and EventSource reconnects by itself.
+	// MaxStreams bounds the streams open at once (default half of
+	// MaxConns; negative for no bound): beyond it, EventStream and
+	// HijackConn fail with a 503, so streams never take every slot.
+	StreamHeartbeat   time.Duration
+	MaxStreamDuration time.Duration
+	MaxStreams        int
+
 	// BaseContext, if set, returns the context every connection's
 	// context derives from.
 	BaseContext func(net.Listener) context.Context
@@ -104,6 +124,9 @@ type Server struct {
 	slots     chan struct{}
 	perClient map[string]int // open connections by client address
 	idleOld   *conn          // the parked connections, longest idle first
+	streams   atomic.Int64   // open event streams and kept hijacked connections
+	shutdown  chan struct{}  // closed when Shutdown or Close begins
+	shutOnce  sync.Once
 	idleNew   *conn
 	initOnce  sync.Once
 	wg        sync.WaitGroup // accept loops and connection goroutines
@@ -114,6 +137,7 @@ func (s *Server) init() {
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
 		s.perClient = make(map[string]int)
+		s.shutdown = make(chan struct{})
 		s.closing = make(chan struct{})
 		s.slots = make(chan struct{}, orDefault(s.MaxConns, DefaultMaxConns))
 	})
@@ -439,6 +463,7 @@ func (s *Server) track(cn *conn) bool {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.inShut.Store(true)
+	s.shutOnce.Do(func() { close(s.shutdown) })
 	s.closeListeners()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -462,6 +487,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.init()
 	s.inShut.Store(true)
+	s.shutOnce.Do(func() { close(s.shutdown) })
 	s.closeListeners()
 	s.closeAll()
 	s.wg.Wait()
@@ -490,8 +516,8 @@ func (s *Server) closeIdle() int {
 }
 
 func (s *Server) closeAll() {
+	var kept []*HijackedConn
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	select {
 	case <-s.closing:
 	default:
@@ -499,8 +525,32 @@ func (s *Server) closeAll() {
 	}
 	for cn := range s.conns {
 		cn.abort()
+		if cn.kept != nil {
+			kept = append(kept, cn.kept)
+		}
+	}
+	s.mu.Unlock()
+	// A hijacker that has not released its connection by now loses it.
+	for _, h := range kept {
+		h.Release()
 	}
 }
+
+// openStream counts a new long-lived stream against MaxStreams and
+// reports false when none may open.
+func (s *Server) openStream() bool {
+	limit := int64(s.MaxStreams)
+	if limit == 0 {
+		limit = int64(max(orDefault(s.MaxConns, DefaultMaxConns)/2, 1))
+	}
+	if n := s.streams.Add(1); limit > 0 && n > limit {
+		s.streams.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (s *Server) closeStream() { s.streams.Add(-1) }
 
 // forget drops an ended connection: out of the list, its slot freed.
 func (s *Server) forget(cn *conn) {
