@@ -247,7 +247,7 @@ func (cn *conn) runHandler(c *Ctx) {
 	if h == nil {
 		h = func(c *Ctx) error { return ErrNotFound }
 	}
-	err, v, stack := callHandler(h, c)
+	v, stack, err := callHandler(h, c)
 	switch {
 	case v == nil:
 		if err != nil {
@@ -272,13 +272,13 @@ func (cn *conn) runHandler(c *Ctx) {
 
 // callHandler runs h and hands back its error, or the value it panicked
 // with and the stack where it did.
-func callHandler(h Handler, c *Ctx) (err error, panicked any, stack []byte) {
+func callHandler(h Handler, c *Ctx) (panicked any, stack []byte, err error) {
 	defer func() {
 		if panicked = recover(); panicked != nil && panicked != ErrAbortHandler {
 			stack = debug.Stack()
 		}
 	}()
-	return h(c), nil, nil
+	return nil, nil, h(c)
 }
 
 // answerError hands err to the error handler under a recover. An error
