@@ -9,6 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/groundup-go/groundup/framework/http1"
 )
 
 // The net/http adapter. groundup reads and writes HTTP itself, but much
@@ -118,6 +122,7 @@ type httpResponseWriter struct {
 	h           http.Header
 	wroteHeader bool
 	hijacked    bool
+	pending     int // a 101 the handler set before it hijacks
 }
 
 // Header returns the header map h fills; it is copied into the response
@@ -129,10 +134,17 @@ func (w *httpResponseWriter) Header() http.Header {
 	return w.h
 }
 
-// WriteHeader copies the header map and sets the status. Informational
-// codes are dropped: the writer sends no 1xx responses of a handler's
-// own (103 Early Hints is only a hint).
+// WriteHeader copies the header map and sets the status. A 101 is held
+// until Hijack, which sends it on the socket it hands over, as net/http
+// does: WebSocket servers such as coder/websocket call WriteHeader(101)
+// and then Hijack. Other informational codes are dropped: the writer
+// sends no 1xx responses of a handler's own (103 Early Hints is only a
+// hint).
 func (w *httpResponseWriter) WriteHeader(code int) {
+	if code == StatusSwitchingProtocols && !w.wroteHeader && !w.hijacked {
+		w.pending = code
+		return
+	}
 	if w.wroteHeader || w.hijacked || code >= 100 && code < 200 {
 		return
 	}
@@ -178,19 +190,48 @@ func (w *httpResponseWriter) FlushError() error {
 
 // Hijack implements http.Hijacker, for WebSocket libraries written for
 // net/http. The returned reader holds any bytes the server had already
-// read past the request head.
+// read past the request head. The connection is taken with HijackConn:
+// it counts against MaxConns and MaxStreams until the library closes it.
 func (w *httpResponseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if w.wroteHeader {
 		return nil, nil, errors.New("groundup: Hijack after the response has started")
 	}
-	nc, buffered, err := w.c.Hijack()
+	// The connection keeps its slot until the handler's library closes
+	// it (see HijackConn).
+	hc, err := w.c.HijackConn()
 	if err != nil {
 		return nil, nil, err
 	}
+	var nc net.Conn = hc
+	buffered := hc.Buffered
 	w.hijacked = true
+	if w.pending != 0 {
+		if err := w.writePending(nc); err != nil {
+			nc.Close()
+			return nil, nil, err
+		}
+	}
 	var rd io.Reader = nc
 	if len(buffered) > 0 {
 		rd = io.MultiReader(bytes.NewReader(buffered), nc)
 	}
 	return nc, bufio.NewReadWriter(bufio.NewReader(rd), bufio.NewWriter(nc)), nil
+}
+
+// writePending sends the 101 head the handler set before Hijack, with the
+// fields of the header map. A field that could split the head is refused,
+// and the handshake with it.
+func (w *httpResponseWriter) writePending(nc net.Conn) error {
+	b := appendStatusLine(nil, w.pending)
+	for name, values := range w.h {
+		for _, v := range values {
+			if !http1.IsToken(name) || strings.ContainsAny(v, "\r\n\x00") {
+				return errors.New("groundup: refused header field " + strconv.Quote(name) + " in a 101 response")
+			}
+			b = appendField(b, name, v)
+		}
+	}
+	b = append(b, "\r\n"...)
+	_, err := nc.Write(b)
+	return err
 }

@@ -3,6 +3,7 @@ package framework
 import (
 	"errors"
 	"io"
+	"time"
 
 	"github.com/groundup-go/groundup/framework/http1"
 )
@@ -42,7 +43,19 @@ type body struct {
 	expect    bool // the client waits for 100 Continue
 	err       error
 	scratch   []byte // chunk decoding target when draining
+
+	// The minimum data rate (see Server.MinBodyRate): rate is 0 when the
+	// check is off.
+	end    time.Time     // ReadTimeout's deadline for the whole body
+	rate   int64         // bytes per second
+	grace  time.Duration // waiting allowed before the rate applies
+	waited time.Duration // time spent blocked in socket reads
+	got    int64         // bytes read from the socket
 }
+
+// errBodyTooSlow is the read error of a body that arrived below
+// Server.MinBodyRate.
+var errBodyTooSlow = errors.New("request body arrived below the minimum data rate")
 
 func (b *body) reset(cn *conn, h *http1.Head, limit int64) {
 	b.cn = cn
@@ -51,6 +64,7 @@ func (b *body) reset(cn *conn, h *http1.Head, limit int64) {
 	b.err = nil
 	b.done = false
 	b.dec.Reset()
+	b.rate, b.waited, b.got = 0, 0, 0
 	switch {
 	case h.Chunked:
 		b.mode = bodyChunked
@@ -62,6 +76,47 @@ func (b *body) reset(cn *conn, h *http1.Head, limit int64) {
 	// RFC 9110 §10.1.1: send 100 only if the client asked, speaks 1.1,
 	// and there is a body to wait for.
 	b.expect = h.Expect100 && h.Minor == 1 && !b.done
+}
+
+// pace arms the minimum data rate for a body that must end by end.
+func (b *body) pace(end time.Time, rate int, grace time.Duration) {
+	if rate == 0 {
+		rate = DefaultMinBodyRate
+	}
+	b.end = end
+	if rate > 0 {
+		b.rate, b.grace = int64(rate), grace
+	}
+}
+
+// sockRead reads body bytes from the socket. Under a minimum data rate,
+// each read gets the deadline at which the body would fall below it: the
+// grace plus got/rate, less the time already spent waiting, and never
+// past ReadTimeout's deadline.
+func (b *body) sockRead(p []byte) (int, error) {
+	cn := b.cn
+	if b.rate == 0 {
+		return cn.nc.Read(p)
+	}
+	now := time.Now()
+	budget := b.grace + time.Duration(float64(b.got)/float64(b.rate)*float64(time.Second)) - b.waited
+	limit := now.Add(budget)
+	byRate := limit.Before(b.end)
+	if !byRate {
+		limit = b.end
+	}
+	if limit != cn.readDead {
+		cn.setReadDeadline(limit)
+	}
+	n, err := cn.nc.Read(p)
+	b.waited += time.Since(now)
+	b.got += int64(n)
+	if n == 0 && byRate && isTimeout(err) {
+		cn.srv.logger().Warn("request body too slow; closing connection", "remote", cn.remoteAddr(),
+			"received", b.got, "waited", b.waited.Round(time.Millisecond), "min_rate", b.rate)
+		return 0, errBodyTooSlow
+	}
+	return n, err
 }
 
 // Read implements io.Reader.
@@ -95,7 +150,7 @@ func (b *body) Read(p []byte) (int, error) {
 		} else {
 			// Nothing buffered: read straight into the caller's slice,
 			// which saves a copy for large uploads.
-			n, err = cn.nc.Read(p)
+			n, err = b.sockRead(p)
 		}
 		b.remaining -= int64(n)
 		if b.remaining == 0 {
@@ -149,7 +204,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 			return 0, &http1.ProtocolError{Status: StatusBadRequest, Reason: "chunk header or trailer too long"}
 		}
 		cn.makeRoom()
-		n, err := cn.nc.Read(cn.rbuf[cn.w:])
+		n, err := b.sockRead(cn.rbuf[cn.w:])
 		cn.w += n
 		if err != nil && n == 0 {
 			return 0, err
@@ -165,6 +220,8 @@ func (b *body) fail(err error) error {
 	switch {
 	case errors.As(err, &pe):
 		err = &HTTPError{Code: pe.Status, Message: pe.Reason, Err: err}
+	case err == errBodyTooSlow:
+		err = &HTTPError{Code: StatusRequestTimeout, Message: "request body arrived too slowly", Err: err}
 	case isTimeout(err):
 		err = &HTTPError{Code: StatusRequestTimeout, Message: "request body not received in time", Err: err}
 	case errors.Is(err, io.EOF):

@@ -67,6 +67,12 @@ type conn struct {
 	idleSince   time.Time // when the current wait between requests began
 	linger      bool      // request bytes may be unread: drain them before closing
 	bg          bgRead
+	client      string        // the client's IP, for MaxConnsPerClient
+	stream      *EventStream  // the open event stream, stopped when the handler returns
+	kept        *HijackedConn // a hijacked connection that keeps its slot (HijackConn)
+	listed      bool          // on the server's parked list (guarded by srv.mu)
+	older       *conn         // neighbours on the parked list (guarded by srv.mu)
+	newer       *conn
 	readDead    time.Time // the read deadline last set
 	writeDead   time.Time
 }
@@ -188,10 +194,16 @@ func (cn *conn) serveOne() bool {
 	// Without a body nothing is read until the next request, which sets
 	// its own deadline: no timer to move.
 	if h.ContentLength > 0 || h.Chunked {
-		cn.setReadDeadline(time.Now().Add(orDefault(cn.srv.ReadTimeout, DefaultReadTimeout)))
+		end := time.Now().Add(orDefault(cn.srv.ReadTimeout, DefaultReadTimeout))
+		cn.setReadDeadline(end)
+		c.body.pace(end, cn.srv.MinBodyRate, orDefault(cn.srv.MinBodyRateGrace, DefaultMinBodyRateGrace))
 	}
 
 	cn.runHandler(c)
+	if cn.stream != nil {
+		cn.stream.stop()
+		cn.stream = nil
+	}
 	if cn.hijacked {
 		return false
 	}
@@ -207,6 +219,7 @@ func (cn *conn) serveOne() bool {
 	// into it.
 	c.clear()
 	if cn.closeReason != "" {
+		cn.linger = true // the client may have sent more: close in stages
 		cn.flush()
 		return false
 	}
@@ -226,35 +239,75 @@ func (cn *conn) closeAfter(reason string) {
 
 // runHandler calls the server's handler, turning a returned error into an
 // error response and a panic into a 500 (or a cut connection when the
-// response has already begun).
+// response has already begun). The error handler is user code too: it runs
+// under a recover of its own (answerError), so that a panic there ends in
+// a plain 500 rather than in a crash.
 func (cn *conn) runHandler(c *Ctx) {
-	defer func() {
-		v := recover()
-		if v == nil {
-			return
-		}
-		if v == ErrAbortHandler {
-			cn.closeAfter("handler aborted")
-			c.res.err = ErrAbortHandler
-			return
-		}
-		cn.srv.logger().Error("panic serving request", "method", c.Method(), "path", c.Path(),
-			"remote", cn.remoteAddr(), "panic", v, "stack", string(debug.Stack()))
-		if c.res.committed {
-			cn.closeAfter("handler panicked after the response began")
-			c.res.err = ErrAbortHandler
-			return
-		}
-		c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
-		c.Error(&HTTPError{Code: StatusInternalServerError, Layer: LayerController, Err: PanicError{Value: v, Stack: debug.Stack()}})
-	}()
 	h := cn.srv.Handler
 	if h == nil {
 		h = func(c *Ctx) error { return ErrNotFound }
 	}
-	if err := h(c); err != nil {
-		c.Error(err)
+	v, stack, err := callHandler(h, c)
+	switch {
+	case v == nil:
+		if err != nil {
+			cn.answerError(c, err)
+		}
+		return
+	case v == ErrAbortHandler:
+		cn.closeAfter("handler aborted")
+		c.res.err = ErrAbortHandler
+		return
 	}
+	cn.srv.logger().Error("panic serving request", "method", c.Method(), "path", c.Path(),
+		"remote", cn.remoteAddr(), "panic", v, "stack", string(stack))
+	if c.res.committed || c.res.hijacked {
+		cn.closeAfter("handler panicked after the response began")
+		c.res.err = ErrAbortHandler
+		return
+	}
+	c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
+	cn.answerError(c, &HTTPError{Code: StatusInternalServerError, Layer: LayerController, Err: PanicError{Value: v, Stack: stack}})
+}
+
+// callHandler runs h and hands back its error, or the value it panicked
+// with and the stack where it did.
+func callHandler(h Handler, c *Ctx) (panicked any, stack []byte, err error) {
+	defer func() {
+		if panicked = recover(); panicked != nil && panicked != ErrAbortHandler {
+			stack = debug.Stack()
+		}
+	}()
+	return nil, nil, h(c)
+}
+
+// answerError hands err to the error handler under a recover. An error
+// handler that panics leaves a plain 500 when the head is not sent yet,
+// and a cut connection otherwise; either way the panic is logged.
+func (cn *conn) answerError(c *Ctx, err error) {
+	v, stack := callErrorHandler(c, err)
+	if v == nil {
+		return
+	}
+	cn.srv.logger().Error("panic in the error handler", "method", c.Method(), "path", c.Path(),
+		"remote", cn.remoteAddr(), "err", err, "panic", v, "stack", string(stack))
+	if c.res.committed || c.res.hijacked {
+		cn.closeAfter("error handler panicked after the response began")
+		c.res.err = ErrAbortHandler
+		return
+	}
+	c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
+	c.res.plainError(StatusInternalServerError)
+}
+
+func callErrorHandler(c *Ctx, err error) (panicked any, stack []byte) {
+	defer func() {
+		if panicked = recover(); panicked != nil {
+			stack = debug.Stack()
+		}
+	}()
+	c.Error(err)
+	return nil, nil
 }
 
 // readHead reads until a whole request head has parsed into cn.ctx.head.
@@ -321,7 +374,9 @@ func (cn *conn) end() {
 		cn.close()
 	}
 	cn.release()
-	cn.srv.forget(cn)
+	if cn.kept == nil {
+		cn.srv.forget(cn)
+	} // else HijackedConn.Release forgets it
 }
 
 // ErrAbortHandler is a sentinel panic value that ends the response and the

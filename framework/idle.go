@@ -68,9 +68,13 @@ func (cn *conn) waitFirstByte() waitResult {
 		}
 		cn.release()
 	}
+	wasParked := cn.parked
 	cn.parked = false
 	cn.setReadDeadline(cn.idleSince.Add(limit))
 	n, err := cn.nc.Read(cn.one[:])
+	if wasParked {
+		cn.srv.unpark(cn)
+	}
 	if !cn.woke(n, err) {
 		return waitEnd
 	}
@@ -96,7 +100,8 @@ func (cn *conn) waitBriefly() waitResult {
 	n, err := cn.nc.Read(cn.rbuf)
 	if n == 0 && isTimeout(err) {
 		cn.release()
-		cn.parked = true // still stateIdle: Shutdown may close it
+		cn.parked = true    // still stateIdle: Shutdown may close it
+		cn.srv.parkIdle(cn) // and a new connection may evict it (Server.MaxConns)
 		return waitPark
 	}
 	if !cn.woke(n, err) {

@@ -119,12 +119,23 @@ func (cn *conn) hijack() (net.Conn, []byte, error) {
 	return cn.nc, buffered, nil
 }
 
-// close flushes and closes the socket. When request bytes may be unread
-// (a refused request, a body the handler left, pipelined requests after a
-// close), it first half-closes and briefly reads what the client still
-// sends, so that those bytes do not make the kernel answer with a reset
-// that destroys the response in flight (the "lingering close" of RFC 9112
-// §9.6).
+// Bounds of the lingering close: after a response, the server reads and
+// discards what the client still sends for at most lingerTimeout and
+// lingerBytes before it closes the socket for good.
+const (
+	lingerTimeout = 2 * time.Second
+	lingerBytes   = 1 << 20
+)
+
+// close flushes and closes the socket. After a response (or whenever
+// request bytes may be unread: a refused request, a body the handler
+// left, pipelined requests after a close) it closes in stages, the
+// "lingering close" of RFC 9112 §9.6: it half-closes the write side, so
+// that the client sees the end of the response, then reads and discards
+// what the client still sends until the client closes too, for at most
+// lingerTimeout and lingerBytes, and only then closes. A plain close with
+// request bytes unread, or arriving later, makes the kernel answer with a
+// reset that destroys the end of the response still in flight.
 func (cn *conn) close() {
 	if cn.state.Swap(stateClosed) == stateClosed {
 		return
@@ -132,20 +143,25 @@ func (cn *conn) close() {
 	if cn.wbuf != nil {
 		cn.flush()
 	}
-	// Only when request bytes may still be on their way: after a clean
-	// exchange there is nothing to drain, and a plain close is cheaper.
-	if tc, ok := cn.nc.(interface{ CloseWrite() error }); ok && (cn.linger || cn.r < cn.w) {
-		if tc.CloseWrite() == nil {
-			cn.setReadDeadline(time.Now().Add(500 * time.Millisecond))
-			var sink [512]byte
-			for range 64 {
-				if _, err := cn.nc.Read(sink[:]); err != nil {
-					break
-				}
-			}
+	if cw, ok := cn.nc.(interface{ CloseWrite() error }); ok && (cn.linger || cn.r < cn.w) {
+		if cw.CloseWrite() == nil {
+			cn.drainUntilClosed()
 		}
 	}
 	cn.nc.Close()
+}
+
+// drainUntilClosed is the reading half of the lingering close.
+func (cn *conn) drainUntilClosed() {
+	cn.setReadDeadline(time.Now().Add(lingerTimeout))
+	var sink [4 << 10]byte
+	for n := 0; n < lingerBytes; {
+		m, err := cn.nc.Read(sink[:])
+		n += m
+		if err != nil {
+			return
+		}
+	}
 }
 
 // abort closes the socket at once and cancels the requests' contexts.

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"errors"
+	"runtime/debug"
 	"strconv"
 
 	"github.com/groundup-go/groundup/framework/http1"
@@ -50,6 +51,10 @@ var errInvalidHeader = errors.New("groundup: refused an invalid response header 
 // errContentLength is returned by Write when the handler writes more bytes
 // than the Content-Length it declared.
 var errContentLength = errors.New("groundup: wrote more than the declared Content-Length")
+
+// errHookPanicked is the response's error once a BeforeCommit hook has
+// panicked and the response was turned into a 500.
+var errHookPanicked = errors.New("groundup: a BeforeCommit hook panicked")
 
 type response struct {
 	cn     *conn      // the write buffer, and the close decision
@@ -229,7 +234,15 @@ func (r *response) commit(whole bool) {
 		return
 	}
 	for i := 0; i < len(r.beforeCommit); i++ { // a hook may add another
-		r.beforeCommit[i]()
+		if v, stack := runHook(r.beforeCommit[i]); v != nil {
+			// A hook is user code: its panic turns the response into a
+			// plain 500, as a refused header field does.
+			r.env.log.Error("panic in a BeforeCommit hook; answering 500", "path", r.path, "panic", v, "stack", string(stack))
+			r.plainError(StatusInternalServerError)
+			r.err = errHookPanicked
+			whole = true
+			break
+		}
 	}
 	r.committed = true
 	if r.header.bad != "" {
@@ -254,17 +267,42 @@ func (r *response) commit(whole bool) {
 		r.cn.closeAfter("server shutting down")
 	}
 	r.writeHead(code, rule.choose == framingLength)
+	if r.err != nil {
+		// The response became a plain 500 (a refused field, a hook's
+		// panic): its body goes out now, since writes fail from here.
+		r.writeBody(r.body)
+		r.body = r.body[:0]
+	}
 }
 
 // refuseHeader turns a response that holds a refused header field into a
 // plain 500.
 func (r *response) refuseHeader() {
 	r.env.log.Error("refused response header field; answering 500", "field", r.header.bad, "path", r.path)
-	r.header.reset()
-	r.status = StatusInternalServerError
-	r.body = append(r.body[:0], "500 Internal Server Error\n"...)
-	r.header.Set("Content-Type", "text/plain; charset=utf-8")
+	r.plainError(StatusInternalServerError)
 	r.err = errInvalidHeader
+}
+
+// plainError replaces the status, the fields and the buffered body with a
+// plain-text answer of code: the last resort when user code that should
+// have answered (an error handler, a hook) panicked instead.
+func (r *response) plainError(code int) {
+	r.header.reset()
+	r.status = code
+	r.body = append(r.body[:0], strconv.Itoa(code)+" "+StatusText(code)+"\n"...)
+	r.size = int64(len(r.body))
+	r.header.Set("Content-Type", "text/plain; charset=utf-8")
+}
+
+// runHook runs a BeforeCommit hook and returns what it panicked with.
+func runHook(fn func()) (panicked any, stack []byte) {
+	defer func() {
+		if panicked = recover(); panicked != nil {
+			stack = debug.Stack()
+		}
+	}()
+	fn()
+	return nil, nil
 }
 
 // normalizeHeader takes from the handler's fields what framing and

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,7 +30,12 @@ const (
 	DefaultMaxBodyBytes      = 8 << 20   // 8 MiB; larger bodies get 413
 	DefaultMaxDrainBytes     = 256 << 10 // unread body discarded to keep a connection
 	DefaultMaxConns          = 10000
+	DefaultMaxConnsPerClient = 1000            // open connections from one client address
+	DefaultMinBodyRate       = 240             // bytes per second a body must average, once past its grace
+	DefaultMinBodyRateGrace  = 5 * time.Second // reading time a body gets before the rate applies
 	DefaultServerName        = "groundup"
+	DefaultStreamHeartbeat   = 15 * time.Second // an event stream's comment line when nothing else was sent
+	DefaultMaxStreamDuration = 30 * time.Minute // an event stream's life; EventSource reconnects after it
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
@@ -58,12 +65,52 @@ type Server struct {
 	MaxHeaderCount int   // header fields; more gets 431 (default 100)
 	MaxBodyBytes   int64 // request body; more gets 413 (default 8 MiB)
 	MaxDrainBytes  int64 // unread body the server discards to keep the connection (default 256 KiB)
-	MaxConns       int   // open connections; the accept loop waits above it (default 10000)
+	// MaxConns bounds the open connections (default 10000). When a new
+	// connection needs a slot and none is free, the keep-alive connection
+	// that has waited longest for its next request is closed to make
+	// room, as nginx does; a connection in the middle of a request never
+	// is. Only when every connection is busy does the new one wait.
+	MaxConns int
+	// MaxConnsPerClient bounds the connections open from one client IP
+	// address, loopback included (default 1000; negative for none). A
+	// client at the cap that opens another loses its own longest-idle
+	// connection, or, with none idle, gets a 503 and a close.
+	MaxConnsPerClient int
 
 	ReadHeaderTimeout time.Duration // slowloris guard (default 10 s)
 	ReadTimeout       time.Duration // reading the body (default 60 s)
 	WriteTimeout      time.Duration // each write to the socket (default 60 s)
 	IdleTimeout       time.Duration // between requests on a keep-alive connection (default 120 s)
+
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second, averaged over the time the server spent waiting for it
+	// (time the handler spends between reads does not count). It applies
+	// once the body has had MinBodyRateGrace of waiting; a body below it
+	// is answered 408 and the connection closed. A client that sends one
+	// byte every 10 s is cut after about 5 s, while an upload at 1 KB/s
+	// goes through. Default 240 B/s with a 5 s grace (Kestrel's
+	// MinRequestBodyDataRate); negative turns the check off, leaving
+	// ReadTimeout alone.
+	MinBodyRate      int
+	MinBodyRateGrace time.Duration
+
+	// Long-lived streams: event streams (Ctx.EventStream) and connections
+	// taken over with Ctx.HijackConn (WebSocket). A stream holds its
+	// connection slot while it lasts and is never evicted, so streams are
+	// bounded apart.
+	//
+	// StreamHeartbeat is how often an event stream that sent nothing
+	// sends a comment line (default 15 s; negative for none). Each write
+	// is bounded by WriteTimeout, so a peer that stopped reading is found,
+	// and the stream's Done closes. MaxStreamDuration ends an event
+	// stream after that long (default 30 min; negative for no bound):
+	// Done closes and sends fail, and EventSource reconnects by itself.
+	// MaxStreams bounds the streams open at once (default half of
+	// MaxConns; negative for no bound): beyond it, EventStream and
+	// HijackConn fail with a 503, so streams never take every slot.
+	StreamHeartbeat   time.Duration
+	MaxStreamDuration time.Duration
+	MaxStreams        int
 
 	// BaseContext, if set, returns the context every connection's
 	// context derives from.
@@ -75,6 +122,12 @@ type Server struct {
 	inShut    atomic.Bool
 	closing   chan struct{} // closed by Close or when Shutdown gives up
 	slots     chan struct{}
+	perClient map[string]int // open connections by client address
+	idleOld   *conn          // the parked connections, longest idle first
+	streams   atomic.Int64   // open event streams and kept hijacked connections
+	shutdown  chan struct{}  // closed when Shutdown or Close begins
+	shutOnce  sync.Once
+	idleNew   *conn
 	initOnce  sync.Once
 	wg        sync.WaitGroup // accept loops and connection goroutines
 }
@@ -83,6 +136,8 @@ func (s *Server) init() {
 	s.initOnce.Do(func() {
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
+		s.perClient = make(map[string]int)
+		s.shutdown = make(chan struct{})
 		s.closing = make(chan struct{})
 		s.slots = make(chan struct{}, orDefault(s.MaxConns, DefaultMaxConns))
 	})
@@ -154,17 +209,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	var backoff time.Duration
 	for {
-		// Wait for a free connection slot before accepting: above
-		// MaxConns, new clients queue in the kernel's backlog instead of
-		// being accepted and starved.
-		select {
-		case s.slots <- struct{}{}:
-		case <-s.closing:
-			return ErrServerClosed
-		}
 		nc, err := ln.Accept()
 		if err != nil {
-			<-s.slots
 			if s.inShut.Load() {
 				return ErrServerClosed
 			}
@@ -183,7 +229,16 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
+		client := clientKey(nc.RemoteAddr())
+		if !s.admit(nc, client) {
+			continue
+		}
+		if !s.takeSlot() {
+			nc.Close()
+			return ErrServerClosed
+		}
 		cn := newConn(s, nc, base)
+		cn.client = client
 		if !s.track(cn) {
 			nc.Close()
 			<-s.slots
@@ -193,6 +248,166 @@ func (s *Server) Serve(ln net.Listener) error {
 		// so its bookkeeping (forget) runs when it ends, not when one
 		// goroutine returns.
 		go cn.serveParked()
+	}
+}
+
+// takeSlot waits for a free connection slot. With none free, it closes
+// the longest-idle keep-alive connection, whose goroutine then frees its
+// slot; only when no connection is idle does it wait for one to end. It
+// reports false once the server is closing.
+func (s *Server) takeSlot() bool {
+	for range 3 {
+		select {
+		case s.slots <- struct{}{}:
+			return true
+		default:
+		}
+		if !s.evictIdle("") {
+			break
+		}
+		// The evicted connection frees its slot as soon as its goroutine
+		// sees the close; wait for that, or for any other slot.
+		select {
+		case s.slots <- struct{}{}:
+			return true
+		case <-s.closing:
+			return false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-s.closing:
+		return false
+	}
+}
+
+// admit applies MaxConnsPerClient to a connection just accepted from
+// client. At the cap, the client's own longest-idle connection makes
+// room; if it has none idle, the new connection is refused with a 503
+// (on a goroutine of its own, so that the accept loop never waits on a
+// client).
+func (s *Server) admit(nc net.Conn, client string) bool {
+	limit := orDefault(s.MaxConnsPerClient, DefaultMaxConnsPerClient)
+	if limit < 0 {
+		return true
+	}
+	s.mu.Lock()
+	n := s.perClient[client]
+	s.mu.Unlock()
+	if n < limit || s.evictIdle(client) {
+		return true
+	}
+	s.logger().Warn("too many connections from one client; refusing", "remote", nc.RemoteAddr().String(), "open", n, "limit", limit)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		refuse(nc)
+	}()
+	return false
+}
+
+// refuse answers a connection the server will not serve with a 503, then
+// closes it in stages (see conn.close), all within a few seconds.
+func refuse(nc net.Conn) {
+	nc.SetDeadline(time.Now().Add(time.Second))
+	const msg = "503 Service Unavailable: too many connections from this address\n"
+	io.WriteString(nc, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"+
+		"Retry-After: 1\r\nConnection: close\r\nContent-Length: "+strconv.Itoa(len(msg))+"\r\n\r\n"+msg)
+	if cw, ok := nc.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		nc.SetReadDeadline(time.Now().Add(lingerTimeout))
+		var sink [4 << 10]byte
+		for range lingerBytes / len(sink) {
+			if _, err := nc.Read(sink[:]); err != nil {
+				break
+			}
+		}
+	}
+	nc.Close()
+}
+
+// clientKey is the address MaxConnsPerClient counts by: the IP, without
+// the port.
+func clientKey(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return ta.IP.String()
+	}
+	if a == nil {
+		return ""
+	}
+	if host, _, err := net.SplitHostPort(a.String()); err == nil {
+		return host
+	}
+	return a.String()
+}
+
+// The parked list: connections idle past idleGrace, in the order they
+// parked, so that the one idle longest is at the front. A connection
+// joins when it parks and leaves when its wait ends; busy connections
+// never touch the list (or its lock).
+
+func (s *Server) parkIdle(cn *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cn.listed {
+		return
+	}
+	cn.listed = true
+	cn.older, cn.newer = s.idleNew, nil
+	if s.idleNew != nil {
+		s.idleNew.newer = cn
+	} else {
+		s.idleOld = cn
+	}
+	s.idleNew = cn
+}
+
+func (s *Server) unpark(cn *conn) {
+	s.mu.Lock()
+	s.unlinkLocked(cn)
+	s.mu.Unlock()
+}
+
+func (s *Server) unlinkLocked(cn *conn) {
+	if !cn.listed {
+		return
+	}
+	cn.listed = false
+	if cn.older != nil {
+		cn.older.newer = cn.newer
+	} else {
+		s.idleOld = cn.newer
+	}
+	if cn.newer != nil {
+		cn.newer.older = cn.older
+	} else {
+		s.idleNew = cn.older
+	}
+	cn.older, cn.newer = nil, nil
+}
+
+// evictIdle closes the longest-idle parked connection (of client, when
+// client is not empty) and reports whether it closed one. A connection
+// that woke in the meantime is left alone: the next one is tried.
+func (s *Server) evictIdle(client string) bool {
+	for {
+		s.mu.Lock()
+		cn := s.idleOld
+		for cn != nil && client != "" && cn.client != client {
+			cn = cn.newer
+		}
+		if cn == nil {
+			s.mu.Unlock()
+			return false
+		}
+		s.unlinkLocked(cn)
+		s.mu.Unlock()
+		if cn.closeIfIdle() {
+			s.logger().Debug("closing the longest-idle connection to make room", "remote", cn.nc.RemoteAddr().String(),
+				"idle", time.Since(cn.idleSince).Round(time.Millisecond))
+			return true
+		}
 	}
 }
 
@@ -207,13 +422,12 @@ func (s *Server) Serve(ln net.Listener) error {
 // an in-memory connection in tests (see package frameworktest).
 func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 	s.init()
-	select {
-	case s.slots <- struct{}{}:
-	case <-s.closing:
+	if !s.takeSlot() {
 		nc.Close()
 		return
 	}
 	cn := newConn(s, nc, ctx)
+	cn.client = clientKey(nc.RemoteAddr())
 	if !s.track(cn) {
 		nc.Close()
 		<-s.slots
@@ -235,6 +449,7 @@ func (s *Server) track(cn *conn) bool {
 		return false
 	}
 	s.conns[cn] = struct{}{}
+	s.perClient[cn.client]++
 	s.wg.Add(1)
 	startDateClock()
 	return true
@@ -248,6 +463,7 @@ func (s *Server) track(cn *conn) bool {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.inShut.Store(true)
+	s.shutOnce.Do(func() { close(s.shutdown) })
 	s.closeListeners()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -271,6 +487,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.init()
 	s.inShut.Store(true)
+	s.shutOnce.Do(func() { close(s.shutdown) })
 	s.closeListeners()
 	s.closeAll()
 	s.wg.Wait()
@@ -299,8 +516,8 @@ func (s *Server) closeIdle() int {
 }
 
 func (s *Server) closeAll() {
+	var kept []*HijackedConn
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	select {
 	case <-s.closing:
 	default:
@@ -308,13 +525,41 @@ func (s *Server) closeAll() {
 	}
 	for cn := range s.conns {
 		cn.abort()
+		if cn.kept != nil {
+			kept = append(kept, cn.kept)
+		}
+	}
+	s.mu.Unlock()
+	// A hijacker that has not released its connection by now loses it.
+	for _, h := range kept {
+		h.Release()
 	}
 }
+
+// openStream counts a new long-lived stream against MaxStreams and
+// reports false when none may open.
+func (s *Server) openStream() bool {
+	limit := int64(s.MaxStreams)
+	if limit == 0 {
+		limit = int64(max(orDefault(s.MaxConns, DefaultMaxConns)/2, 1))
+	}
+	if n := s.streams.Add(1); limit > 0 && n > limit {
+		s.streams.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (s *Server) closeStream() { s.streams.Add(-1) }
 
 // forget drops an ended connection: out of the list, its slot freed.
 func (s *Server) forget(cn *conn) {
 	s.mu.Lock()
 	delete(s.conns, cn)
+	s.unlinkLocked(cn)
+	if s.perClient[cn.client]--; s.perClient[cn.client] <= 0 {
+		delete(s.perClient, cn.client)
+	}
 	s.mu.Unlock()
 	stopDateClock()
 	<-s.slots

@@ -85,7 +85,7 @@ func run() error {
 	})
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := &framework.Server{Addr: *addr, Handler: app.Serve, MaxConns: 20000, Logger: logger}
+	srv := &framework.Server{Addr: *addr, Handler: app.Serve, MaxConns: 20000, MaxConnsPerClient: -1, Logger: logger}
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
