@@ -1,5 +1,6 @@
 // The guestbook's live feed: the list page subscribes to
-// /entries/live (server-sent events) and shows each new entry as it is
+// the URL in its data-live attribute (the route named entries.live,
+// server-sent events) and shows each new entry as it is
 // posted, from any browser. The server sends JSON; the page builds the
 // entry with textContent, so no markup from the network is ever parsed.
 (function () {
