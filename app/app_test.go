@@ -88,9 +88,35 @@ func TestSessionSurvivesOnlyItsKey(t *testing.T) {
 	for _, ck := range c.Cookies() {
 		other.SetCookie(ck.Name, ck.Value)
 	}
-	form := url.Values{"_csrf": {c.CSRFToken()}, "name": {"Ada"}, "message": {"hi"}}
+	form := url.Values{"_csrf": {c.CSRFToken()}, "name": {"Ada"}, "message": {"Kept words"}}
 	res := other.PostForm("/entries", form)
-	if res.Status != 403 {
-		t.Errorf("post with a token of another key: %d, want 403", res.Status)
+	body := string(res.Body)
+	if res.Status != 403 || !strings.Contains(body, "Your form expired, send it again.") || !strings.Contains(body, "Kept words") {
+		t.Fatalf("post with a token of another key: %d, want 403 with the form and its input kept:\n%s", res.Status, body)
+	}
+	// The form shown again carries a fresh token: sending it again works.
+	other.FollowRedirects = true
+	form.Del("_csrf")
+	if res := other.PostForm("/entries", form); res.Status != 200 || !strings.Contains(string(res.Body), "Kept words") {
+		t.Errorf("second send: %d at %s", res.Status, res.URL)
+	}
+}
+
+func TestExpiredEditAndDelete(t *testing.T) {
+	c := newTestClient(t, testKey)
+	c.FollowRedirects = true
+	c.Submit("/entries/new", "/entries", url.Values{"name": {"Ada"}, "message": {"First"}})
+	c.ClearCookies() // the session ends; the open pages keep their old tokens
+	res := c.PostForm("/entries/1", url.Values{"_method": {"PUT"}, "name": {"Ada"}, "message": {"Second"}})
+	if res.Status != 403 || !strings.Contains(string(res.Body), "Second") || !strings.Contains(string(res.Body), "Your form expired") {
+		t.Errorf("expired edit: %d", res.Status)
+	}
+	c.ClearCookies()
+	res = c.PostForm("/entries/1", url.Values{"_method": {"DELETE"}})
+	if res.Status != 403 || !strings.Contains(string(res.Body), "Your form expired") {
+		t.Errorf("expired delete: %d", res.Status)
+	}
+	if res := c.Get("/entries/1"); res.Status != 200 || !strings.Contains(string(res.Body), "First") {
+		t.Errorf("the entry changed: %d", res.Status)
 	}
 }

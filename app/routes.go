@@ -59,7 +59,9 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	a.Static("/static", static.FS, framework.StaticConfig{}).Name("static")
 
 	// The guestbook: HTML forms that change state, so behind CSRF.
-	pages := a.Group("", session.CSRF(session.CSRFConfig{}))
+	// A form whose token went stale with its session comes back filled
+	// in, asking to be sent again (entries.Expired).
+	pages := a.Group("", session.CSRF(session.CSRFConfig{Expired: h.entries.Expired}))
 	pages.Resource("/entries", h.entries)
 	// Not under /entries/: httprouter cannot hold "live" beside ":id".
 	a.GET("/live/entries", h.entries.Live).Name("entries.live")

@@ -217,3 +217,47 @@ func TestCSRFWithNetHTTPClient(t *testing.T) {
 		t.Errorf("missing token over a real socket: %d", res.StatusCode)
 	}
 }
+
+func TestCSRFExpired(t *testing.T) {
+	expired := func(c *framework.Ctx) error {
+		return c.Render(framework.StatusForbidden, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			io.WriteString(w, "expired, kept "+c.FormValue("text")+" ")
+			return session.CSRFField(ctx).Render(ctx, w)
+		}))
+	}
+	tests := []struct {
+		name   string
+		token  func(c *frameworktest.Client) string
+		origin string
+		status int
+		body   string
+	}{
+		{"no token", func(*frameworktest.Client) string { return "" }, "", 403, "expired, kept hi "},
+		{"a token of another session", func(*frameworktest.Client) string { return "x" }, "", 403, "expired, kept hi "},
+		{"the session's token", func(c *frameworktest.Client) string { return c.CSRFToken() }, "", 200, "done"},
+		{"cross-origin never reaches Expired", func(*frameworktest.Client) string { return "" }, "https://evil.example", 403, "cross-origin request refused"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := frameworktest.NewClient(csrfApp(session.CSRFConfig{Expired: expired}).Serve)
+			c.Get("/form")
+			req := frameworktest.NewRequest("POST", "/submit").WithForm(url.Values{"_csrf": {tc.token(c)}, "text": {"hi"}})
+			if tc.origin != "" {
+				req.Set("Origin", tc.origin)
+			}
+			res := c.Do(req)
+			if res.Status != tc.status || !strings.Contains(string(res.Body), tc.body) {
+				t.Fatalf("%d %q, want %d %q", res.Status, res.Body, tc.status, tc.body)
+			}
+			if res.Status == 403 && tc.origin == "" {
+				// The form shown again carries a token that now posts.
+				if !strings.Contains(string(res.Body), `name="_csrf"`) {
+					t.Fatalf("no fresh token in %q", res.Body)
+				}
+				if again := c.PostForm("/submit", url.Values{"text": {"hi"}}); again.Status != 200 {
+					t.Errorf("second send: %d", again.Status)
+				}
+			}
+		})
+	}
+}
