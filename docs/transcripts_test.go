@@ -28,6 +28,23 @@ const smuggled = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfe
 // example app, and app/transcripts_test.go checks them.
 var outputs = map[string]func(t *testing.T) string{
 	"od-curl-request": func(t *testing.T) string { return docs.OD([]byte(curlRequest)) },
+	"chunked-wire": func(t *testing.T) string {
+		app := framework.New()
+		app.GET("/", func(c *framework.Ctx) error {
+			for _, part := range []string{"part 0\n", "part 1\n"} {
+				c.WriteString(part)
+				if err := c.Flush(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		raw := frameworktest.Raw(app.Serve, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		raw = dateRE.ReplaceAllString(raw, "Date: Mon, 30 Nov 2026 12:00:00 GMT")
+		// Written out as in chapter 2: each CR and LF shown, a line
+		// break after each LF.
+		return strings.NewReplacer("\r", `\r`, "\n", `\n`+"\n").Replace(raw)
+	},
 	"parser-te-and-cl": func(t *testing.T) string {
 		out := frameworktest.Raw(framework.New().Serve, smuggled)
 		return StableHead(out)
