@@ -6,6 +6,11 @@
 //
 //	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/hello"))
 //	res.Status, res.Header.Get("Content-Type"), string(res.Body)
+//
+// A Client keeps state between requests as a browser does (cookies, the
+// CSRF token of the last page, redirects) and shows the server's log when
+// a response is a 5xx. Do returns the log beside the response, and Listen
+// serves on a loopback port for clients that need a real socket.
 package frameworktest
 
 import (
