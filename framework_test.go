@@ -493,8 +493,8 @@ func TestGuestbookHTML(t *testing.T) {
 		status int
 		says   string
 	}{
-		{"no CSRF token", url.Values{"name": {"Ada"}, "message": {"hi"}}, 403, "CSRF token missing or invalid"},
-		{"a forged token", url.Values{"_csrf": {"AAAA"}, "name": {"Ada"}, "message": {"hi"}}, 403, "CSRF token missing or invalid"},
+		{"no CSRF token", url.Values{"name": {"Ada"}, "message": {"hi"}}, 403, "Your form expired, send it again."},
+		{"a forged token", url.Values{"_csrf": {"AAAA"}, "name": {"Ada"}, "message": {"hi"}}, 403, "Your form expired, send it again."},
 		{"no name", url.Values{"_csrf": {token}, "name": {"  "}, "message": {"hi"}}, 422, "Name is required."},
 		{"a long name", url.Values{"_csrf": {token}, "name": {strings.Repeat("é", 81)}, "message": {"hi"}}, 422, "Name must be at most 80 characters."},
 		{"no message", url.Values{"_csrf": {token}, "name": {"Ada"}}, 422, "Message is required."},

@@ -64,7 +64,9 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	a.Static("/static", static.FS, framework.StaticConfig{}).Name("static")
 
 	// The guestbook: HTML forms that change state, so behind CSRF.
-	pages := a.Group("", session.CSRF(session.CSRFConfig{}))
+	// A form whose token went stale with its session comes back filled
+	// in, asking to be sent again (entries.Expired).
+	pages := a.Group("", session.CSRF(session.CSRFConfig{Expired: h.entries.Expired}))
 	pages.Resource("/entries", h.entries)
 	// "live" beside ":id": the router keeps the two in separate trees,
 	// and the static segment wins.

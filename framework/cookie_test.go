@@ -3,6 +3,7 @@ package framework_test
 import (
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +166,7 @@ func TestSetAndDeleteCookie(t *testing.T) {
 		c.DeleteCookie("__Host-x", "/")
 		return c.String(200, "ok")
 	})
-	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/set"))
+	res, logs := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/set"))
 	if res.Status != 200 {
 		t.Fatalf("status %d", res.Status)
 	}
@@ -175,11 +176,11 @@ func TestSetAndDeleteCookie(t *testing.T) {
 		"old=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0",
 		"__Host-x=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure",
 	}
-	got := mwSetCookies(res)
+	got := res.SetCookies()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Set-Cookie fields:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	line := logs.find(t, "refused to send an invalid cookie")
+	line := logs.Find(t, "refused to send an invalid cookie")
 	if line == nil || !strings.Contains(line["err"].(string), "bad") {
 		t.Errorf("invalid cookie not logged with its name; log:\n%s", logs)
 	}
@@ -197,7 +198,8 @@ func TestCookiesThroughNetHTTPClient(t *testing.T) {
 		b, _ := c.Cookie("b")
 		return c.String(200, a+"|"+b)
 	})
-	base, client, _ := mwStart(t, app.Serve)
+	addr, _ := frameworktest.Listen(t, app.Serve)
+	base, client := "http://"+addr, jarClient(t)
 	if _, err := client.Get(base + "/set"); err != nil {
 		t.Fatal(err)
 	}
@@ -210,4 +212,18 @@ func TestCookiesThroughNetHTTPClient(t *testing.T) {
 	if string(body) != "1|two words" {
 		t.Errorf("cookies read back as %q", body)
 	}
+}
+
+// jarClient is net/http's client, the oracle, with a cookie jar; it does
+// not follow redirects, and its idle connections close when the test ends.
+func jarClient(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{
+		Jar:           jar,
+		Timeout:       5 * time.Second,
+		Transport:     &http.Transport{},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	t.Cleanup(client.CloseIdleConnections)
+	return client
 }

@@ -101,6 +101,7 @@ type RegisterForm struct {
 type EntryForm struct {
 	Input  models.EntryInput
 	Errors models.Errors
+	Notice string // a message about the whole form, such as "your form expired"
 }
 
 // DocLink is one chapter in the docs navigation.

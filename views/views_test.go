@@ -1,7 +1,6 @@
 package views
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -9,12 +8,25 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/groundup-go/groundup/app/models"
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/frameworktest"
+	"github.com/groundup-go/groundup/framework/session"
 )
 
+// render renders c as a handler of the app would: inside a request with
+// a session, which the forms' CSRF fields need.
 func render(t *testing.T, c templ.Component) string {
 	t.Helper()
 	var b strings.Builder
-	if err := c.Render(context.Background(), &b); err != nil {
+	var err error
+	app := framework.New()
+	app.Use(session.Sessions(session.Config{Keys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}}))
+	app.GET("/", func(ctx *framework.Ctx) error {
+		err = c.Render(ctx.Context(), &b)
+		return ctx.NoContent(204)
+	})
+	frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -72,5 +84,17 @@ func TestCurlExamples(t *testing.T) {
 	got := curlExamples("localhost:8000")
 	if lines := strings.Split(got, "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "curl -i http://localhost:8000/api/entries") {
 		t.Errorf("curlExamples:\n%s", got)
+	}
+}
+
+func TestEntryItemHasEditAndDelete(t *testing.T) {
+	out := render(t, EntryItem(models.Entry{ID: 7, Name: "Eve", Message: "hi"}))
+	for _, want := range []string{
+		`>Edit<span class="visually-hidden"> Eve&#39;s entry</span></a>`,
+		`<form class="inline-form" method="post"`, `name="_method" value="DELETE"`, `name="_csrf" value="`, `data-confirm="Delete this entry?"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %s\n%s", want, out)
+		}
 	}
 }

@@ -146,6 +146,44 @@ func (h *Entries) Destroy(c *framework.Ctx) error {
 	return c.Redirect(framework.StatusSeeOther, framework.URLFor(c.Context(), "entries.index"))
 }
 
+// FormExpired is what a form posted with a stale CSRF token says.
+const FormExpired = "Your form expired, send it again. Nothing was saved."
+
+// Expired answers a form whose CSRF token no longer matches the session
+// (session.CSRFConfig.Expired): most often a page left open while the
+// session ended, or while the server restarted with a new key. The new
+// and edit forms come back with the user's input and a fresh token, with
+// 403; nothing is stored. Any other form gets the message on the error
+// page.
+func (h *Entries) Expired(c *framework.Ctx) error {
+	route := c.Route()
+	if route == nil {
+		return framework.NewError(framework.StatusForbidden, FormExpired)
+	}
+	var form views.EntryForm
+	switch {
+	case c.Method() == "POST" && route.Path == "/entries":
+		in, err := entryInput(c)
+		if err != nil {
+			return err
+		}
+		form = views.EntryForm{Input: in, Notice: FormExpired}
+		return c.Render(framework.StatusForbidden, views.EntryNew(form))
+	case (c.Method() == "PUT" || c.Method() == "PATCH") && route.Path == "/entries/:id":
+		e, err := loadEntry(c, h.Store)
+		if err != nil {
+			return err
+		}
+		in, err := entryInput(c)
+		if err != nil {
+			return err
+		}
+		form = views.EntryForm{Input: in, Notice: FormExpired}
+		return c.Render(framework.StatusForbidden, views.EntryEdit(e, form))
+	}
+	return framework.NewError(framework.StatusForbidden, FormExpired)
+}
+
 // liveEntry is what the live feed sends for each new entry: the entry
 // plus what a page needs to show it.
 type liveEntry struct {

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"flag"
 	"log/slog"
 	"os"
 
@@ -10,7 +11,10 @@ import (
 )
 
 func main() {
-	srv := &framework.Server{Addr: "127.0.0.1:8000", Handler: newApp().Serve}
+	addr := flag.String("addr", "127.0.0.1:8000", "listen `address`, such as :8080")
+	flag.Parse()
+	srv := &framework.Server{Addr: *addr, Handler: newApp().Serve}
+	slog.Info("serving", "url", "http://"+*addr)
 	if err := srv.ListenAndServe(); err != nil {
 		slog.Error("server stopped", "err", err)
 		os.Exit(1)

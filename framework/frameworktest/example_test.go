@@ -1,11 +1,17 @@
 package frameworktest_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/url"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/frameworktest"
+	"github.com/groundup-go/groundup/framework/session"
 )
 
 // Test sends one request through a handler in memory and parses the
@@ -62,4 +68,38 @@ func ExampleServeBytes() {
 	// Output:
 	// 200 /a
 	// 200 /b
+}
+
+// A Client keeps the session cookie and the CSRF token between requests,
+// as a browser does, and follows the redirect after a post.
+func ExampleClient() {
+	app := framework.New()
+	app.Use(session.Sessions(session.Config{Keys: [][]byte{[]byte("use 32 random bytes, not this!!!")}}))
+	pages := app.Group("", session.CSRF(session.CSRFConfig{}))
+	pages.GET("/note", func(c *framework.Ctx) error {
+		return c.Render(200, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			for _, f := range session.Flashes(ctx) {
+				fmt.Fprintf(w, "<p>%s</p>", f.Message)
+			}
+			io.WriteString(w, `<form method="post">`)
+			session.CSRFField(ctx).Render(ctx, w)
+			_, err := io.WriteString(w, `<input name="text"></form>`)
+			return err
+		}))
+	})
+	pages.POST("/note", func(c *framework.Ctx) error {
+		session.From(c).AddFlash("success", "Noted: "+c.FormValue("text"))
+		return c.Redirect(framework.StatusSeeOther, "/note")
+	})
+
+	c := frameworktest.NewClient(app.Serve)
+	c.FollowRedirects = true
+	c.Get("/note") // the session cookie and the form's token
+	res := c.PostForm("/note", url.Values{"text": {"hello"}})
+	fmt.Println(res.Status, res.URL)
+	body := string(res.Body)
+	fmt.Println(body[:strings.Index(body, "<form")])
+	// Output:
+	// 200 /note
+	// <p>Noted: hello</p>
 }

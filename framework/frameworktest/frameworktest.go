@@ -6,6 +6,11 @@
 //
 //	res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", "/hello"))
 //	res.Status, res.Header.Get("Content-Type"), string(res.Body)
+//
+// A Client keeps state between requests as a browser does (cookies, the
+// CSRF token of the last page, redirects) and shows the server's log when
+// a response is a 5xx. Do returns the log beside the response, and Listen
+// serves on a loopback port for clients that need a real socket.
 package frameworktest
 
 import (
@@ -40,16 +45,24 @@ func Raw(h framework.Handler, raw string) string {
 
 // Test sends req through h in memory and parses the response.
 func Test(h framework.Handler, req *Request) *Response {
-	out := ServeBytes(&framework.Server{Handler: h, Logger: discard}, req.Bytes())
-	res, err := ParseResponses(out, req.Method == "HEAD")
+	return parseOne(ServeBytes(&framework.Server{Handler: h, Logger: discard}, req.Bytes()), req.Method == "HEAD")
+}
+
+// parseOne parses the first response in out; a response that does not
+// parse comes back with Err set.
+func parseOne(out []byte, head bool) *Response {
+	res, err := ParseResponses(out, head)
 	if err != nil || len(res) == 0 {
+		if err == nil {
+			err = errors.New("no response")
+		}
 		return &Response{Raw: out, Err: fmt.Errorf("frameworktest: unreadable response: %v", err)}
 	}
 	return res[0]
 }
 
 // discard drops what the server logs during Test and Raw; a test that
-// wants the log builds its own Server and calls ServeBytes.
+// wants the log calls Do or uses a Client.
 var discard = slog.New(slog.DiscardHandler)
 
 // Request builds a request for Test.
@@ -141,6 +154,13 @@ type Response struct {
 	Body   []byte
 	Raw    []byte // the whole response as sent, 1xx responses included
 	Err    error  // set when the server's bytes did not parse
+
+	// URL is the target that answered: after a Client followed
+	// redirects, the last one.
+	URL string
+	// Log holds the JSON lines the server logged while it served this
+	// request (Do and Client fill it in).
+	Log []string
 }
 
 // ParseResponses reads every response in raw, as a client would: 1xx

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/frameworktest"
@@ -127,7 +129,7 @@ func TestGzipNegotiation(t *testing.T) {
 			if tt.accept != "" {
 				req.Set("Accept-Encoding", tt.accept)
 			}
-			res, _ := mwDo(t, app.Serve, req)
+			res, _ := frameworktest.Do(app.Serve, req)
 			got := res.Get("Content-Encoding") == "gzip"
 			if got != tt.want {
 				t.Fatalf("compressed = %v, want %v\n%s", got, tt.want, res.Raw)
@@ -184,7 +186,7 @@ func TestGzipWhatIsSkipped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest(tt.method, tt.path).Set("Accept-Encoding", "gzip"))
+			res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest(tt.method, tt.path).Set("Accept-Encoding", "gzip"))
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
@@ -206,15 +208,15 @@ func TestGzipWhatIsSkipped(t *testing.T) {
 
 func TestGzipHeaders(t *testing.T) {
 	app := gzipApp(middleware.Gzip(middleware.GzipConfig{}))
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
 	if res.Get("ETag") != `W/"v1"` || res.Header.Has("Accept-Ranges") {
 		t.Errorf("ETag %q, Accept-Ranges %q: want a weak ETag and no Accept-Ranges", res.Get("ETag"), res.Get("Accept-Ranges"))
 	}
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/weak").Set("Accept-Encoding", "gzip"))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/weak").Set("Accept-Encoding", "gzip"))
 	if res.Get("ETag") != `W/"v1"` {
 		t.Errorf("weak ETag became %q", res.Get("ETag"))
 	}
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag"))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/etag"))
 	if res.Get("ETag") != `"v1"` || res.Get("Accept-Ranges") != "bytes" {
 		t.Errorf("identity response changed: ETag %q", res.Get("ETag"))
 	}
@@ -222,8 +224,8 @@ func TestGzipHeaders(t *testing.T) {
 
 func TestGzipHead(t *testing.T) {
 	app := gzipApp(middleware.Gzip(middleware.GzipConfig{}))
-	get, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
-	head, _ := mwDo(t, app.Serve, frameworktest.NewRequest("HEAD", "/etag").Set("Accept-Encoding", "gzip"))
+	get, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/etag").Set("Accept-Encoding", "gzip"))
+	head, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("HEAD", "/etag").Set("Accept-Encoding", "gzip"))
 	if head.Status != 200 || head.Get("Content-Encoding") != "gzip" || head.Get("ETag") != get.Get("ETag") {
 		t.Errorf("HEAD fields differ from GET's:\n%s", head.Raw)
 	}
@@ -234,7 +236,7 @@ func TestGzipHead(t *testing.T) {
 		t.Errorf("HEAD response has a body:\n%q", head.Raw)
 	}
 	// A small HEAD body: identity, with the identity length.
-	head, _ = mwDo(t, app.Serve, frameworktest.NewRequest("HEAD", "/small").Set("Accept-Encoding", "gzip"))
+	head, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("HEAD", "/small").Set("Accept-Encoding", "gzip"))
 	if head.Header.Has("Content-Encoding") || head.Get("Content-Length") != "4" {
 		t.Errorf("small HEAD:\n%s", head.Raw)
 	}
@@ -242,13 +244,13 @@ func TestGzipHead(t *testing.T) {
 
 func TestGzipWithConfig(t *testing.T) {
 	app := gzipApp(middleware.Gzip(middleware.GzipConfig{Level: gzip.BestSpeed, MinSize: -1}))
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/small").Set("Accept-Encoding", "gzip"))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/small").Set("Accept-Encoding", "gzip"))
 	// "tiny" gets larger in gzip: still sent as is.
 	if res.Header.Has("Content-Encoding") || string(res.Body) != "tiny" {
 		t.Errorf("tiny body: %s", res.Raw)
 	}
 	app = gzipApp(middleware.Gzip(middleware.GzipConfig{MinSize: 10 << 10}))
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/text").Set("Accept-Encoding", "gzip"))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/text").Set("Accept-Encoding", "gzip"))
 	if res.Header.Has("Content-Encoding") {
 		t.Errorf("body under MinSize compressed")
 	}
@@ -262,7 +264,8 @@ func TestGzipWithConfig(t *testing.T) {
 
 func TestGzipWithNetHTTPClient(t *testing.T) {
 	app := gzipApp(middleware.Gzip(middleware.GzipConfig{}))
-	base, client, _ := mwStart(t, app.Serve)
+	addr, _ := frameworktest.Listen(t, app.Serve)
+	base, client := "http://"+addr, jarClient(t)
 	for range 3 { // pooled writers and buffers are reused
 		res, err := client.Get(base + "/text")
 		if err != nil {
@@ -306,4 +309,18 @@ func TestGzipCompressesStaticFiles(t *testing.T) {
 	if b, _ := io.ReadAll(zr); string(b) != css {
 		t.Error("decompressed file differs")
 	}
+}
+
+// jarClient is net/http's client, the oracle, with a cookie jar; it does
+// not follow redirects, and its idle connections close when the test ends.
+func jarClient(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{
+		Jar:           jar,
+		Timeout:       5 * time.Second,
+		Transport:     &http.Transport{},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	t.Cleanup(client.CloseIdleConnections)
+	return client
 }

@@ -32,17 +32,17 @@ func TestLoggerFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reqLogs := &mwLogs{}
+			reqLogs := &frameworktest.Logs{}
 			app := framework.New()
-			app.Use(middleware.RequestID(), middleware.Logger(reqLogs.logger()))
+			app.Use(middleware.RequestID(), middleware.Logger(reqLogs.Logger()))
 			app.GET("/ok", func(c *framework.Ctx) error { return c.String(200, "hello") })
 			app.GET("/missing-thing", func(c *framework.Ctx) error { return framework.NewError(404, "no such thing") })
 			app.GET("/fail", func(c *framework.Ctx) error { return errors.New("database on fire") })
-			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
+			res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
 			if float64(res.Status) != tt.status {
 				t.Fatalf("status %d, want %v", res.Status, tt.status)
 			}
-			lines := reqLogs.lines(t)
+			lines := reqLogs.Lines(t)
 			if len(lines) != 1 {
 				t.Fatalf("want one log line per request, got %d:\n%s", len(lines), reqLogs)
 			}
@@ -79,7 +79,7 @@ func TestLoggerReturnsNilAfterAnsweringError(t *testing.T) {
 	app := framework.New()
 	app.Use(outer, middleware.Logger(slog.New(slog.DiscardHandler)))
 	app.GET("/", func(c *framework.Ctx) error { return framework.NewError(409, "conflict") })
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 409 || seen != nil {
 		t.Errorf("status %d, outer saw %v; want 409 and nil", res.Status, seen)
 	}
@@ -96,17 +96,17 @@ func TestRecover(t *testing.T) {
 	})
 	app.GET("/fine", func(c *framework.Ctx) error { return c.String(200, "fine") })
 
-	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/panic").Set("Accept", "application/json"))
+	res, logs := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/panic").Set("Accept", "application/json"))
 	if res.Status != 500 {
 		t.Fatalf("status %d, want 500", res.Status)
 	}
-	if res.Get("X-Half-Built") != "" || len(mwSetCookies(res)) != 0 || bytes.Contains(res.Body, []byte("partial")) {
+	if res.Get("X-Half-Built") != "" || len(res.SetCookies()) != 0 || bytes.Contains(res.Body, []byte("partial")) {
 		t.Errorf("the half-built response leaked:\n%s", res.Raw)
 	}
 	if bytes.Contains(res.Body, []byte("boom")) {
 		t.Errorf("panic value shown outside dev mode: %s", res.Body)
 	}
-	l := logs.find(t, "panic recovered")
+	l := logs.Find(t, "panic recovered")
 	if l == nil || l["panic"] != "boom" || !strings.Contains(fmt.Sprint(l["stack"]), "middleware_test.go") {
 		t.Errorf("panic not logged with its stack:\n%s", logs)
 	}
@@ -116,7 +116,7 @@ func TestRecover(t *testing.T) {
 	app2.Dev = true
 	app2.Use(middleware.Recover())
 	app2.GET("/panic", func(c *framework.Ctx) error { panic("dev boom") })
-	res, _ = mwDo(t, app2.Serve, frameworktest.NewRequest("GET", "/panic"))
+	res, _ = frameworktest.Do(app2.Serve, frameworktest.NewRequest("GET", "/panic"))
 	if res.Status != 500 || !bytes.Contains(res.Body, []byte("<h2>Stack</h2>")) || !bytes.Contains(res.Body, []byte("dev boom")) {
 		t.Errorf("dev page lacks the stack:\n%s", res.Body)
 	}
@@ -130,19 +130,19 @@ func TestRecover(t *testing.T) {
 		}()
 		middleware.Recover()(func(c *framework.Ctx) error { panic(framework.ErrAbortHandler) })(&framework.Ctx{})
 	}()
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/fine"))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/fine"))
 	if res.Status != 200 {
 		t.Errorf("status %d after no panic", res.Status)
 	}
 }
 
 func TestRecoverInsideLoggerLogsThe500(t *testing.T) {
-	reqLogs := &mwLogs{}
+	reqLogs := &frameworktest.Logs{}
 	app := framework.New()
-	app.Use(middleware.Logger(reqLogs.logger()), middleware.Recover())
+	app.Use(middleware.Logger(reqLogs.Logger()), middleware.Recover())
 	app.GET("/", func(c *framework.Ctx) error { panic("x") })
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
-	l := reqLogs.find(t, "request")
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
+	l := reqLogs.Find(t, "request")
 	if res.Status != 500 || l == nil || l["status"] != float64(500) || l["level"] != "ERROR" {
 		t.Errorf("status %d, log %v", res.Status, l)
 	}
@@ -178,7 +178,7 @@ func TestRequestID(t *testing.T) {
 			if tt.incoming != "" {
 				req.Set("X-Request-ID", tt.incoming)
 			}
-			res, _ := mwDo(t, app.Serve, req)
+			res, _ := frameworktest.Do(app.Serve, req)
 			got := res.Get("X-Request-ID")
 			if got != stored {
 				t.Errorf("header %q, stored %q", got, stored)
@@ -195,8 +195,8 @@ func TestRequestID(t *testing.T) {
 	app := framework.New()
 	app.Use(middleware.RequestID())
 	app.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) })
-	a, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
-	b, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	a, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
+	b, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
 	if a.Get("X-Request-ID") == b.Get("X-Request-ID") {
 		t.Error("two requests got the same generated id")
 	}
@@ -244,7 +244,7 @@ func TestBodyLimit(t *testing.T) {
 				}
 				return
 			}
-			res, _ := mwDo(t, app.Serve, tt.req)
+			res, _ := frameworktest.Do(app.Serve, tt.req)
 			if res.Status != tt.status {
 				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, res.Raw)
 			}
@@ -263,7 +263,7 @@ func TestSecureHeaders(t *testing.T) {
 		c.Header().Set("Content-Security-Policy", "default-src 'self' https://cdn.example.com")
 		return c.String(200, "hi")
 	})
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
 	secureHeaderDefaults := [...][2]string{
 		{"X-Content-Type-Options", "nosniff"},
 		{"X-Frame-Options", "DENY"},
@@ -276,11 +276,11 @@ func TestSecureHeaders(t *testing.T) {
 			t.Errorf("%s = %q, want %q", kv[0], got, kv[1])
 		}
 	}
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/custom"))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/custom"))
 	if got := res.Get("Content-Security-Policy"); got != "default-src 'self' https://cdn.example.com" {
 		t.Errorf("handler's CSP replaced: %q", got)
 	}
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/missing"))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/missing"))
 	if res.Status != 404 || res.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("error responses lack the headers: %d %q", res.Status, res.Get("X-Frame-Options"))
 	}
@@ -291,7 +291,7 @@ func TestSecureHeaders(t *testing.T) {
 		return func(c *framework.Ctx) error { c.Header().Set("X-Frame-Options", "SAMEORIGIN"); return next(c) }
 	}, middleware.SecureHeaders())
 	app2.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) })
-	res, _ = mwDo(t, app2.Serve, frameworktest.NewRequest("GET", "/"))
+	res, _ = frameworktest.Do(app2.Serve, frameworktest.NewRequest("GET", "/"))
 	if got := res.Header.Get("X-Frame-Options"); got != "SAMEORIGIN" || strings.Count(string(res.Raw), "X-Frame-Options") != 1 {
 		t.Errorf("X-Frame-Options %q\n%s", got, res.Raw)
 	}
@@ -332,7 +332,7 @@ func TestMethodOverride(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, _ := mwDo(t, app.Serve, tt.req.Set("Accept", "application/json"))
+			res, _ := frameworktest.Do(app.Serve, tt.req.Set("Accept", "application/json"))
 			if res.Status != tt.status {
 				t.Fatalf("status %d, want %d\n%s", res.Status, tt.status, res.Raw)
 			}
@@ -348,15 +348,15 @@ func TestMethodOverride(t *testing.T) {
 
 // sessionCfg is a session configuration for the chain below.
 func sessionCfg() session.Config {
-	return session.Config{Keys: [][]byte{mwKey('a')}, MaxAge: time.Hour}
+	return session.Config{Keys: [][]byte{testKey('a')}, MaxAge: time.Hour}
 }
 
 // TestRecommendedChain runs the chain the package doc recommends,
 // to catch interactions between the pieces.
 func TestRecommendedChain(t *testing.T) {
-	reqLogs := &mwLogs{}
+	reqLogs := &frameworktest.Logs{}
 	app := framework.New()
-	app.Use(middleware.RequestID(), middleware.SecureHeaders(), middleware.Logger(reqLogs.logger()), middleware.Recover(), middleware.MethodOverride(), middleware.Gzip(middleware.GzipConfig{}), session.Sessions(sessionCfg()))
+	app.Use(middleware.RequestID(), middleware.SecureHeaders(), middleware.Logger(reqLogs.Logger()), middleware.Recover(), middleware.MethodOverride(), middleware.Gzip(middleware.GzipConfig{}), session.Sessions(sessionCfg()))
 	app.GET("/page", func(c *framework.Ctx) error {
 		session.From(c).Set("seen", "1")
 		return c.HTML(200, gzipBody)
@@ -364,24 +364,27 @@ func TestRecommendedChain(t *testing.T) {
 	app.DELETE("/items/1", func(c *framework.Ctx) error { return c.String(200, "deleted") })
 	app.GET("/panic", func(c *framework.Ctx) error { panic("boom") })
 
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/page").Set("Accept-Encoding", "gzip"))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/page").Set("Accept-Encoding", "gzip"))
 	if res.Status != 200 || res.Get("Content-Encoding") != "gzip" || gunzip(t, res.Body) != gzipBody ||
-		mwCookiePair(res, session.DefaultCookieName) == "" || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
+		res.CookiePair(session.DefaultCookieName) == "" || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
 		t.Errorf("page:\n%s", res.Header.Fields())
 	}
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("POST", "/items/1").WithForm(url.Values{"_method": {"delete"}}))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("POST", "/items/1").WithForm(url.Values{"_method": {"delete"}}))
 	if string(res.Body) != "deleted" {
 		t.Errorf("override: %d %s", res.Status, res.Body)
 	}
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/panic"))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/panic"))
 	if res.Status != 500 || res.Get("X-Frame-Options") != "DENY" || res.Get("X-Request-ID") == "" {
 		t.Errorf("panic page lost the outer headers:\n%s", res.Raw)
 	}
 	var statuses []float64
-	for _, l := range reqLogs.lines(t) {
+	for _, l := range reqLogs.Lines(t) {
 		statuses = append(statuses, l["status"].(float64))
 	}
 	if fmt.Sprint(statuses) != "[200 200 500]" {
 		t.Errorf("logged statuses %v", statuses)
 	}
 }
+
+// testKey returns a 32-byte session key made of b.
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }

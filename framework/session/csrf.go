@@ -53,12 +53,23 @@ type CSRFConfig struct {
 	// browsers send them in Origin: "https://admin.example.com". Each
 	// still needs a valid token. A malformed entry panics in CSRF.
 	TrustedOrigins []string
+	// Expired, when set, answers a request from our own origin whose
+	// token does not match the session, in place of the 403 error. That
+	// is most often a form left open while its session ended: the cookie
+	// expired, or the server restarted with another key. The handler
+	// should show the form again with the user's input (c.Form() still
+	// reads it) and ask to send it again: the form it renders carries a
+	// fresh token. It runs instead of the route's handler and must change
+	// nothing; a 403 status suits its answer. A cross-origin request never
+	// reaches it.
+	Expired framework.Handler
 }
 
 // csrfConf is a CSRFConfig checked and filled in.
 type csrfConf struct {
 	field, header string
 	trusted       []string // lower-case scheme://host[:port]
+	expired       framework.Handler
 }
 
 type csrfKey struct{}
@@ -89,7 +100,7 @@ var (
 // have the proxy pass the original Host (nginx: proxy_set_header Host
 // $host), or list the public origin in TrustedOrigins.
 func CSRF(cfg CSRFConfig) framework.Middleware {
-	conf := &csrfConf{field: cfg.FieldName, header: cfg.HeaderName}
+	conf := &csrfConf{field: cfg.FieldName, header: cfg.HeaderName, expired: cfg.Expired}
 	if conf.field == "" {
 		conf.field = "_csrf"
 	}
@@ -134,6 +145,9 @@ func CSRF(cfg CSRFConfig) framework.Middleware {
 				}
 				c.Logger().Warn("CSRF: token missing or invalid", "method", c.Method(), "path", c.Path(),
 					"reason", reason, "remote", c.RemoteAddr())
+				if conf.expired != nil {
+					return conf.expired(c)
+				}
 				return errCSRFToken
 			}
 			return next(c)

@@ -45,9 +45,9 @@ var csrfValueRE = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value=
 // csrfVisit fetches the form and returns the session cookie and token.
 func csrfVisit(t *testing.T, app *framework.App) (cookie, token string) {
 	t.Helper()
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/form"))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/form"))
 	m := csrfValueRE.FindSubmatch(res.Body)
-	cookie = mwCookiePair(res, session.DefaultCookieName)
+	cookie = res.CookiePair(session.DefaultCookieName)
 	if res.Status != 200 || m == nil || cookie == "" {
 		t.Fatalf("form page: %d, cookie %q\n%s", res.Status, cookie, res.Body)
 	}
@@ -112,7 +112,7 @@ func TestCSRF(t *testing.T) {
 			for k, v := range tt.header {
 				req.Set(k, v)
 			}
-			res, logs := mwDo(t, app.Serve, req)
+			res, logs := frameworktest.Do(app.Serve, req)
 			if res.Status != tt.status {
 				t.Fatalf("status %d, want %d\n%s\nlog:\n%s", res.Status, tt.status, res.Raw, logs)
 			}
@@ -131,16 +131,16 @@ func TestCSRF(t *testing.T) {
 func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
 	app := csrfApp(session.CSRFConfig{})
 	cookie, first := csrfVisit(t, app)
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/token").Set("Cookie", cookie))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/token").Set("Cookie", cookie))
 	second := string(res.Body)
 	if first == second || len(first) != len(second) {
 		t.Fatalf("tokens %q and %q: want different masks of one secret", first, second)
 	}
-	if len(mwSetCookies(res)) != 0 {
-		t.Errorf("a second token rewrote the session: %q", mwSetCookies(res))
+	if len(res.SetCookies()) != 0 {
+		t.Errorf("a second token rewrote the session: %q", res.SetCookies())
 	}
 	for _, tok := range []string{first, second} {
-		res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("POST", "/submit").Set("Cookie", cookie).WithForm(url.Values{"_csrf": {tok}}))
+		res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("POST", "/submit").Set("Cookie", cookie).WithForm(url.Values{"_csrf": {tok}}))
 		if res.Status != 200 {
 			t.Errorf("token %q refused: %d", tok, res.Status)
 		}
@@ -149,7 +149,7 @@ func TestCSRFTokensAreMaskedPerRender(t *testing.T) {
 
 func TestCSRFFieldEscapesAndNamesTheField(t *testing.T) {
 	app := csrfApp(session.CSRFConfig{FieldName: `a"b<c>`})
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/form"))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/form"))
 	if !strings.Contains(string(res.Body), `name="a&#34;b&lt;c&gt;" value="`) {
 		t.Errorf("field name not escaped: %s", res.Body)
 	}
@@ -164,7 +164,7 @@ func TestCSRFMisconfiguration(t *testing.T) {
 	app := framework.New()
 	app.Use(middleware.Recover())
 	app.GET("/", func(c *framework.Ctx) error { return c.NoContent(204) }, session.CSRF(session.CSRFConfig{}))
-	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	res, logs := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || !strings.Contains(logs.String(), "CSRF needs the Sessions middleware") {
 		t.Errorf("status %d, log:\n%s", res.Status, logs)
 	}
@@ -172,7 +172,7 @@ func TestCSRFMisconfiguration(t *testing.T) {
 	// CSRFField without a session fails the render.
 	app = framework.New()
 	app.GET("/", func(c *framework.Ctx) error { return c.Render(200, session.CSRFField(c.Context())) })
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
 	if res.Status != 500 || strings.Contains(string(res.Body), "<input") {
 		t.Errorf("CSRFField without a session: %d %s", res.Status, res.Body)
 	}
@@ -193,7 +193,8 @@ func TestCSRFMisconfiguration(t *testing.T) {
 }
 
 func TestCSRFWithNetHTTPClient(t *testing.T) {
-	base, client, _ := mwStart(t, csrfApp(session.CSRFConfig{}).Serve)
+	addr, _ := frameworktest.Listen(t, csrfApp(session.CSRFConfig{}).Serve)
+	base, client := "http://"+addr, jarClient(t)
 	_, body, _ := getBody(t, client, base+"/form")
 	m := csrfValueRE.FindStringSubmatch(body)
 	if m == nil {
@@ -214,5 +215,49 @@ func TestCSRFWithNetHTTPClient(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 403 {
 		t.Errorf("missing token over a real socket: %d", res.StatusCode)
+	}
+}
+
+func TestCSRFExpired(t *testing.T) {
+	expired := func(c *framework.Ctx) error {
+		return c.Render(framework.StatusForbidden, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			io.WriteString(w, "expired, kept "+c.FormValue("text")+" ")
+			return session.CSRFField(ctx).Render(ctx, w)
+		}))
+	}
+	tests := []struct {
+		name   string
+		token  func(c *frameworktest.Client) string
+		origin string
+		status int
+		body   string
+	}{
+		{"no token", func(*frameworktest.Client) string { return "" }, "", 403, "expired, kept hi "},
+		{"a token of another session", func(*frameworktest.Client) string { return "x" }, "", 403, "expired, kept hi "},
+		{"the session's token", func(c *frameworktest.Client) string { return c.CSRFToken() }, "", 200, "done"},
+		{"cross-origin never reaches Expired", func(*frameworktest.Client) string { return "" }, "https://evil.example", 403, "cross-origin request refused"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := frameworktest.NewClient(csrfApp(session.CSRFConfig{Expired: expired}).Serve)
+			c.Get("/form")
+			req := frameworktest.NewRequest("POST", "/submit").WithForm(url.Values{"_csrf": {tc.token(c)}, "text": {"hi"}})
+			if tc.origin != "" {
+				req.Set("Origin", tc.origin)
+			}
+			res := c.Do(req)
+			if res.Status != tc.status || !strings.Contains(string(res.Body), tc.body) {
+				t.Fatalf("%d %q, want %d %q", res.Status, res.Body, tc.status, tc.body)
+			}
+			if res.Status == 403 && tc.origin == "" {
+				// The form shown again carries a token that now posts.
+				if !strings.Contains(string(res.Body), `name="_csrf"`) {
+					t.Fatalf("no fresh token in %q", res.Body)
+				}
+				if again := c.PostForm("/submit", url.Values{"text": {"hi"}}); again.Status != 200 {
+					t.Errorf("second send: %d", again.Status)
+				}
+			}
+		})
 	}
 }

@@ -1,11 +1,13 @@
 package session_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -74,7 +76,7 @@ func sessionApp(cfg session.Config) *framework.App {
 
 func sessionCfg(keys ...[]byte) session.Config {
 	if len(keys) == 0 {
-		keys = [][]byte{mwKey('a')}
+		keys = [][]byte{testKey('a')}
 	}
 	return session.Config{Keys: keys, MaxAge: time.Hour}
 }
@@ -91,7 +93,8 @@ func getBody(t *testing.T, client *http.Client, u string) (int, string, *http.Re
 }
 
 func TestSessionRoundTripWithCookieJar(t *testing.T) {
-	base, client, _ := mwStart(t, sessionApp(sessionCfg()).Serve)
+	addr, _ := frameworktest.Listen(t, sessionApp(sessionCfg()).Serve)
+	base, client := "http://"+addr, jarClient(t)
 	_, _, res := getBody(t, client, base+"/set?k=user&v=ada")
 	sc := res.Header.Get("Set-Cookie")
 	for _, want := range []string{session.DefaultCookieName + "=", "Path=/", "Max-Age=3600", "HttpOnly", "SameSite=Lax"} {
@@ -121,7 +124,8 @@ func TestSessionRoundTripWithCookieJar(t *testing.T) {
 }
 
 func TestFlashShownOnce(t *testing.T) {
-	base, client, _ := mwStart(t, sessionApp(sessionCfg()).Serve)
+	addr, _ := frameworktest.Listen(t, sessionApp(sessionCfg()).Serve)
+	base, client := "http://"+addr, jarClient(t)
 	getBody(t, client, base+"/set?k=user&v=ada")
 	res, err := client.PostForm(base+"/save", url.Values{"name": {"report"}})
 	if err != nil {
@@ -141,11 +145,11 @@ func TestFlashShownOnce(t *testing.T) {
 
 func TestSessionSavedWithErrorResponse(t *testing.T) {
 	app := sessionApp(sessionCfg())
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/fail"))
-	if res.Status != 422 || mwCookiePair(res, session.DefaultCookieName) == "" {
-		t.Fatalf("status %d, cookie %q", res.Status, mwSetCookies(res))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/fail"))
+	if res.Status != 422 || res.CookiePair(session.DefaultCookieName) == "" {
+		t.Fatalf("status %d, cookie %q", res.Status, res.SetCookies())
 	}
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/page").Set("Cookie", mwCookiePair(res, session.DefaultCookieName)))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/page").Set("Cookie", res.CookiePair(session.DefaultCookieName)))
 	if !strings.Contains(string(res.Body), "error:It failed.") {
 		t.Errorf("flash from the failed request lost: %s", res.Body)
 	}
@@ -167,7 +171,7 @@ func TestSessionDecodeRefusals(t *testing.T) {
 	good := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: now.Unix()})
 	enc, sig, _ := strings.Cut(good, ".")
 	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"v":{"user":"admin"},"iat":` + fmt.Sprint(now.Unix()) + `}`))
-	other := session.NewStore(session.Config{Keys: [][]byte{mwKey('a')}, CookieName: "other"})
+	other := session.NewStore(session.Config{Keys: [][]byte{testKey('a')}, CookieName: "other"})
 	otherSig := flipChar(sig, 0)
 	tests := []struct {
 		name   string
@@ -178,7 +182,7 @@ func TestSessionDecodeRefusals(t *testing.T) {
 		{"payload swapped", forged + "." + sig, "bad signature"},
 		{"signature changed", enc + "." + otherSig, "bad signature"},
 		{"signed for another cookie name", signedValue(t, other, session.Payload{Issued: now.Unix()}), "bad signature"},
-		{"other key", signedValue(t, session.NewStore(sessionCfg(mwKey('b'))), session.Payload{Issued: now.Unix()}), "bad signature"},
+		{"other key", signedValue(t, session.NewStore(sessionCfg(testKey('b'))), session.Payload{Issued: now.Unix()}), "bad signature"},
 		{"no dot", enc + sig, "malformed"},
 		{"empty", "", "malformed"},
 		{"only signature", "." + sig, "malformed"},
@@ -232,12 +236,12 @@ func TestSessionBadCookieGivesEmptySession(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cookie := session.DefaultCookieName + "=" + tt.cookie
-			res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", cookie))
+			res, logs := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", cookie))
 			if res.Status != 200 || string(res.Body) != tt.want {
 				t.Fatalf("got %d %q, want 200 %q", res.Status, res.Body, tt.want)
 			}
 			if tt.want == "" {
-				if l := logs.find(t, "ignoring session cookie"); l == nil || l["level"] != "DEBUG" {
+				if l := logs.Find(t, "ignoring session cookie"); l == nil || l["level"] != "DEBUG" {
 					t.Errorf("no debug line for a bad cookie:\n%s", logs)
 				}
 			}
@@ -246,33 +250,33 @@ func TestSessionBadCookieGivesEmptySession(t *testing.T) {
 }
 
 func TestSessionKeyRotation(t *testing.T) {
-	oldKey, newKey := mwKey('o'), mwKey('n')
+	oldKey, newKey := testKey('o'), testKey('n')
 	before := sessionApp(sessionCfg(oldKey))
-	res, _ := mwDo(t, before.Serve, frameworktest.NewRequest("GET", "/set?k=user&v=ada"))
-	oldCookie := mwCookiePair(res, session.DefaultCookieName)
+	res, _ := frameworktest.Do(before.Serve, frameworktest.NewRequest("GET", "/set?k=user&v=ada"))
+	oldCookie := res.CookiePair(session.DefaultCookieName)
 
 	// After rotation, the old key still verifies, and the session is
 	// written back under the new key.
 	after := sessionApp(sessionCfg(newKey, oldKey))
-	res, _ = mwDo(t, after.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
-	newCookie := mwCookiePair(res, session.DefaultCookieName)
+	res, _ = frameworktest.Do(after.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
+	newCookie := res.CookiePair(session.DefaultCookieName)
 	if string(res.Body) != "ada" || newCookie == "" || newCookie == oldCookie {
 		t.Fatalf("old cookie: body %q, re-signed %q", res.Body, newCookie)
 	}
 	// The new cookie verifies under the new key alone; the old one does not.
 	onlyNew := sessionApp(sessionCfg(newKey))
-	res, _ = mwDo(t, onlyNew.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", newCookie))
+	res, _ = frameworktest.Do(onlyNew.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", newCookie))
 	if string(res.Body) != "ada" {
 		t.Errorf("re-signed cookie not signed by the new key: %q", res.Body)
 	}
-	res, _ = mwDo(t, onlyNew.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
+	res, _ = frameworktest.Do(onlyNew.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", oldCookie))
 	if string(res.Body) != "" {
 		t.Errorf("retired key still verifies: %q", res.Body)
 	}
 	// A cookie signed by the current key is not rewritten.
-	res, _ = mwDo(t, after.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", newCookie))
-	if len(mwSetCookies(res)) != 0 {
-		t.Errorf("current cookie rewritten: %q", mwSetCookies(res))
+	res, _ = frameworktest.Do(after.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", newCookie))
+	if len(res.SetCookies()) != 0 {
+		t.Errorf("current cookie rewritten: %q", res.SetCookies())
 	}
 }
 
@@ -292,7 +296,7 @@ func TestSessionExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.age.String(), func(t *testing.T) {
 			v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-tt.age).Unix()})
-			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
+			res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
 			if string(res.Body) != tt.want {
 				t.Errorf("session aged %v read %q, want %q", tt.age, res.Body, tt.want)
 			}
@@ -302,12 +306,12 @@ func TestSessionExpiry(t *testing.T) {
 	// expires on the server.
 	cfg.MaxAge = 0
 	app = sessionApp(cfg)
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/set?k=a&v=b"))
-	if sc := mwSetCookies(res); len(sc) != 1 || strings.Contains(sc[0], "Max-Age") {
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/set?k=a&v=b"))
+	if sc := res.SetCookies(); len(sc) != 1 || strings.Contains(sc[0], "Max-Age") {
 		t.Errorf("browser-session cookie: %q", sc)
 	}
 	v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-1000 * time.Hour).Unix()})
-	res, _ = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
+	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
 	if string(res.Body) != "ada" {
 		t.Errorf("MaxAge 0 expired a session")
 	}
@@ -315,13 +319,13 @@ func TestSessionExpiry(t *testing.T) {
 
 func TestSessionCannotBeSaved(t *testing.T) {
 	app := sessionApp(sessionCfg())
-	res, logs := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/stream"))
-	if len(mwSetCookies(res)) != 0 || logs.find(t, "session changed after the response started; change not saved") == nil {
-		t.Errorf("streamed change: cookies %q, log:\n%s", mwSetCookies(res), logs)
+	res, logs := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/stream"))
+	if len(res.SetCookies()) != 0 || logs.Find(t, "session changed after the response started; change not saved") == nil {
+		t.Errorf("streamed change: cookies %q, log:\n%s", res.SetCookies(), logs)
 	}
-	res, logs = mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/big"))
-	if len(mwSetCookies(res)) != 0 || logs.find(t, "session too large for a cookie; not saved") == nil {
-		t.Errorf("oversized session: cookies %q, log:\n%s", mwSetCookies(res), logs)
+	res, logs = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/big"))
+	if len(res.SetCookies()) != 0 || logs.Find(t, "session too large for a cookie; not saved") == nil {
+		t.Errorf("oversized session: cookies %q, log:\n%s", res.SetCookies(), logs)
 	}
 }
 
@@ -332,9 +336,9 @@ func TestSessionNotSavedAfterPanic(t *testing.T) {
 		session.From(c).Set("user", "admin")
 		panic("half-way")
 	})
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
-	if res.Status != 500 || len(mwSetCookies(res)) != 0 {
-		t.Errorf("status %d, cookies %q: a panicked request saved its session", res.Status, mwSetCookies(res))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
+	if res.Status != 500 || len(res.SetCookies()) != 0 {
+		t.Errorf("status %d, cookies %q: a panicked request saved its session", res.Status, res.SetCookies())
 	}
 }
 
@@ -345,10 +349,10 @@ func TestSessionConfigPanics(t *testing.T) {
 		want string
 	}{
 		{"no keys", session.Config{}, "Keys is empty"},
-		{"short key", session.Config{Keys: [][]byte{mwKey('a'), []byte("short")}}, "Keys[1] is 5 bytes"},
-		{"bad name", session.Config{Keys: [][]byte{mwKey('a')}, CookieName: "my session"}, "not a token"},
-		{"bad path", session.Config{Keys: [][]byte{mwKey('a')}, Path: "/a;b"}, "invalid Path"},
-		{"__Host- without Secure", session.Config{Keys: [][]byte{mwKey('a')}, CookieName: "__Host-s"}, "__Host-"},
+		{"short key", session.Config{Keys: [][]byte{testKey('a'), []byte("short")}}, "Keys[1] is 5 bytes"},
+		{"bad name", session.Config{Keys: [][]byte{testKey('a')}, CookieName: "my session"}, "not a token"},
+		{"bad path", session.Config{Keys: [][]byte{testKey('a')}, Path: "/a;b"}, "invalid Path"},
+		{"__Host- without Secure", session.Config{Keys: [][]byte{testKey('a')}, CookieName: "__Host-s"}, "__Host-"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -373,8 +377,25 @@ func TestSessionHelpersWithoutMiddleware(t *testing.T) {
 	app.GET("/", func(c *framework.Ctx) error {
 		return c.String(200, fmt.Sprint(session.From(c) == nil, len(session.Flashes(c.Context())), session.Value(c.Context(), "k") == ""))
 	})
-	res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", "/"))
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/"))
 	if string(res.Body) != "true 0 true" {
 		t.Errorf("got %q", res.Body)
 	}
 }
+
+// jarClient is net/http's client, the oracle, with a cookie jar; it does
+// not follow redirects, and its idle connections close when the test ends.
+func jarClient(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{
+		Jar:           jar,
+		Timeout:       5 * time.Second,
+		Transport:     &http.Transport{},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	t.Cleanup(client.CloseIdleConnections)
+	return client
+}
+
+// testKey returns a 32-byte session key made of b.
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }

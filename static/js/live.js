@@ -1,5 +1,6 @@
 // The guestbook's live feed: the list page subscribes to
-// /entries/live (server-sent events) and shows each new entry as it is
+// the URL in its data-live attribute (the route named entries.live,
+// server-sent events) and shows each new entry as it is
 // posted, from any browser. The server sends JSON; the page builds the
 // entry with textContent, so no markup from the network is ever parsed.
 (function () {
@@ -40,7 +41,42 @@
     msg.textContent = e.message;
     li.appendChild(head);
     li.appendChild(msg);
+    li.appendChild(actions(e));
     return li;
+  }
+
+  // actions builds the Edit link and the Delete form the server renders
+  // for each entry; the form reuses the CSRF token of the page's own form,
+  // which is valid for the whole session.
+  function actions(e) {
+    var div = document.createElement("div");
+    div.className = "actions entry-actions";
+    var edit = document.createElement("a");
+    edit.className = "btn btn-secondary btn-small";
+    edit.href = e.url + "/edit";
+    edit.textContent = "Edit";
+    div.appendChild(edit);
+    var token = document.querySelector('input[name="_csrf"]');
+    if (!token) return div;
+    var form = document.createElement("form");
+    form.className = "inline-form";
+    form.method = "post";
+    form.action = e.url;
+    form.setAttribute("data-confirm", "Delete this entry?");
+    [["_csrf", token.value], ["_method", "DELETE"]].forEach(function (kv) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = kv[0];
+      input.value = kv[1];
+      form.appendChild(input);
+    });
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.className = "btn-danger btn-small";
+    button.textContent = "Delete";
+    form.appendChild(button);
+    div.appendChild(form);
+    return div;
   }
 
   var source = new EventSource(url);

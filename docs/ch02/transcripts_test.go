@@ -1,0 +1,76 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/groundup-go/groundup/docs"
+)
+
+var update = flag.Bool("update", false, "rewrite chapter 2's ch02-* output blocks from what the server sends now")
+
+// TestChapterOutputBlocks checks chapter 2's output blocks named ch02-*
+// (see docs/transcript.go) against what this server sends.
+func TestChapterOutputBlocks(t *testing.T) {
+	addr := strings.TrimPrefix(startServer(t), "http://")
+	outputs := map[string]func() string{
+		// The start of the answer to the browser's GET /test.jpg: the
+		// head as sent, then the first body bytes.
+		"ch02-image-response": func() string {
+			res := exchange(t, addr, "GET /test.jpg HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n\r\n")
+			head, body, _ := strings.Cut(res, "\r\n\r\n")
+			var b strings.Builder
+			for _, line := range strings.Split(head+"\r\n", "\r\n") {
+				b.WriteString(line + `\r\n` + "\n")
+			}
+			for _, c := range []byte(body[:min(6, len(body))]) {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			}
+			b.WriteString(" …\n")
+			return b.String()
+		},
+	}
+	path := "../02-http-by-hand.md"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(src)
+	blocks, err := docs.OutputBlocks(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for _, blk := range blocks {
+		gen, ok := outputs[blk.Name]
+		if !strings.HasPrefix(blk.Name, "ch02-") {
+			continue
+		}
+		if !ok {
+			t.Errorf("%s:%d: no test produces output %q", path, blk.Line, blk.Name)
+			continue
+		}
+		used[blk.Name] = true
+		want := gen()
+		switch {
+		case blk.Text == want:
+		case *update:
+			md = docs.ReplaceOutput(md, blk.Name, want)
+		default:
+			t.Errorf("%s:%d: output %q is stale (go test ./docs/ch02/ -run TestChapterOutputBlocks -update rewrites it); the server sends:\n%s", path, blk.Line, blk.Name, want)
+		}
+	}
+	for name := range outputs {
+		if !used[name] {
+			t.Errorf("output %q is marked in no document", name)
+		}
+	}
+	if *update && md != string(src) {
+		if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
