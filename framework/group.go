@@ -8,6 +8,7 @@ type Group struct {
 	app    *App
 	prefix string
 	mw     []Middleware
+	api    bool // from API: every route answers errors in JSON
 }
 
 // Group returns a group of routes under prefix, wrapped by mw.
@@ -18,7 +19,7 @@ func (a *App) Group(prefix string, mw ...Middleware) *Group {
 // Group returns a nested group: its prefix and middleware come after the
 // parent's.
 func (g *Group) Group(prefix string, mw ...Middleware) *Group {
-	return &Group{app: g.app, prefix: g.prefix + strings.TrimSuffix(prefix, "/"), mw: append(g.mw[:len(g.mw):len(g.mw)], mw...)}
+	return &Group{app: g.app, prefix: g.prefix + strings.TrimSuffix(prefix, "/"), mw: append(g.mw[:len(g.mw):len(g.mw)], mw...), api: g.api}
 }
 
 // Use adds middleware to the group. It applies to the routes registered
@@ -29,7 +30,11 @@ func (g *Group) Use(mw ...Middleware) { g.mw = append(g.mw, mw...) }
 // middleware, then mw.
 func (g *Group) Handle(method, path string, h Handler, mw ...Middleware) *Route {
 	all := append(g.mw[:len(g.mw):len(g.mw)], mw...)
-	return g.app.Handle(method, g.prefix+path, h, all...)
+	r := g.app.Handle(method, g.prefix+path, h, all...)
+	if g.api {
+		r.api = true
+	}
+	return r
 }
 
 // GET registers a GET route in the group.

@@ -55,6 +55,8 @@ type App struct {
 	mw      []Middleware
 	once    sync.Once
 	handler Handler
+
+	apiPrefixes []string // from Group.API: errors under these answer in JSON
 }
 
 // Route is one registered route.
@@ -64,6 +66,7 @@ type Route struct {
 	name    string
 	app     *App
 	handler Handler // the route's middleware chain around its handler
+	api     bool    // from Route.API or Group.API: errors answer in JSON
 }
 
 // RouteInfo describes a route, for listings and docs.
