@@ -67,6 +67,7 @@ type Route struct {
 	app     *App
 	handler Handler // the route's middleware chain around its handler
 	api     bool    // from Route.API or Group.API: errors answer in JSON
+	options Handler // the router's OPTIONS answer in mw declared AnswersOptions; nil if none
 }
 
 // RouteInfo describes a route, for listings and docs.
@@ -105,7 +106,8 @@ func (a *App) Handle(method, path string, h Handler, mw ...Middleware) *Route {
 	if h == nil {
 		panic("groundup: nil handler for " + method + " " + path)
 	}
-	r := &Route{Method: method, Path: path, app: a, handler: chain(controllerLayer(h), mw)}
+	checkRouteMiddleware(method+" "+path, mw)
+	r := &Route{Method: method, Path: path, app: a, handler: chain(controllerLayer(h), mw), options: optionsChain(mw)}
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -281,8 +283,7 @@ func (a *App) dispatch(c *Ctx) error {
 	}
 	allow := a.allowed(path, method)
 	if method == "OPTIONS" && allow != "" {
-		c.Header().Set("Allow", allow)
-		return c.NoContent(StatusNoContent)
+		return a.autoOptions(c, path, allow)
 	}
 	if allow != "" {
 		c.Header().Set("Allow", allow)
