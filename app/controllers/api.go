@@ -65,18 +65,19 @@ func (h *API) Get(c *framework.Ctx) error {
 // 422 that names each one. Either way nothing is stored.
 func (h *API) Create(c *framework.Ctx) error {
 	var in models.EntryInput
-	if err := c.BindJSON(&in); err != nil {
-		return err
-	}
-	ctx, cancel := dbContext(c)
-	defer cancel()
-	e, err := h.Store.Create(ctx, in)
+	err := c.Bind(&in) // the JSON body, then in.Validate
 	var errs models.Errors
 	if errors.As(err, &errs) {
 		refused(c, errs)
 		return c.JSON(framework.StatusUnprocessableEntity, jsonError{
 			Error: "invalid entry: " + errs.Error(), Status: framework.StatusUnprocessableEntity, Fields: errs})
 	}
+	if err != nil {
+		return err
+	}
+	ctx, cancel := dbContext(c)
+	defer cancel()
+	e, err := h.Store.Create(ctx, in)
 	if err != nil {
 		return err
 	}
