@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/groundup-go/groundup/framework"
@@ -21,7 +22,8 @@ type TimeoutConfig struct {
 // and so every database call that takes it) ends at the deadline. If they
 // have not returned by then, the request is answered at once with
 // cfg.Status (503 by default) through the error handler, and logged at
-// warning level.
+// warning level. So is a handler that returns the context's error after
+// the deadline (context.DeadlineExceeded from a database call, say).
 //
 // The handlers run on a detached copy of the request (see
 // framework.Ctx.RunDetached): a handler still running at the deadline
@@ -49,7 +51,9 @@ func Timeout(d time.Duration, cfg TimeoutConfig) framework.Middleware {
 			ctx, cancel := context.WithTimeoutCause(c.Context(), d, framework.ErrHandlerTimeout)
 			defer cancel()
 			finished, err := c.RunDetached(ctx, next)
-			if finished {
+			// A handler that gave up because of the deadline (a query
+			// that returned the context's error) timed out too.
+			if finished && !(err != nil && ctx.Err() != nil && (errors.Is(err, ctx.Err()) || errors.Is(err, context.Cause(ctx)))) {
 				return err
 			}
 			c.Logger().Warn("handler timed out", "method", c.Method(), "path", c.Path(), "timeout", d,
