@@ -275,6 +275,11 @@ func setField(fv reflect.Value, raw []string, where, name string) error {
 }
 
 func bindError(where, name, problem string) error {
+	if strings.HasPrefix(problem, "has type ") {
+		// The struct, not the client, is wrong.
+		return &HTTPError{Code: StatusInternalServerError, Layer: LayerController,
+			Err: fmt.Errorf("groundup: Bind: %s %q %s", where, name, problem)}
+	}
 	return &HTTPError{Code: StatusBadRequest, Message: fmt.Sprintf("%s %q %s", where, name, problem)}
 }
 
@@ -433,10 +438,7 @@ func collectBindFields(t reflect.Type, index []int, info *bindInfo) {
 			if name == "" {
 				name = sf.Name
 			}
-			file := sf.Type == fileHeaderType || sf.Type == fileHeadersType
-			if file && src.key != "form" {
-				panic(fmt.Sprintf("groundup: Bind: field %s.%s: files come only from a form", t, sf.Name))
-			}
+			file := src.key == "form" && (sf.Type == fileHeaderType || sf.Type == fileHeadersType)
 			*src.list = append(*src.list, bindField{name: name, index: idx, file: file})
 		}
 	}

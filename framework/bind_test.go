@@ -3,6 +3,7 @@ package framework_test
 import (
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/netip"
 	"net/url"
 	"reflect"
@@ -297,5 +298,38 @@ func TestFieldErrors(t *testing.T) {
 	}
 	if framework.StatusCode(errs.Err()) != 422 {
 		t.Errorf("status %d", framework.StatusCode(errs))
+	}
+}
+
+func TestBindUnsupportedFieldIsTheServers(t *testing.T) {
+	var v struct {
+		M map[string]string `query:"m"`
+	}
+	res, _ := bindRun(t, frameworktest.NewRequest("GET", "/x?m=1"), &v)
+	if res.Status != 500 {
+		t.Errorf("status %d, want 500: %s", res.Status, res.Body)
+	}
+}
+
+func TestBindFiles(t *testing.T) {
+	type upload struct {
+		Title  string                  `form:"title"`
+		Avatar *multipart.FileHeader   `form:"avatar"`
+		Extras []*multipart.FileHeader `form:"extra"`
+	}
+	req := frameworktest.NewRequest("POST", "/x").WithMultipart(url.Values{"title": {"me"}},
+		frameworktest.File{Field: "avatar", Name: "a.png", Content: []byte("png")},
+		frameworktest.File{Field: "extra", Name: "b.txt", Content: []byte("b")},
+		frameworktest.File{Field: "extra", Name: "c.txt", Content: []byte("c")})
+	var got upload
+	res, _ := bindRun(t, req, &got)
+	if res.Status != 200 || got.Title != "me" || got.Avatar == nil || got.Avatar.Filename != "a.png" || len(got.Extras) != 2 {
+		t.Fatalf("%d %s: %+v", res.Status, res.Body, got)
+	}
+	req = frameworktest.NewRequest("POST", "/x").Set("Accept", "application/json").WithMultipart(nil,
+		frameworktest.File{Field: "avatar", Name: "a.png"}, frameworktest.File{Field: "avatar", Name: "b.png"})
+	res, _ = bindRun(t, req, &upload{})
+	if res.Status != 400 || !strings.Contains(string(res.Body), `form field \"avatar\" must be one file, not 2`) {
+		t.Errorf("%d %s", res.Status, res.Body)
 	}
 }

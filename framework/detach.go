@@ -177,12 +177,16 @@ func (c *Ctx) adopt(k *Ctx) {
 		c.form = k.form // c removes its files when the request ends
 	}
 	c.res.beforeCommit = append(c.res.beforeCommit, k.res.beforeCommit...)
+	k.watched.c.Store(nil) // FromContext on the copy's context finds no Ctx now
 	if c.res.committed {
 		return
 	}
 	c.res.header.reset()
 	for _, f := range k.res.header.Fields() {
 		c.res.header.Add(f.Name, f.Value)
+	}
+	if k.res.header.bad != "" {
+		c.res.header.bad = k.res.header.bad // a refused field still makes it a 500
 	}
 	c.res.discardBody()
 	c.res.status = 0
@@ -192,7 +196,6 @@ func (c *Ctx) adopt(k *Ctx) {
 	if len(k.res.body) > 0 {
 		c.Write(k.res.body)
 	}
-	k.watched.c.Store(nil)
 }
 
 // detachedWrite is Write for a detached Ctx: into its own buffer, until

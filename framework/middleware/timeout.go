@@ -13,8 +13,9 @@ type TimeoutConfig struct {
 	// Status is the answer when the deadline passes first; 503 Service
 	// Unavailable when 0.
 	Status int
-	// Message is the public message of that answer; "the server took too
-	// long to answer" when empty.
+	// Message is that error's message, "the server took too long to
+	// answer" when empty. As framework.PublicMessage rules, the client
+	// sees it only with a status below 500; the log always has it.
 	Message string
 }
 
