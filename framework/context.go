@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -38,7 +39,10 @@ type Ctx struct {
 	query  url.Values
 	form   formState
 	values []ctxValue
-	layer  Layer
+	// valuesMu guards values: the context package reads them from its
+	// own goroutines (a deadline's timer asks the parent's Value).
+	valuesMu sync.Mutex
+	layer    Layer
 
 	watched *requestContext // from Context: cancelled when the client goes away
 	light   *requestContext // from viewContext: no watch
@@ -84,8 +88,10 @@ func (c *Ctx) clear() {
 	c.method, c.path = "", ""
 	c.params = nil
 	c.query = nil
+	c.valuesMu.Lock()
 	clear(c.values)
 	c.values = c.values[:0]
+	c.valuesMu.Unlock()
 	for _, r := range []*requestContext{c.watched, c.light} {
 		if r != nil {
 			r.c.Store(nil)
@@ -302,6 +308,8 @@ func FromContext(ctx context.Context) *Ctx {
 // Set stores a per-request value, for middleware to hand data to
 // handlers and views.
 func (c *Ctx) Set(key, val any) {
+	c.valuesMu.Lock()
+	defer c.valuesMu.Unlock()
 	for i := range c.values {
 		if c.values[i].key == key {
 			c.values[i].val = val
@@ -313,6 +321,8 @@ func (c *Ctx) Set(key, val any) {
 
 // Value returns a per-request value stored with Set, or nil.
 func (c *Ctx) Value(key any) any {
+	c.valuesMu.Lock()
+	defer c.valuesMu.Unlock()
 	for _, v := range c.values {
 		if v.key == key {
 			return v.val

@@ -40,6 +40,9 @@ var ErrDetachedFlush = errors.New("groundup: a detached handler (under a timeout
 // held in memory until the handler returns.
 const MaxDetachedBody = 8 << 20
 
+// errLate tells RunDetached that its handler returned after ctx ended.
+var errLate = errors.New("groundup: returned after the deadline")
+
 var errHijackDetached = errors.New("groundup: a detached handler (under a timeout) cannot hijack the connection")
 
 var errDetachedTooLarge = errors.New("groundup: a detached handler's body is over MaxDetachedBody")
@@ -74,11 +77,12 @@ func (d *detached) Read(p []byte) (int, error) {
 // request whose context is ctx (derive it from c.Context()), and waits
 // until h returns or ctx is done.
 //
-// If h returns first, its response (status, header fields, body, hooks
-// registered with BeforeCommit) and the values it stored with Set move
-// into c, and RunDetached returns true and h's error. If ctx ends first,
-// the copy is abandoned and RunDetached returns false at once: c is as it
-// was before, free to answer and to be reused, while every later body
+// If h returns while ctx is still alive, its response (status, header
+// fields, body, hooks registered with BeforeCommit) and the values it
+// stored with Set move into c, and RunDetached returns true and h's
+// error. If ctx ends first (or h returns only after it ended), the copy
+// is abandoned and RunDetached returns false at once: c is as it was
+// before, free to answer and to be reused, while every later body
 // read or response write of h fails with ErrHandlerTimeout. A panic in h
 // comes back as a 500 error with a PanicError, or is logged if h was
 // abandoned.
@@ -102,8 +106,19 @@ func (c *Ctx) RunDetached(ctx context.Context, h Handler) (finished bool, err er
 					err = &HTTPError{Code: StatusInternalServerError, Err: PanicError{Value: v, Stack: debug.Stack()}, Layer: k.layer}
 				}
 			}
+			// Returning after ctx ended is too late as well: the response
+			// was not done when the deadline passed.
 			d.mu.Lock()
 			late := d.state.Load() == detAbandoned
+			if !late && ctx.Err() != nil {
+				d.state.Store(detAbandoned)
+				d.mu.Unlock()
+				if ownForm {
+					k.form.cleanup()
+				}
+				done <- errLate
+				return
+			}
 			if !late {
 				d.state.Store(detFinished)
 			}
@@ -122,6 +137,9 @@ func (c *Ctx) RunDetached(ctx context.Context, h Handler) (finished bool, err er
 	}()
 	select {
 	case err = <-done:
+		if err == errLate {
+			return false, nil
+		}
 	case <-ctx.Done():
 		d.mu.Lock()
 		if d.state.Load() == detRunning {
@@ -130,7 +148,9 @@ func (c *Ctx) RunDetached(ctx context.Context, h Handler) (finished bool, err er
 			return false, nil
 		}
 		d.mu.Unlock()
-		err = <-done // it finished while the deadline came: keep its answer
+		if err = <-done; err == errLate { // it finished as the deadline came
+			return false, nil
+		}
 	}
 	c.adopt(k)
 	return true, err
@@ -146,9 +166,11 @@ func (c *Ctx) detachedCopy(d *detached, ctx context.Context) *Ctx {
 		path:   c.path,
 		badEsc: c.badEsc,
 		params: slices.Clone(c.params),
-		values: slices.Clone(c.values),
 		layer:  c.layer,
 	}
+	c.valuesMu.Lock()
+	k.values = slices.Clone(c.values)
+	c.valuesMu.Unlock()
 	k.head = c.head
 	k.head.Fields = slices.Clone(c.head.Fields) // the connection reuses the list
 	if c.form.parsed {
@@ -171,7 +193,9 @@ func (c *Ctx) detachedCopy(d *detached, ctx context.Context) *Ctx {
 
 // adopt moves a finished detached handler's response and values into c.
 func (c *Ctx) adopt(k *Ctx) {
+	c.valuesMu.Lock()
 	c.values = append(c.values[:0], k.values...)
+	c.valuesMu.Unlock()
 	c.layer = k.layer
 	if k.form.parsed && !c.form.parsed {
 		c.form = k.form // c removes its files when the request ends
