@@ -75,7 +75,7 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 
 	// The JSON API: no cookies, so no CSRF; errors answer in JSON.
 	a.GET("/api", h.api.Index).Name("api.index")
-	api := a.Group("/api")
+	api := a.Group("/api").API() // errors answer in JSON, whatever Accept says
 	api.GET("/entries", h.api.List).Name("api.entries.list")
 	api.POST("/entries", h.api.Create).Name("api.entries.create")
 	api.GET("/entries/:id", h.api.Get).Name("api.entries.get")

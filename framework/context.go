@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -38,11 +39,16 @@ type Ctx struct {
 	query  url.Values
 	form   formState
 	values []ctxValue
-	layer  Layer
+	// valuesMu guards values: the context package reads them from its
+	// own goroutines (a deadline's timer asks the parent's Value).
+	valuesMu sync.Mutex
+	layer    Layer
 
 	watched *requestContext // from Context: cancelled when the client goes away
 	light   *requestContext // from viewContext: no watch
 	cancel  context.CancelFunc
+	ctxs    []*requestContext // every context SetContext made, cut from c at clear
+	det     *detached         // set on the copy a detached handler runs on (RunDetached)
 }
 
 type ctxValue struct {
@@ -82,13 +88,20 @@ func (c *Ctx) clear() {
 	c.method, c.path = "", ""
 	c.params = nil
 	c.query = nil
+	c.valuesMu.Lock()
 	clear(c.values)
 	c.values = c.values[:0]
+	c.valuesMu.Unlock()
 	for _, r := range []*requestContext{c.watched, c.light} {
 		if r != nil {
 			r.c.Store(nil)
 		}
 	}
+	for _, r := range c.ctxs {
+		r.c.Store(nil)
+	}
+	clear(c.ctxs)
+	c.ctxs = c.ctxs[:0]
 	c.watched, c.light, c.cancel = nil, nil, nil
 	c.res.header.reset()
 	if cap(c.res.body) > MaxBufferedBody {
@@ -122,7 +135,12 @@ func (c *Ctx) Host() string { return c.head.Host }
 func (c *Ctx) Proto() string { return c.head.Proto() }
 
 // RemoteAddr returns the client's address as "ip:port".
-func (c *Ctx) RemoteAddr() string { return c.conn.remoteAddr() }
+func (c *Ctx) RemoteAddr() string {
+	if c.det != nil {
+		return c.det.remote
+	}
+	return c.conn.remoteAddr()
+}
 
 // RequestHeader returns the first value of a request header field, matched
 // case-insensitively, or "".
@@ -165,11 +183,19 @@ func (c *Ctx) QueryValues() url.Values {
 // Body returns the request body as a stream. It is capped by the body
 // limit (reads past it fail with ErrBodyTooLarge) and sends
 // "100 Continue" on the first read when the client asked for it.
-func (c *Ctx) Body() io.Reader { return &c.body }
+func (c *Ctx) Body() io.Reader { return c.bodyReader() }
 
 // SetBodyLimit changes the body limit for this request; BodyLimit
 // middleware uses it.
 func (c *Ctx) SetBodyLimit(n int64) {
+	if d := c.det; d != nil {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.state.Load() == detRunning {
+			d.parent.SetBodyLimit(n)
+		}
+		return
+	}
 	c.body.limit = n
 	if c.head.ContentLength > n && c.body.err == nil {
 		c.body.fail(ErrBodyTooLarge)
@@ -192,6 +218,33 @@ func (c *Ctx) Context() context.Context {
 		}
 	}
 	return c.watched
+}
+
+// SetContext replaces the request's context: from here on Context
+// returns ctx, views render with it, and FromContext on it (or on
+// anything derived from it) returns c. Middleware uses it to hand
+// everything after it a context with a value, a deadline or a tracing
+// span; derive ctx from c.Context() to keep the request's cancellation:
+//
+//	ctx, cancel := context.WithTimeout(c.Context(), 2*time.Second)
+//	defer cancel()
+//	c.SetContext(ctx)
+//	return next(c)
+//
+// The context stays replaced for the rest of the request, outer
+// middleware included. A nil ctx is ignored.
+func (c *Ctx) SetContext(ctx context.Context) {
+	if ctx == nil {
+		return
+	}
+	if c.watched == nil && c.det == nil {
+		c.Context() // start the watch, so that a derived ctx shares its cancellation
+	}
+	r := newRequestContext(ctx, c)
+	if c.watched != nil && c.det == nil {
+		c.ctxs = append(c.ctxs, c.watched)
+	}
+	c.watched = r
 }
 
 // viewContext is the context views render with: it carries the Ctx like
@@ -252,6 +305,8 @@ func FromContext(ctx context.Context) *Ctx {
 // Set stores a per-request value, for middleware to hand data to
 // handlers and views.
 func (c *Ctx) Set(key, val any) {
+	c.valuesMu.Lock()
+	defer c.valuesMu.Unlock()
 	for i := range c.values {
 		if c.values[i].key == key {
 			c.values[i].val = val
@@ -263,6 +318,8 @@ func (c *Ctx) Set(key, val any) {
 
 // Value returns a per-request value stored with Set, or nil.
 func (c *Ctx) Value(key any) any {
+	c.valuesMu.Lock()
+	defer c.valuesMu.Unlock()
 	for _, v := range c.values {
 		if v.key == key {
 			return v.val
@@ -274,6 +331,9 @@ func (c *Ctx) Value(key any) any {
 // Logger returns the server's logger, for handlers and middleware that
 // log about the request.
 func (c *Ctx) Logger() *slog.Logger {
+	if c.det != nil {
+		return c.det.logger
+	}
 	if c.conn != nil && c.conn.srv != nil {
 		return c.conn.srv.logger()
 	}
@@ -376,18 +436,28 @@ func (c *Ctx) Header() *Header { return &c.res.header }
 
 // Write writes body bytes, buffering them until the buffer fills or Flush
 // is called.
-func (c *Ctx) Write(p []byte) (int, error) { return c.res.Write(p) }
+func (c *Ctx) Write(p []byte) (int, error) {
+	if c.det != nil {
+		return c.detachedWrite(p)
+	}
+	return c.res.Write(p)
+}
 
 // WriteString writes s as body bytes without converting it first.
 func (c *Ctx) WriteString(s string) (int, error) {
-	return c.res.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+	return c.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // Flush sends the head, if not sent yet, and every buffered body byte to
 // the client. After a Flush the body is streamed: chunked for HTTP/1.1,
 // close-delimited for HTTP/1.0. Inside RenderStream, templ.Flush() in a
 // component calls it.
-func (c *Ctx) Flush() error { return c.res.flush() }
+func (c *Ctx) Flush() error {
+	if c.det != nil {
+		return ErrDetachedFlush
+	}
+	return c.res.flush()
+}
 
 // BeforeCommit registers fn to run just before the response head is
 // written, whenever that happens: when the handler returns, at its first
@@ -426,7 +496,7 @@ func (c *Ctx) Blob(code int, contentType string, b []byte) error {
 	if !bodyAllowed(code) {
 		return nil
 	}
-	_, err := c.res.Write(b)
+	_, err := c.Write(b)
 	return err
 }
 
@@ -455,6 +525,9 @@ func (c *Ctx) Redirect(code int, url string) error {
 func (c *Ctx) Hijack() (netConn net.Conn, buffered []byte, err error) {
 	if c.res.committed {
 		return nil, nil, errHijackCommitted
+	}
+	if c.det != nil {
+		return nil, nil, errHijackDetached
 	}
 	nc, buffered, err := c.conn.hijack()
 	if err != nil {

@@ -186,8 +186,9 @@ func (c *Ctx) ResetResponse() bool {
 }
 
 // DefaultErrorHandler logs err (at error level for 5xx, debug below) and
-// answers with its status: JSON when the client prefers it, HTML
-// otherwise. Outside dev mode nothing internal is shown; in dev mode the
+// answers with its status: JSON when PrefersJSON says so, HTML
+// otherwise. Both list a FieldErrors in the chain field by field: under
+// "fields" in JSON, as a list in HTML. Outside dev mode nothing internal is shown; in dev mode the
 // page names the layer that failed, the error chain and the stack.
 func DefaultErrorHandler(c *Ctx, err error) {
 	code := StatusCode(err)
@@ -206,11 +207,13 @@ func DefaultErrorHandler(c *Ctx, err error) {
 
 	if PrefersJSON(c) {
 		out := struct {
-			Error  string `json:"error"`
-			Status int    `json:"status"`
-			Layer  Layer  `json:"layer,omitempty"`
-			Detail string `json:"detail,omitempty"`
+			Error  string      `json:"error"`
+			Status int         `json:"status"`
+			Fields FieldErrors `json:"fields,omitempty"`
+			Layer  Layer       `json:"layer,omitempty"`
+			Detail string      `json:"detail,omitempty"`
 		}{Error: msg, Status: code}
+		errors.As(err, &out.Fields)
 		if dev {
 			out.Layer, out.Detail = layer, err.Error()
 		}
@@ -229,6 +232,14 @@ func DefaultErrorHandler(c *Ctx, err error) {
 	b.WriteString("</h1><p>")
 	b.WriteString(html.EscapeString(msg))
 	b.WriteString("</p>")
+	var fields FieldErrors
+	if errors.As(err, &fields) && len(fields) > 0 {
+		b.WriteString(`<ul class="field-errors">`)
+		for _, name := range fields.Fields() {
+			b.WriteString("<li><strong>" + html.EscapeString(name) + "</strong>: " + html.EscapeString(fields[name]) + "</li>")
+		}
+		b.WriteString("</ul>")
+	}
 	if dev {
 		b.WriteString("<h2>Failed in the " + html.EscapeString(string(layer)) + " layer</h2><p>" +
 			html.EscapeString(c.Method()+" "+c.Target()) + "</p><pre>" + html.EscapeString(err.Error()) + "</pre>")
@@ -243,15 +254,4 @@ func DefaultErrorHandler(c *Ctx, err error) {
 	}
 	b.WriteString("</body></html>\n")
 	c.HTML(code, b.String())
-}
-
-// PrefersJSON reports whether the client asked for JSON rather than HTML:
-// its Accept header names application/json (or a +json type) and not
-// text/html, or it sent no Accept but a JSON body.
-func PrefersJSON(c *Ctx) bool {
-	accept := c.RequestHeader("Accept")
-	if accept == "" {
-		return strings.HasPrefix(c.RequestHeader("Content-Type"), "application/json")
-	}
-	return (strings.Contains(accept, "json")) && !strings.Contains(accept, "text/html")
 }

@@ -15,7 +15,7 @@ import (
 func (c *Ctx) JSON(code int, v any) error {
 	c.res.header.setKnown("Content-Type", "application/json; charset=utf-8")
 	c.res.writeHeader(code)
-	if err := json.NewEncoder(&c.res).Encode(v); err != nil {
+	if err := json.NewEncoder(c).Encode(v); err != nil {
 		c.res.discardBody()
 		return &HTTPError{Code: StatusInternalServerError, Err: err, Layer: LayerView}
 	}

@@ -58,6 +58,8 @@ type App struct {
 	mw            []Middleware
 	once          sync.Once
 	handler       Handler
+
+	apiPrefixes []string // from Group.API: errors under these answer in JSON
 }
 
 // Route is one registered route: Handle returns it, Routes lists it, and
@@ -68,6 +70,8 @@ type Route struct {
 	name    string
 	app     *App
 	handler Handler // the route's middleware chain around its handler
+	api     bool    // from Route.API or Group.API: errors answer in JSON
+	options Handler // the router's OPTIONS answer in mw declared AnswersOptions; nil if none
 
 	action     Handler      // the handler alone, for listings
 	actionName string       // its name, when the runtime's would mislead
@@ -109,7 +113,8 @@ func (a *App) Handle(method, path string, h Handler, mw ...Middleware) *Route {
 	if h == nil {
 		panic("groundup: nil handler for " + method + " " + path)
 	}
-	r := &Route{Method: method, Path: path, app: a, handler: chain(controllerLayer(h), mw), action: h, mw: mw}
+	checkRouteMiddleware(method+" "+path, mw)
+	r := &Route{Method: method, Path: path, app: a, handler: chain(controllerLayer(h), mw), action: h, mw: mw, options: optionsChain(mw)}
 	r.ranks, r.shape = shapeOf(path)
 	r.static = !strings.ContainsAny(path, ":*")
 	if i := strings.IndexByte(path, '*'); i > 0 && strings.Contains(path[:i], ":") {
@@ -264,8 +269,7 @@ func (a *App) dispatch(c *Ctx) error {
 		}
 		return c.Redirect(d.status, to)
 	case routeOptions:
-		c.Header().Set("Allow", d.allow)
-		return c.NoContent(StatusNoContent)
+		return a.autoOptions(c, c.path, d.allow)
 	case routeNotAllowed:
 		c.Header().Set("Allow", d.allow)
 		if a.MethodNotAllowed != nil {

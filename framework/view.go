@@ -14,7 +14,7 @@ import (
 func (c *Ctx) Render(code int, component templ.Component) error {
 	c.res.header.setKnown("Content-Type", "text/html; charset=utf-8")
 	c.res.writeHeader(code)
-	if err := component.Render(c.viewContext(), &c.res); err != nil {
+	if err := component.Render(c.viewContext(), c); err != nil {
 		return c.renderFailed(err)
 	}
 	return nil
@@ -42,7 +42,7 @@ func (c *Ctx) RenderStream(code int, component templ.Component) error {
 func (c *Ctx) RenderFragments(code int, component templ.Component, ids ...any) error {
 	c.res.header.setKnown("Content-Type", "text/html; charset=utf-8")
 	c.res.writeHeader(code)
-	if err := templ.RenderFragments(c.viewContext(), &c.res, component, ids...); err != nil {
+	if err := templ.RenderFragments(c.viewContext(), c, component, ids...); err != nil {
 		return c.renderFailed(err)
 	}
 	return nil
@@ -63,5 +63,5 @@ func (c *Ctx) renderFailed(err error) error {
 // error, and the next write returns it.
 type streamWriter struct{ c *Ctx }
 
-func (w streamWriter) Write(p []byte) (int, error) { return w.c.res.Write(p) }
-func (w streamWriter) Flush()                      { w.c.res.flush() }
+func (w streamWriter) Write(p []byte) (int, error) { return w.c.Write(p) }
+func (w streamWriter) Flush()                      { w.c.Flush() }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"errors"
+	"mime"
 	"strconv"
 
 	"github.com/groundup-go/groundup/app/models"
@@ -64,19 +65,24 @@ func (h *API) Get(c *framework.Ctx) error {
 // object is a 400 (415 for another Content-Type); invalid fields are a
 // 422 that names each one. Either way nothing is stored.
 func (h *API) Create(c *framework.Ctx) error {
-	var in models.EntryInput
-	if err := c.BindJSON(&in); err != nil {
-		return err
+	// The API speaks JSON only: Bind would take a form too.
+	if mt, _, _ := mime.ParseMediaType(c.RequestHeader("Content-Type")); mt != "application/json" {
+		return framework.NewError(framework.StatusUnsupportedMediaType, "expected Content-Type application/json")
 	}
-	ctx, cancel := dbContext(c)
-	defer cancel()
-	e, err := h.Store.Create(ctx, in)
+	var in models.EntryInput
+	err := c.Bind(&in) // the JSON body, then in.Validate
 	var errs models.Errors
 	if errors.As(err, &errs) {
 		refused(c, errs)
 		return c.JSON(framework.StatusUnprocessableEntity, jsonError{
 			Error: "invalid entry: " + errs.Error(), Status: framework.StatusUnprocessableEntity, Fields: errs})
 	}
+	if err != nil {
+		return err
+	}
+	ctx, cancel := dbContext(c)
+	defer cancel()
+	e, err := h.Store.Create(ctx, in)
 	if err != nil {
 		return err
 	}

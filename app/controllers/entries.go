@@ -64,19 +64,18 @@ func (h *Entries) New(c *framework.Ctx) error {
 // message (post, redirect, get: a reload does not post twice). Invalid
 // input shows the form again with 422 and stores nothing.
 func (h *Entries) Create(c *framework.Ctx) error {
-	in, err := entryInput(c)
+	in, errs, err := entryInput(c)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := dbContext(c)
-	defer cancel()
-	e, err := h.Store.Create(ctx, in)
-	var errs models.Errors
-	if errors.As(err, &errs) {
+	if errs != nil {
 		refused(c, errs)
 		in.Normalize()
 		return c.Render(framework.StatusUnprocessableEntity, views.EntryNew(views.EntryForm{Input: in, Errors: errs}))
 	}
+	ctx, cancel := dbContext(c)
+	defer cancel()
+	e, err := h.Store.Create(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -84,7 +83,7 @@ func (h *Entries) Create(c *framework.Ctx) error {
 	if s := session.From(c); s != nil {
 		s.AddFlash("success", "Thank you, "+e.Name+". Your entry is in the guestbook.")
 	}
-	return c.Redirect(framework.StatusSeeOther, framework.URLFor(c.Context(), "entries.index"))
+	return c.RedirectTo(framework.StatusSeeOther, "entries.index")
 }
 
 // Show shows one entry.
@@ -113,26 +112,25 @@ func (h *Entries) Update(c *framework.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, err := entryInput(c)
+	in, errs, err := entryInput(c)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := dbContext(c)
-	defer cancel()
-	updated, err := h.Store.Update(ctx, e.ID, in)
-	var errs models.Errors
-	if errors.As(err, &errs) {
+	if errs != nil {
 		refused(c, errs)
 		in.Normalize()
 		return c.Render(framework.StatusUnprocessableEntity, views.EntryEdit(e, views.EntryForm{Input: in, Errors: errs}))
 	}
+	ctx, cancel := dbContext(c)
+	defer cancel()
+	updated, err := h.Store.Update(ctx, e.ID, in)
 	if err != nil {
 		return notFoundAs(err, c.Param("id"))
 	}
 	if s := session.From(c); s != nil {
 		s.AddFlash("success", "Your changes are saved.")
 	}
-	return c.Redirect(framework.StatusSeeOther, framework.URLFor(c.Context(), "entries.show", strconv.FormatInt(updated.ID, 10)))
+	return c.RedirectTo(framework.StatusSeeOther, "entries.show", strconv.FormatInt(updated.ID, 10))
 }
 
 // Destroy deletes the entry and redirects to the list.
@@ -143,7 +141,7 @@ func (h *Entries) Destroy(c *framework.Ctx) error {
 	if s := session.From(c); s != nil {
 		s.AddFlash("info", "The entry is deleted.")
 	}
-	return c.Redirect(framework.StatusSeeOther, framework.URLFor(c.Context(), "entries.index"))
+	return c.RedirectTo(framework.StatusSeeOther, "entries.index")
 }
 
 // FormExpired is what a form posted with a stale CSRF token says.
@@ -163,7 +161,7 @@ func (h *Entries) Expired(c *framework.Ctx) error {
 	var form views.EntryForm
 	switch {
 	case c.Method() == "POST" && route.Path == "/entries":
-		in, err := entryInput(c)
+		in, _, err := entryInput(c)
 		if err != nil {
 			return err
 		}
@@ -174,7 +172,7 @@ func (h *Entries) Expired(c *framework.Ctx) error {
 		if err != nil {
 			return err
 		}
-		in, err := entryInput(c)
+		in, _, err := entryInput(c)
 		if err != nil {
 			return err
 		}
@@ -311,14 +309,18 @@ func deleteEntry(c *framework.Ctx, store *models.Entries) error {
 	return nil
 }
 
-// entryInput reads the entry form. A body that is not a well-formed form
-// is a 400, one past the body limit a 413.
-func entryInput(c *framework.Ctx) (models.EntryInput, error) {
-	form, err := c.Form()
-	if err != nil {
-		return models.EntryInput{}, err
+// entryInput binds the entry form. A body that is not a well-formed form
+// of those fields is a 400, one past the body limit a 413. Invalid input
+// is not an error here: it comes back as the Errors that Bind's call of
+// Validate found, for the form to show.
+func entryInput(c *framework.Ctx) (models.EntryInput, models.Errors, error) {
+	var in models.EntryInput
+	err := c.Bind(&in)
+	var errs models.Errors
+	if errors.As(err, &errs) {
+		return in, errs, nil
 	}
-	return models.EntryInput{Name: form.Get("name"), Message: form.Get("message")}, nil
+	return in, nil, err
 }
 
 // entryID parses the :id parameter. An id that is not a positive integer

@@ -1,8 +1,8 @@
 package controllers
 
 import (
+	"errors"
 	"log/slog"
-	"strings"
 
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/middleware"
@@ -10,7 +10,9 @@ import (
 )
 
 // ErrorHandler answers every error a handler returns. API clients, and
-// every request under /api/, get JSON: {"error": "...", "status": 404}.
+// every request under /api/ (a group marked API), get JSON: {"error":
+// "...", "status": 404}, as framework.PrefersJSON decides; the message is
+// framework.PublicMessage's.
 // Browsers get the error page in the app's layout. In dev mode HTML
 // errors go to the framework's default page, which shows the failing
 // layer and the stack.
@@ -29,7 +31,7 @@ func ErrorHandler(log *slog.Logger, dev bool) framework.ErrorHandler {
 			log.Info("request refused", "method", c.Method(), "path", c.Path(), "status", code, "reason", msg,
 				"request_id", middleware.RequestIDFrom(c))
 		}
-		wantsJSON := strings.HasPrefix(c.Path(), "/api/") || framework.PrefersJSON(c)
+		wantsJSON := framework.PrefersJSON(c)
 		if dev && !wantsJSON {
 			framework.DefaultErrorHandler(c, err)
 			return
@@ -37,6 +39,7 @@ func ErrorHandler(log *slog.Logger, dev bool) framework.ErrorHandler {
 		c.Header().Set("Cache-Control", "no-store")
 		if wantsJSON {
 			out := jsonError{Error: msg, Status: code}
+			errors.As(err, &out.Fields) // a 422 from Bind lists its fields
 			if dev {
 				out.Detail = err.Error()
 			}
@@ -52,8 +55,8 @@ func ErrorHandler(log *slog.Logger, dev bool) framework.ErrorHandler {
 
 // jsonError is the body of every JSON error.
 type jsonError struct {
-	Error  string            `json:"error"`
-	Status int               `json:"status"`
-	Fields map[string]string `json:"fields,omitempty"` // per-field problems of a 422
-	Detail string            `json:"detail,omitempty"` // the internal error, in dev mode only
+	Error  string                `json:"error"`
+	Status int                   `json:"status"`
+	Fields framework.FieldErrors `json:"fields,omitempty"` // per-field problems of a 422
+	Detail string                `json:"detail,omitempty"` // the internal error, in dev mode only
 }

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"errors"
 	"github.com/groundup-go/groundup/app/models"
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/static"
@@ -20,15 +21,16 @@ func (h *Home) Index(c *framework.Ctx) error {
 // success" page with the values; invalid input gets the form again, with
 // 422 and a message next to each bad field. Nothing is stored.
 func (h *Home) Register(c *framework.Ctx) error {
-	form, err := c.Form()
-	if err != nil {
-		return err
-	}
-	r := models.Registration{Name: form.Get("name"), Email: form.Get("email"), About: form.Get("about")}
+	var r models.Registration
+	err := c.Bind(&r) // reads the form, then calls r.Validate
 	r.Normalize()
-	if errs := r.Validate(); len(errs) > 0 {
+	var errs models.Errors
+	if errors.As(err, &errs) {
 		refused(c, errs)
 		return c.Render(framework.StatusUnprocessableEntity, views.Home(views.RegisterForm{Values: r, Errors: errs}))
+	}
+	if err != nil {
+		return err
 	}
 	return c.Render(framework.StatusOK, views.RegisterSuccess(r))
 }

@@ -27,9 +27,10 @@ type Entry struct {
 }
 
 // EntryInput is what a visitor submits, from a form or as JSON.
+// Ctx.Bind fills it from either, and calls Validate.
 type EntryInput struct {
-	Name    string `json:"name"`
-	Message string `json:"message"`
+	Name    string `form:"name" json:"name"`
+	Message string `form:"message" json:"message"`
 }
 
 // Normalize trims the fields and turns CRLF line breaks into LF.
@@ -38,10 +39,17 @@ func (in *EntryInput) Normalize() {
 	in.Message = normalizeText(in.Message)
 }
 
-// Validate checks the input: a name of 1 to 80 characters on one line, a
+// Validate checks a normalized copy of the input, as framework.Validator
+// asks: an Errors, or nil.
+func (in EntryInput) Validate() error {
+	in.Normalize()
+	return in.Check().Err()
+}
+
+// Check checks the input: a name of 1 to 80 characters on one line, a
 // message of 1 to 2000 characters, and no control characters in either.
 // Call Normalize first.
-func (in EntryInput) Validate() Errors {
+func (in EntryInput) Check() Errors {
 	errs := Errors{}
 	checkText(errs, "name", "Name", in.Name, true, MaxNameLen, false)
 	checkText(errs, "message", "Message", in.Message, true, MaxMessageLen, true)
@@ -129,7 +137,7 @@ func (s *Entries) Get(ctx context.Context, id int64) (Entry, error) {
 // returns Errors and changes nothing.
 func (s *Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
 	in.Normalize()
-	if err := in.Validate().Err(); err != nil {
+	if err := in.Check().Err(); err != nil {
 		return Entry{}, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
@@ -150,7 +158,7 @@ func (s *Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
 // for invalid input; either way nothing changes.
 func (s *Entries) Update(ctx context.Context, id int64, in EntryInput) (Entry, error) {
 	in.Normalize()
-	if err := in.Validate().Err(); err != nil {
+	if err := in.Check().Err(); err != nil {
 		return Entry{}, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)

@@ -45,9 +45,9 @@ func TestEntryValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := tc.in
 			in.Normalize()
-			got := in.Validate()
+			got := in.Check()
 			if len(got) != len(tc.errors) {
-				t.Fatalf("Validate() = %v, want %v", got, tc.errors)
+				t.Fatalf("Check() = %v, want %v", got, tc.errors)
 			}
 			for k, v := range tc.errors {
 				if got[k] != v {
@@ -86,9 +86,9 @@ func TestRegistrationValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.r
 			r.Normalize()
-			errs := r.Validate()
+			errs := r.Check()
 			if len(errs) != len(tc.fields) {
-				t.Fatalf("Validate() = %v, want errors on %v", errs, tc.fields)
+				t.Fatalf("Check() = %v, want errors on %v", errs, tc.fields)
 			}
 			for _, f := range tc.fields {
 				if errs[f] == "" {

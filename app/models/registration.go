@@ -6,11 +6,12 @@ import (
 )
 
 // Registration is the seed demo's form: who signs up. It is validated and
-// echoed back, not stored.
+// echoed back, not stored. Ctx.Bind fills it from the form, and calls
+// Validate.
 type Registration struct {
-	Name  string
-	Email string
-	About string
+	Name  string `form:"name"`
+	Email string `form:"email"`
+	About string `form:"about"`
 }
 
 // Normalize trims the fields.
@@ -20,10 +21,17 @@ func (r *Registration) Normalize() {
 	r.About = normalizeText(r.About)
 }
 
-// Validate checks the registration: a name of 1 to 80 characters, a
+// Validate checks a normalized copy of the registration, as
+// framework.Validator asks: an Errors, or nil.
+func (r Registration) Validate() error {
+	r.Normalize()
+	return r.Check().Err()
+}
+
+// Check checks the registration: a name of 1 to 80 characters, a
 // plain email address, and an optional note of at most 500 characters.
 // Call Normalize first.
-func (r Registration) Validate() Errors {
+func (r Registration) Check() Errors {
 	errs := Errors{}
 	checkText(errs, "name", "Name", r.Name, true, MaxNameLen, false)
 	checkText(errs, "email", "Email", r.Email, true, 254, false)

@@ -1,50 +1,20 @@
 package models
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/groundup-go/groundup/framework"
 )
 
-// Errors maps a field name to what is wrong with it. A non-empty Errors is
-// an error, so a model can return it and a controller can show each
-// message next to its field.
-type Errors map[string]string
-
-// Error lists the problems, ordered by field name.
-func (e Errors) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(k + ": " + e[k])
-	}
-	return b.String()
-}
-
-// Add records msg for field unless it already has a message: the first
-// problem found is the one worth showing.
-func (e Errors) Add(field, msg string) {
-	if _, ok := e[field]; !ok {
-		e[field] = msg
-	}
-}
-
-// Err returns e as an error, or nil when it is empty.
-func (e Errors) Err() error {
-	if len(e) == 0 {
-		return nil
-	}
-	return e
-}
+// Errors maps a field name to what is wrong with it: the framework's
+// FieldErrors, which a form view shows next to each field and a JSON
+// error lists under "fields". A non-empty Errors is an error with status
+// 422, so a model can return it and a controller can show each message
+// next to its field.
+type Errors = framework.FieldErrors
 
 // checkText validates one text field: required or not, at most max
 // characters (runes, as a reader counts them, not bytes), valid UTF-8 and

@@ -248,42 +248,45 @@ func SecureHeaders() framework.Middleware {
 // other _method value is answered with 400. Only POST is ever overridden,
 // so a GET (which must stay safe) cannot be turned into a DELETE by a link.
 //
-// It must run before routing, so add it with App.Use, not on a group or
-// route. Reading _method parses the form, which the handler then finds
+// It must run before routing, so add it with App.Use: it is declared
+// framework.AppOnly, and on a group or route it panics at registration.
+// Reading _method parses the form, which the handler then finds
 // already parsed; a malformed form is answered as Form answers it (400 or
 // 413). Since this happens before routing, a route's BodyLimit does not
 // apply to that read: the server's MaxBodyBytes does. Bodies that are not
 // forms, such as JSON, are not read.
 func MethodOverride() framework.Middleware {
-	return func(next framework.Handler) framework.Handler {
-		return func(c *framework.Ctx) error {
-			if c.Method() != "POST" {
-				return next(c)
-			}
-			// Only form bodies are read: a JSON or binary body stays
-			// untouched for the handler.
-			ct := c.RequestHeader("Content-Type")
-			if !http1.HasPrefixFold(ct, "application/x-www-form-urlencoded") && !http1.HasPrefixFold(ct, "multipart/form-data") {
-				return next(c)
-			}
-			form, err := c.Form()
-			if err != nil {
-				return err
-			}
-			vs, ok := form["_method"]
-			if !ok || len(vs) == 0 {
-				return next(c)
-			}
-			switch m := strings.ToUpper(strings.TrimSpace(vs[0])); m {
-			case "PUT", "PATCH", "DELETE":
-				c.SetMethod(m)
-			default:
-				c.Logger().Debug("refused _method override", "path", c.Path(), "value", vs[0])
-				return &framework.HTTPError{Code: framework.StatusBadRequest, Layer: framework.LayerMiddleware,
-					Message: "invalid _method " + quoteForMessage(vs[0]) + ": a POST form may only override to PUT, PATCH or DELETE"}
-			}
+	return framework.AppOnly("middleware.MethodOverride", "it changes the method the router matches, and on a group the route is already chosen (a form's POST would get 405)", methodOverride)
+}
+
+func methodOverride(next framework.Handler) framework.Handler {
+	return func(c *framework.Ctx) error {
+		if c.Method() != "POST" {
 			return next(c)
 		}
+		// Only form bodies are read: a JSON or binary body stays
+		// untouched for the handler.
+		ct := c.RequestHeader("Content-Type")
+		if !http1.HasPrefixFold(ct, "application/x-www-form-urlencoded") && !http1.HasPrefixFold(ct, "multipart/form-data") {
+			return next(c)
+		}
+		form, err := c.Form()
+		if err != nil {
+			return err
+		}
+		vs, ok := form["_method"]
+		if !ok || len(vs) == 0 {
+			return next(c)
+		}
+		switch m := strings.ToUpper(strings.TrimSpace(vs[0])); m {
+		case "PUT", "PATCH", "DELETE":
+			c.SetMethod(m)
+		default:
+			c.Logger().Debug("refused _method override", "path", c.Path(), "value", vs[0])
+			return &framework.HTTPError{Code: framework.StatusBadRequest, Layer: framework.LayerMiddleware,
+				Message: "invalid _method " + quoteForMessage(vs[0]) + ": a POST form may only override to PUT, PATCH or DELETE"}
+		}
+		return next(c)
 	}
 }
 

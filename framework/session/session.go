@@ -198,8 +198,13 @@ func Sessions(cfg Config) framework.Middleware {
 	}
 }
 
+// errNoSessions is the panic of a Session method called on the nil that
+// From returns without the Sessions middleware.
+const errNoSessions = "groundup: no session: the Sessions middleware does not wrap this handler; add it with app.Use(session.Sessions(cfg)) (or on the route's group) before using sessions or flashes"
+
 // From returns the request's Session, or nil if the Sessions
-// middleware does not wrap the handler.
+// middleware does not wrap the handler. Every Session method called on
+// that nil panics with a message naming Sessions.
 func From(c *framework.Ctx) *Session {
 	if c == nil {
 		return nil
@@ -297,6 +302,9 @@ func Value(ctx context.Context, key string) string {
 // of the name can arrive (set with different paths, say): the first that
 // verifies wins.
 func (s *Session) load() {
+	if s == nil {
+		panic(errNoSessions)
+	}
 	if s.loaded {
 		return
 	}
