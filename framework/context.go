@@ -58,7 +58,6 @@ func (c *Ctx) begin(cn *conn) {
 	c.method = c.head.Method
 	c.path = c.head.Path
 	c.badEsc = false
-	c.remote = ""
 	if strings.IndexByte(c.path, '%') >= 0 {
 		p, err := url.PathUnescape(c.path)
 		if err != nil {
@@ -82,6 +81,7 @@ func (c *Ctx) clear() {
 	c.head.Reset()
 	c.conn, c.app, c.route = nil, nil, nil
 	c.method, c.path = "", ""
+	c.remote = ""
 	c.params = nil
 	c.query = nil
 	clear(c.values)
