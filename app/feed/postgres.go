@@ -20,7 +20,8 @@ import (
 // it reads the entries it has not sent yet (Entries.Since) and hands them
 // to its own subscribers through an InProcess broker.
 //
-// When the listening connection drops, the instance reconnects with
+// When the listening connection drops, or fails a ping after a quiet
+// spell, the instance reconnects with
 // back-off (from 100 ms, doubling, at most 5 s), listens again, and only
 // then reads what was committed since the last entry it sent, so an
 // entry committed while it was away still reaches its subscribers, late.
@@ -46,6 +47,16 @@ const (
 	minBackoff = 100 * time.Millisecond
 	maxBackoff = 5 * time.Second
 )
+
+// ListenerName is the application_name of each instance's listening
+// connection, as pg_stat_activity shows it.
+const ListenerName = "groundup-feed"
+
+// quietCheck is how long the listener waits for a notification before it
+// pings the server: a connection that died without a word (a dropped
+// network path, a server that lost its host) is found out then, and not
+// only when the next entry fails to arrive.
+var quietCheck = 30 * time.Second
 
 // catchUpBatch bounds one read of missed entries; a longer gap is read
 // in several.
@@ -114,8 +125,14 @@ func (p *Postgres) run(ctx context.Context) {
 // the connection fails or ctx ends. listening is called once LISTEN is in
 // place.
 func (p *Postgres) listen(ctx context.Context, listening func()) error {
+	cfg, err := pgx.ParseConfig(p.url)
+	if err != nil {
+		return err
+	}
+	// Named, so that it shows as what it is in pg_stat_activity.
+	cfg.RuntimeParams["application_name"] = ListenerName
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	conn, err := pgx.Connect(cctx, p.url)
+	conn, err := pgx.ConnectConfig(cctx, cfg)
 	cancel()
 	if err != nil {
 		return err
@@ -144,7 +161,19 @@ func (p *Postgres) listen(ctx context.Context, listening func()) error {
 		return err
 	}
 	for {
-		note, err := conn.WaitForNotification(ctx)
+		wctx, cancel := context.WithTimeout(ctx, quietCheck)
+		note, err := conn.WaitForNotification(wctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && wctx.Err() != nil {
+			// Quiet for a while: is the connection still there?
+			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err = conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
