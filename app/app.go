@@ -28,7 +28,16 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	broker := feed.NewInProcess()
+	store := models.NewEntries(db)
+	// One process on SQLite fans entries out in memory; instances that
+	// share a PostgreSQL database hear each other's through NOTIFY.
+	var broker feed.Broker = feed.NewInProcess()
+	if models.IsPostgres(db) {
+		if broker, err = feed.NewPostgres(ctx, cfg.db, store, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 
 	var docsFS fs.FS = docs.FS
 	if cfg.dev {
@@ -39,7 +48,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			log.Debug("docs: reading from ./docs")
 		}
 	}
-	entries := &controllers.Entries{Store: models.NewEntries(db), Feed: broker, Log: log}
+	entries := &controllers.Entries{Store: store, Feed: broker, Log: log}
 	h := handlers{
 		home:    &controllers.Home{},
 		entries: entries,

@@ -60,6 +60,13 @@ func TestParseConfig(t *testing.T) {
 		{"plain HTTP", nil, env(), func(c config) bool { return !c.https }, ""},
 		{"session keys", nil, env("GROUNDUP_SESSION_KEY", key64+", "+key64),
 			func(c config) bool { return len(c.sessionKeys) == 2 && len(c.sessionKeys[0]) == 32 }, ""},
+		{"trusted proxies", nil, env("GROUNDUP_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8"),
+			func(c config) bool { return len(c.trustedProxies) == 2 && c.trustedProxies[1].String() == "10.0.0.0/8" }, ""},
+		{"a PostgreSQL URL", []string{"-db", "postgres://u:secret@127.0.0.1/app"}, env(),
+			func(c config) bool {
+				return c.db == "postgres://u:secret@127.0.0.1/app" && redact(c.db) == "postgres://u:xxxxx@127.0.0.1/app"
+			}, ""},
+		{"a bad trusted proxy", []string{"-trusted-proxies", "nginx"}, env(), nil, `-trusted-proxies: trusted proxy "nginx"`},
 		{"a cert without a key", []string{"-tls-cert", "c.pem"}, env(), nil, "-tls-cert and -tls-key go together"},
 		{"a bad boolean", nil, env("GROUNDUP_DEV", "maybe"), nil, `GROUNDUP_DEV: "maybe" is not a boolean`},
 		{"a bad duration", nil, env("GROUNDUP_SHUTDOWN_TIMEOUT", "soon"), nil, "GROUNDUP_SHUTDOWN_TIMEOUT"},

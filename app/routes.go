@@ -43,6 +43,11 @@ const maxFormBytes = 64 << 10
 //	GET    /docs                  docs.Index         docs/README.md
 //	GET    /docs/:page            docs.Show          docs/<page>.md
 func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
+	if len(cfg.trustedProxies) > 0 {
+		// First: everything after it, the log line included, sees the
+		// client's address rather than the proxy's.
+		a.Use(middleware.RealIP(middleware.RealIPConfig{TrustedProxies: cfg.trustedProxies}))
+	}
 	a.Use(
 		middleware.RequestID(),
 		middleware.Logger(log),     // one line per request: the seed's image request shows here

@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -20,6 +22,7 @@ import (
 	"github.com/groundup-go/groundup/app/controllers"
 	"github.com/groundup-go/groundup/docs"
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/middleware"
 )
 
 // config is everything run needs, from flags and environment variables.
@@ -34,6 +37,8 @@ type config struct {
 	sessionKeys     [][]byte // from GROUNDUP_SESSION_KEY; generated when empty
 	routes          bool     // print the route table and exit
 	explain         string   // print the router's decision for "METHOD /path" and exit
+	// trustedProxies may report the client's address in X-Forwarded-For.
+	trustedProxies []netip.Prefix
 }
 
 // parseConfig reads the flags in args[1:]. Each flag's default comes from
@@ -67,11 +72,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return cfg, fmt.Errorf("GROUNDUP_SHUTDOWN_TIMEOUT: %w", err)
 	}
 	fs.StringVar(&cfg.addr, "addr", env("GROUNDUP_ADDR", "127.0.0.1:8000"), "TCP `address` to listen on (GROUNDUP_ADDR)")
-	fs.StringVar(&cfg.db, "db", env("GROUNDUP_DB", "./data/groundup.db"), "SQLite database `file`, created with its directory (GROUNDUP_DB)")
+	fs.StringVar(&cfg.db, "db", env("GROUNDUP_DB", "./data/groundup.db"), "the `database`: a SQLite file, created with its directory, or a postgres:// URL (GROUNDUP_DB)")
 	fs.BoolVar(&cfg.dev, "dev", dev, "development mode: error pages show the failing layer and stack, docs are re-read on each request, debug logs (GROUNDUP_DEV)")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", env("GROUNDUP_TLS_CERT", ""), "TLS certificate `file` (PEM); serve HTTPS with -tls-key (GROUNDUP_TLS_CERT)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", env("GROUNDUP_TLS_KEY", ""), "TLS private key `file` (PEM) (GROUNDUP_TLS_KEY)")
 	fs.BoolVar(&cfg.https, "https", https, "users reach the app over HTTPS, also when TLS ends at a proxy in front: session cookies are marked Secure; implied by -tls-cert (GROUNDUP_HTTPS)")
+	var trusted string
+	fs.StringVar(&trusted, "trusted-proxies", env("GROUNDUP_TRUSTED_PROXIES", ""), "comma-separated `CIDRs` or addresses of the proxies in front (127.0.0.1 for nginx on this host), whose X-Forwarded-For gives the client's address to the logs and the app (GROUNDUP_TRUSTED_PROXIES)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", timeout, "how long a graceful shutdown waits for requests in flight (GROUNDUP_SHUTDOWN_TIMEOUT)")
 	fs.BoolVar(&cfg.routes, "routes", false, "print the route table (method, pattern, name, middleware, handler) and exit")
 	fs.StringVar(&cfg.explain, "explain", "", "print the router's decision for a `request` such as \"GET /entries/7\" and exit")
@@ -91,6 +98,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if cfg.tlsCert != "" {
 		cfg.https = true
 	}
+	if cfg.trustedProxies, err = middleware.ParseTrustedProxies(trusted); err != nil {
+		return cfg, fmt.Errorf("-trusted-proxies: %w", err)
+	}
 	if cfg.shutdownTimeout <= 0 {
 		return cfg, errors.New("-shutdown-timeout must be positive")
 	}
@@ -104,6 +114,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 	}
 	return cfg, nil
+}
+
+// redact hides the password of a database URL, for the logs.
+func redact(db string) string {
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return db
 }
 
 func envBool(getenv func(string) string, key string) (bool, error) {
@@ -166,7 +184,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	app.srv.Addr = cfg.addr
 	app.srv.BaseContext = func(ln net.Listener) context.Context {
 		url := scheme + "://" + ln.Addr().String()
-		log.Info("serving", "url", url, "db", cfg.db, "dev", cfg.dev)
+		log.Info("serving", "url", url, "db", redact(cfg.db), "dev", cfg.dev)
 		fmt.Fprintf(stdout, "groundup is serving %s\n", url)
 		return context.Background()
 	}

@@ -43,6 +43,7 @@ type Ctx struct {
 	// own goroutines (a deadline's timer asks the parent's Value).
 	valuesMu sync.Mutex
 	layer    Layer
+	remote   string // set by SetRemoteAddr; "" means the connection's peer
 
 	watched *requestContext // from Context: cancelled when the client goes away
 	light   *requestContext // from viewContext: no watch
@@ -86,6 +87,7 @@ func (c *Ctx) clear() {
 	c.head.Reset()
 	c.conn, c.app, c.route = nil, nil, nil
 	c.method, c.path = "", ""
+	c.remote = ""
 	c.params = nil
 	c.query = nil
 	c.valuesMu.Lock()
@@ -134,13 +136,24 @@ func (c *Ctx) Host() string { return c.head.Host }
 // Proto returns "HTTP/1.0" or "HTTP/1.1".
 func (c *Ctx) Proto() string { return c.head.Proto() }
 
-// RemoteAddr returns the client's address as "ip:port".
+// RemoteAddr returns the client's address: the connection's peer as
+// "ip:port", or what SetRemoteAddr set.
 func (c *Ctx) RemoteAddr() string {
+	if c.remote != "" {
+		return c.remote
+	}
 	if c.det != nil {
 		return c.det.remote
 	}
 	return c.conn.remoteAddr()
 }
+
+// SetRemoteAddr replaces what RemoteAddr returns for the rest of the
+// request, for the middleware and handlers that run after the call. It
+// is the extension point of a middleware that knows the client better
+// than the socket does, such as middleware.RealIP behind a proxy; "" goes
+// back to the connection's peer. Connection-level logs keep the peer.
+func (c *Ctx) SetRemoteAddr(addr string) { c.remote = addr }
 
 // RequestHeader returns the first value of a request header field, matched
 // case-insensitively, or "".

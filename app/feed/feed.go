@@ -1,9 +1,9 @@
 // Package feed carries each new guestbook entry to the live streams that
 // are open (GET /live/entries). Controllers depend on the Broker
-// interface alone; InProcess is the implementation for a single app
-// process. One shared between instances (PostgreSQL LISTEN/NOTIFY, say)
-// would sit beside it and take its place in the app's set-up, and no
-// controller would change.
+// interface alone. It has two implementations, and the database picks
+// one: InProcess for a single app process on SQLite, and Postgres for
+// any number of instances on one PostgreSQL database, which hear each
+// other's entries through LISTEN/NOTIFY.
 package feed
 
 import "github.com/groundup-go/groundup/app/models"

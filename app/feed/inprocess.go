@@ -7,8 +7,8 @@ import (
 )
 
 // InProcess is the Broker of a single process: with several app
-// instances, each has its own, and a shared broker (PostgreSQL
-// LISTEN/NOTIFY, Redis) would take its place.
+// instances, each has its own, which is why the app uses Postgres
+// instead when its database is PostgreSQL.
 type InProcess struct {
 	mu     sync.Mutex
 	subs   map[chan models.Entry]struct{}

@@ -1,8 +1,8 @@
 // Package models holds the guestbook's data and rules: plain Go types and
 // functions over database/sql. There is no ORM. The database is SQLite
 // through the pure-Go driver modernc.org/sqlite, so the app builds without
-// cgo; the same code runs on PostgreSQL with another driver and small
-// changes to the SQL.
+// cgo, or PostgreSQL through pgx's database/sql driver: one code path, with
+// what differs between the two in dialect.go.
 package models
 
 import (
@@ -14,10 +14,44 @@ import (
 	"path/filepath"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
-// Open opens the SQLite database at path, creating its directory and the
+// Open opens the database named by dsn and migrates its schema to the
+// latest version: a postgres:// (or postgresql://) URL is a PostgreSQL
+// database, anything else the path of a SQLite file (see openSQLite).
+func Open(ctx context.Context, dsn string) (*sql.DB, error) {
+	if isPostgresURL(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+// openPostgres opens the PostgreSQL database at url through pgx's
+// database/sql driver.
+func openPostgres(ctx context.Context, url string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("models: open PostgreSQL: %w", err)
+	}
+	// Each instance keeps a few connections; several instances share the
+	// server's max_connections (100 by default).
+	db.SetMaxOpenConns(10)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("models: open PostgreSQL: %w", err)
+	}
+	if err := Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openSQLite opens the SQLite database at path, creating its directory and the
 // file when missing, and migrates the schema to the latest version.
 //
 // Every connection runs in WAL mode, so readers never block the writer,
@@ -25,7 +59,7 @@ import (
 // failing at once with SQLITE_BUSY. Write transactions take the lock when
 // they begin (BEGIN IMMEDIATE): a transaction that starts as a reader and
 // later writes could otherwise deadlock against another writer.
-func Open(ctx context.Context, path string) (*sql.DB, error) {
+func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("models: create the database directory: %w", err)
@@ -58,30 +92,48 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 }
 
 // migrations are applied in order, each once, each in its own
-// transaction. Append new ones; never edit one that has shipped.
+// transaction. Append new ones; never edit one that has shipped. {id} and
+// {millis} are the dialect's identity column and time column types.
 var migrations = []string{
 	1: `CREATE TABLE entries (
-		id         INTEGER PRIMARY KEY AUTOINCREMENT,
+		id         {id},
 		name       TEXT    NOT NULL,
 		message    TEXT    NOT NULL,
-		created_at INTEGER NOT NULL, -- Unix milliseconds, UTC
-		updated_at INTEGER NOT NULL
+		created_at {millis} NOT NULL, -- Unix milliseconds, UTC
+		updated_at {millis} NOT NULL
 	)`,
 	2: `CREATE INDEX entries_created_at ON entries (created_at DESC, id DESC)`,
 }
 
 // Migrate brings the schema up to date. The schema_migrations table
 // records which versions have run, so Migrate is safe to call at every
-// start.
+// start, and from several processes starting at once: on PostgreSQL they
+// queue on an advisory lock, held on one connection for the whole run;
+// on SQLite each migration's transaction takes the database's write lock
+// as it begins, and checks again under it.
 func Migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("models: migrate: %w", err)
+	}
+	defer conn.Close()
+	d := dialectOf(db)
+	if d.lock != "" {
+		if _, err := conn.ExecContext(ctx, d.lock); err != nil {
+			return fmt.Errorf("models: migrate: take the lock: %w", err)
+		}
+		// The lock is the session's: release it before the connection
+		// goes back to the pool. A failed release ends with the session.
+		defer conn.ExecContext(context.WithoutCancel(ctx), d.unlock)
+	}
+	if _, err := conn.ExecContext(ctx, d.ddl.Replace(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
-		applied_at INTEGER NOT NULL
-	)`); err != nil {
+		applied_at {millis} NOT NULL
+	)`)); err != nil {
 		return fmt.Errorf("models: create schema_migrations: %w", err)
 	}
 	for v := 1; v < len(migrations); v++ {
-		if err := migrate(ctx, db, v); err != nil {
+		if err := migrate(ctx, conn, d, v); err != nil {
 			return err
 		}
 	}
@@ -89,14 +141,15 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 }
 
 // migrate runs migration v unless it has run already. The check and the
-// change share one transaction, so two processes starting at once cannot
-// both apply it.
-func migrate(ctx context.Context, db *sql.DB, v int) error {
-	tx, err := db.BeginTx(ctx, nil)
+// change share one transaction; should another process record v first
+// all the same, the unique violation means it is done.
+func migrate(ctx context.Context, conn *sql.Conn, d *dialect, v int) error {
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("models: migration %d: %w", v, err)
 	}
-	defer tx.Rollback()
+	defer sqlTx.Rollback()
+	tx := dbq{q: sqlTx, d: d}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
 		return fmt.Errorf("models: migration %d: %w", v, err)
@@ -104,14 +157,17 @@ func migrate(ctx context.Context, db *sql.DB, v int) error {
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+	if _, err := tx.ExecContext(ctx, d.ddl.Replace(migrations[v])); err != nil {
 		return fmt.Errorf("models: migration %d: %w", v, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
 		v, time.Now().UnixMilli()); err != nil {
+		if d.unique(err) {
+			return nil
+		}
 		return fmt.Errorf("models: migration %d: %w", v, err)
 	}
-	return tx.Commit()
+	return sqlTx.Commit()
 }
 
 // SchemaVersion returns the latest migration applied.

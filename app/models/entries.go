@@ -58,13 +58,13 @@ func (in EntryInput) Check() Errors {
 
 // Entries is the store of guestbook entries.
 type Entries struct {
-	db  *sql.DB
+	db  store
 	now func() time.Time
 }
 
 // NewEntries returns the entry store over db.
 func NewEntries(db *sql.DB) *Entries {
-	return &Entries{db: db, now: time.Now}
+	return &Entries{db: newStore(db), now: time.Now}
 }
 
 // Page is one page of entries, newest first.
@@ -141,13 +141,22 @@ func (s *Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
 		return Entry{}, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	res, err := s.db.ExecContext(ctx, `INSERT INTO entries (name, message, created_at, updated_at)
-		VALUES (?, ?, ?, ?)`, in.Name, in.Message, now.UnixMilli(), now.UnixMilli())
+	// The insert and its announcement (on PostgreSQL, a NOTIFY that other
+	// instances' live feeds hear) commit together or not at all.
+	sqlTx, tx, err := s.db.begin(ctx)
 	if err != nil {
 		return Entry{}, fmt.Errorf("models: create entry: %w", err)
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
+	defer sqlTx.Rollback()
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO entries (name, message, created_at, updated_at)
+		VALUES (?, ?, ?, ?) RETURNING id`, in.Name, in.Message, now.UnixMilli(), now.UnixMilli()).Scan(&id); err != nil {
+		return Entry{}, fmt.Errorf("models: create entry: %w", err)
+	}
+	if err := tx.announce(ctx, id); err != nil {
+		return Entry{}, fmt.Errorf("models: create entry: announce: %w", err)
+	}
+	if err := sqlTx.Commit(); err != nil {
 		return Entry{}, fmt.Errorf("models: create entry: %w", err)
 	}
 	return Entry{ID: id, Name: in.Name, Message: in.Message, CreatedAt: now, UpdatedAt: now}, nil
@@ -206,6 +215,14 @@ func scanEntry(row scanner) (Entry, error) {
 	e.CreatedAt = time.UnixMilli(created).UTC()
 	e.UpdatedAt = time.UnixMilli(updated).UTC()
 	return e, nil
+}
+
+// LatestID returns the highest entry id, or 0 when there are none: where
+// a live feed starts.
+func (s *Entries) LatestID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM entries`).Scan(&id)
+	return id, err
 }
 
 // Since returns up to limit entries with an id above id, oldest first:

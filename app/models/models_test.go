@@ -2,21 +2,58 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/groundup-go/groundup/app/models/pgtest"
 )
 
-func openTest(t *testing.T) *Entries {
+// The store's tests run on both databases: SQLite in a temporary file,
+// PostgreSQL in a throwaway cluster that the package's tests share (they
+// skip without PostgreSQL installed, and fail so under CI=true).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
+// databases are the kinds of database every store test runs on.
+var databases = []string{"sqlite", "postgres"}
+
+// testDSN returns where a new, empty database of kind is.
+func testDSN(t *testing.T, kind string) string {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "sub", "dir", "test.db"))
+	if kind == "postgres" {
+		return pgtest.DB(t)
+	}
+	return filepath.Join(t.TempDir(), "sub", "dir", "test.db")
+}
+
+func openDB(t *testing.T, kind string) *sql.DB {
+	t.Helper()
+	db, err := Open(context.Background(), testDSN(t, kind))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return NewEntries(db)
+	return db
+}
+
+func openTest(t *testing.T, kind string) *Entries {
+	t.Helper()
+	return NewEntries(openDB(t, kind))
+}
+
+// onEach runs test once per database, as a subtest named for it.
+func onEach(t *testing.T, test func(t *testing.T, kind string)) {
+	for _, kind := range databases {
+		t.Run(kind, func(t *testing.T) { test(t, kind) })
+	}
 }
 
 func TestEntryValidate(t *testing.T) {
@@ -99,9 +136,11 @@ func TestRegistrationValidate(t *testing.T) {
 	}
 }
 
-func TestEntriesCRUD(t *testing.T) {
+func TestEntriesCRUD(t *testing.T) { onEach(t, testEntriesCRUD) }
+
+func testEntriesCRUD(t *testing.T, kind string) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, kind)
 
 	e, err := s.Create(ctx, EntryInput{Name: " Ada ", Message: "Hello\r\nthere"})
 	if err != nil {
@@ -144,9 +183,11 @@ func TestEntriesCRUD(t *testing.T) {
 	}
 }
 
-func TestEntriesListAndSince(t *testing.T) {
+func TestEntriesListAndSince(t *testing.T) { onEach(t, testEntriesListAndSince) }
+
+func testEntriesListAndSince(t *testing.T, kind string) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, kind)
 	for i := range 25 {
 		if _, err := s.Create(ctx, EntryInput{Name: "n", Message: string(rune('a' + i))}); err != nil {
 			t.Fatal(err)
@@ -181,13 +222,19 @@ func TestEntriesListAndSince(t *testing.T) {
 	if err != nil || len(since) != 3 || since[0].ID != 23 || since[2].ID != 25 {
 		t.Errorf("Since(22) = %v, %v", since, err)
 	}
+	if id, err := s.LatestID(ctx); err != nil || id != 25 {
+		t.Errorf("LatestID() = %d, %v; want 25", id, err)
+	}
 }
 
-// TestConcurrentCreates checks that WAL mode and the busy timeout queue
-// concurrent writers instead of failing them with SQLITE_BUSY.
-func TestConcurrentCreates(t *testing.T) {
+// TestConcurrentCreates checks that concurrent writers all get through:
+// on SQLite, WAL mode and the busy timeout queue them instead of failing
+// them with SQLITE_BUSY.
+func TestConcurrentCreates(t *testing.T) { onEach(t, testConcurrentCreates) }
+
+func testConcurrentCreates(t *testing.T, kind string) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := openTest(t, kind)
 	const writers, each = 8, 25
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)
@@ -213,9 +260,11 @@ func TestConcurrentCreates(t *testing.T) {
 	}
 }
 
-func TestMigrateIsIdempotent(t *testing.T) {
+func TestMigrateIsIdempotent(t *testing.T) { onEach(t, testMigrateIsIdempotent) }
+
+func testMigrateIsIdempotent(t *testing.T, kind string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "m.db")
+	path := testDSN(t, kind)
 	for range 3 {
 		db, err := Open(ctx, path)
 		if err != nil {
@@ -226,10 +275,92 @@ func TestMigrateIsIdempotent(t *testing.T) {
 			t.Errorf("SchemaVersion() = %d, %v; want %d", v, err, len(migrations)-1)
 		}
 		var mode string
+		if kind != "sqlite" {
+			db.Close()
+			continue
+		}
 		if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 			t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 		}
 		db.Close()
+	}
+}
+
+// TestMigrateConcurrently starts several processes' worth of Open at once
+// on one new database: each migration runs once, and every Open succeeds.
+func TestMigrateConcurrently(t *testing.T) {
+	onEach(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		dsn := testDSN(t, kind)
+		const starts = 6
+		var wg sync.WaitGroup
+		errs := make(chan error, starts)
+		for range starts {
+			wg.Go(func() {
+				db, err := Open(ctx, dsn)
+				if err != nil {
+					errs <- err
+					return
+				}
+				db.Close()
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		db, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var rows, latest int
+		if err := db.QueryRowContext(ctx, `SELECT count(*), max(version) FROM schema_migrations`).Scan(&rows, &latest); err != nil {
+			t.Fatal(err)
+		}
+		if want := len(migrations) - 1; rows != want || latest != want {
+			t.Errorf("schema_migrations: %d rows up to version %d, want %d of each", rows, latest, want)
+		}
+	})
+}
+
+// TestUniqueViolation checks the dialect's reading of each driver's
+// unique-violation error, and that other errors are not taken for one.
+func TestUniqueViolation(t *testing.T) {
+	onEach(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		db := openDB(t, kind)
+		d := dialectOf(db)
+		if d.name != kind {
+			t.Fatalf("dialectOf() = %s, want %s", d.name, kind)
+		}
+		x := newStore(db)
+		_, err := x.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, 1, 0)
+		if err == nil || !d.unique(err) {
+			t.Errorf("a second row for version 1: %v, unique = false", err)
+		}
+		_, err = x.ExecContext(ctx, `INSERT INTO no_such_table (x) VALUES (?)`, 1)
+		if err == nil || d.unique(err) {
+			t.Errorf("a missing table: %v, unique = true", err)
+		}
+	})
+}
+
+func TestRebind(t *testing.T) {
+	tests := []struct {
+		d        *dialect
+		in, want string
+	}{
+		{sqliteDialect, "a = ? AND b = ?", "a = ? AND b = ?"},
+		{postgresDialect, "a = ? AND b = ?", "a = $1 AND b = $2"},
+		{postgresDialect, "no placeholders", "no placeholders"},
+		{postgresDialect, "é = ?", "é = $1"},
+	}
+	for _, tc := range tests {
+		if got := tc.d.rebind(tc.in); got != tc.want {
+			t.Errorf("%s.rebind(%q) = %q, want %q", tc.d.name, tc.in, got, tc.want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package middleware is the stock middleware of groundup: request
 // logging, panic recovery, request ids, body limits, security headers,
-// the _method override of HTML forms, and gzip. Sessions and CSRF
+// the _method override of HTML forms, gzip, and the client's address
+// behind trusted proxies (RealIP, first in the chain). Sessions and CSRF
 // protection are in package session.
 //
 // Each is a framework.Middleware, the one model of framework/handler.go:
