@@ -41,6 +41,9 @@ func TestSkeletonsFail(t *testing.T) {
 				t.Errorf("%s: %s %ss against the untouched skeleton; every step must fail until the reader writes it", name, test, r.Outcome[test])
 			}
 		}
+		if r.Panic != "" {
+			t.Errorf("%s: the suite panicked against the skeleton (%s); a test must fail, not crash, on zero values", name, r.Panic)
+		}
 		for _, test := range r.Passed {
 			t.Errorf("%s: %s passes against the untouched skeleton; every row of a table must fail until the reader writes it", name, test)
 		}

@@ -78,6 +78,7 @@ type result struct {
 	Output  map[string]string // the test's own output, for the first failure
 	Build   string            // build errors, if the package did not compile
 	Passed  []string          // every test and subtest that passed
+	Panic   string            // the first line of a panic that stopped the test binary
 }
 
 // runTests runs `go test -json` on pkgs with GROUNDUP_COURSE=impl, from
@@ -124,7 +125,12 @@ func runTests(root, impl string, pkgs []string) (map[string]*result, error) {
 		case e.Action == "run" && top == e.Test:
 			r.Order = append(r.Order, e.Test)
 		case e.Action == "output":
-			r.Output[top] += e.Output
+			if strings.HasPrefix(e.Output, "panic: ") && r.Panic == "" {
+				r.Panic = strings.TrimSpace(e.Output)
+			}
+			if !noise(e.Output) {
+				r.Output[top] += e.Output
+			}
 		case (e.Action == "pass" || e.Action == "fail" || e.Action == "skip") && top == e.Test:
 			r.Outcome[e.Test] = e.Action
 		}
@@ -138,6 +144,16 @@ func runTests(root, impl string, pkgs []string) (map[string]*result, error) {
 		}
 	}
 	return res, nil
+}
+
+// noise reports a line of test output that says nothing about a failure.
+func noise(line string) bool {
+	for _, p := range []string{"=== RUN", "=== PAUSE", "=== CONT", "=== NAME"} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return strings.HasPrefix(strings.TrimLeft(line, " "), "--- PASS")
 }
 
 // exerciseOf names the exercise directory in an import path, or "".
@@ -211,6 +227,9 @@ func run(w io.Writer) error {
 		}
 		t := r.Order[failed]
 		fmt.Fprintf(w, "%s step %d of %d: %s\n", label, failed+1, len(r.Order), t)
+		if r.Panic != "" {
+			fmt.Fprintf(w, "%s your code panicked, which stopped the suite: %s\n", strings.Repeat(" ", 28), r.Panic)
+		}
 		if h := hint(e.Dir, t); h != "" {
 			fmt.Fprintf(w, "%s hint: %s\n", strings.Repeat(" ", 28), h)
 		}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -131,11 +132,16 @@ func request(t *testing.T, read string, raw ...string) *response {
 	got, err := exchange(start(t), raw...)
 	r, perr := parse(got)
 	if err != nil || perr != nil {
+		rule := "RFC 9112 §2.1: HTTP-message = start-line CRLF *( field-line CRLF ) CRLF [ message-body ]"
+		if got == "" && errors.Is(err, syscall.ECONNRESET) {
+			rule = "the connection was reset: a server that closes a socket with unread input makes the kernel send RST, which can destroy the response in flight. Before Close, CloseWrite and read out (bounded) what the client still sends"
+			read = chapter + "#hanging-up"
+		}
 		teach.Fatal(t, teach.Lesson{
 			Sent: teach.Q(strings.Join(raw, "")),
 			Got:  teach.Q(got) + errText(err) + "\n(" + errText(perr) + ")",
 			Want: "status line, fields, an empty line, then exactly Content-Length bytes of body, then the server closes the connection",
-			Rule: "RFC 9112 §2.1: HTTP-message = start-line CRLF *( field-line CRLF ) CRLF [ message-body ]",
+			Rule: rule,
 			Read: read,
 		})
 	}
