@@ -92,3 +92,33 @@ func anchors(t *testing.T, path string) map[string]bool {
 	}
 	return out
 }
+
+// TestLessonAnchors checks the "read:" pointers of the suites' failure
+// messages: every "docs/NN-chapter.md#anchor" literal, and every
+// chapter + "#anchor", must name a heading of that chapter.
+func TestLessonAnchors(t *testing.T) {
+	suites, _ := filepath.Glob("*/*/*_test.go")
+	literal := regexp.MustCompile(`"docs/([0-9a-z-]+\.md)#([^"]+)"`)
+	chapterConst := regexp.MustCompile(`chapter\s*=\s*"docs/([0-9a-z-]+\.md)`)
+	relative := regexp.MustCompile(`chapter\s*\+\s*"#([^"]+)"`)
+	for _, suite := range suites {
+		b, err := os.ReadFile(suite)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(b)
+		check := func(md, anchor string) {
+			if !anchors(t, filepath.Join("..", md))[anchor] {
+				t.Errorf("%s: a message points to docs/%s#%s, which is not a heading there", suite, md, anchor)
+			}
+		}
+		for _, m := range literal.FindAllStringSubmatch(src, -1) {
+			check(m[1], m[2])
+		}
+		if c := chapterConst.FindStringSubmatch(src); c != nil {
+			for _, m := range relative.FindAllStringSubmatch(src, -1) {
+				check(c[1], m[1])
+			}
+		}
+	}
+}
