@@ -127,6 +127,9 @@ func runTests(root, impl string, pkgs []string) (map[string]*result, error) {
 		case e.Action == "output":
 			if strings.HasPrefix(e.Output, "panic: ") && r.Panic == "" {
 				r.Panic = strings.TrimSpace(e.Output)
+				if top != "" {
+					r.Panic = "in " + top + ": " + r.Panic
+				}
 			}
 			if !noise(e.Output) {
 				r.Output[top] += e.Output
@@ -181,6 +184,18 @@ func hint(dir, test string) string {
 	return ""
 }
 
+// steps counts the steps that dir's README lists, so that the total is
+// right even when a panic stopped the suite before its last test.
+func steps(dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil {
+		return 0
+	}
+	return len(stepLine.FindAllString(string(b), -1))
+}
+
+var stepLine = regexp.MustCompile("(?m)^\\d+\\. `(Test|Fuzz)")
+
 func run(w io.Writer) error {
 	root, list, err := exercises()
 	if err != nil {
@@ -226,7 +241,7 @@ func run(w io.Writer) error {
 			continue
 		}
 		t := r.Order[failed]
-		fmt.Fprintf(w, "%s step %d of %d: %s\n", label, failed+1, len(r.Order), t)
+		fmt.Fprintf(w, "%s step %d of %d: %s\n", label, failed+1, max(len(r.Order), steps(e.Dir)), t)
 		if r.Panic != "" {
 			fmt.Fprintf(w, "%s your code panicked, which stopped the suite: %s\n", strings.Repeat(" ", 28), r.Panic)
 		}

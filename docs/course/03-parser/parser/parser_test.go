@@ -17,7 +17,8 @@ import (
 // that fails. Every row of every table is its own subtest, so that a
 // failure names the case.
 
-func parse(buf []byte) (parser.Head, int, error) {
+func parse(buf []byte) (h parser.Head, n int, err error) {
+	defer teach.Recover(&err, "Parse")
 	if mode.Reader() {
 		return parser.Parse(buf)
 	}

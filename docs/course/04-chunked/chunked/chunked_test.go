@@ -21,9 +21,17 @@ type decoder interface {
 
 func newDecoder() decoder {
 	if mode.Reader() {
-		return &chunked.Decoder{}
+		return safe{&chunked.Decoder{}}
 	}
 	return groundup.New()
+}
+
+// safe turns a panic in the reader's Decode into an error.
+type safe struct{ d *chunked.Decoder }
+
+func (s safe) Decode(dst, src []byte) (nDst, nSrc int, done bool, err error) {
+	defer teach.Recover(&err, "Decode")
+	return s.d.Decode(dst, src)
 }
 
 const (

@@ -16,10 +16,10 @@ import (
 // The steps run in source order; `go run ./docs/course` reports the first
 // that fails.
 
-func write(req framing.Request, h framing.Handler) (string, bool, error) {
+func write(req framing.Request, h framing.Handler) (raw string, closeAfter bool, err error) {
 	var b bytes.Buffer
-	var closeAfter bool
-	var err error
+	defer func() { raw = b.String() }()
+	defer teach.Recover(&err, "Write")
 	if mode.Reader() {
 		closeAfter, err = framing.Write(&b, req, h)
 	} else {

@@ -64,8 +64,9 @@ func handler(c *chain.Ctx) error {
 	return nil
 }
 
-func serve(a app, path string) (*chain.Ctx, error) {
-	c := &chain.Ctx{Method: "GET", Path: path, Values: map[string]any{}}
+func serve(a app, path string) (c *chain.Ctx, err error) {
+	c = &chain.Ctx{Method: "GET", Path: path, Values: map[string]any{}}
+	defer teach.Recover(&err, "Serve (a panic nothing recovered)")
 	return c, a.Serve(c)
 }
 

@@ -20,9 +20,10 @@ import (
 // The steps run in source order; `go run ./docs/course` reports the first
 // that fails.
 
-func render(status int, c view.Component) (string, error) {
+func render(status int, c view.Component) (raw string, err error) {
 	var b bytes.Buffer
-	var err error
+	defer func() { raw = b.String() }()
+	defer teach.Recover(&err, "Render")
 	if mode.Reader() {
 		err = view.Render(context.Background(), &b, status, c)
 	} else {
@@ -31,7 +32,14 @@ func render(status int, c view.Component) (string, error) {
 	return b.String(), err
 }
 
-func escape(s string) string {
+func escape(s string) (out string) {
+	var err error
+	defer func() {
+		if err != nil {
+			out = "<(" + err.Error() + ")>"
+		}
+	}()
+	defer teach.Recover(&err, "Escape")
 	if mode.Reader() {
 		return view.Escape(s)
 	}

@@ -20,7 +20,14 @@ import (
 // The steps run in source order; `go run ./docs/course` reports the first
 // that fails.
 
-func serve(fsys fs.FS, req static.Request) static.Response {
+func serve(fsys fs.FS, req static.Request) (res static.Response) {
+	var err error
+	defer func() {
+		if err != nil {
+			res = static.Response{Status: -1, Body: "(" + err.Error() + ")"}
+		}
+	}()
+	defer teach.Recover(&err, "Serve")
 	if mode.Reader() {
 		return static.Serve(fsys, req)
 	}

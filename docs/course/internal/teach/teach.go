@@ -55,3 +55,16 @@ func Q[T ~string | ~[]byte](b T) string {
 	}
 	return fmt.Sprintf("%q", s)
 }
+
+// Recover, deferred in a suite's call into the code under test, turns a
+// panic into an error in *err, so that one panicking case fails with a
+// message instead of stopping the whole suite:
+//
+//	func parse(buf []byte) (h Head, n int, err error) {
+//		defer teach.Recover(&err, "Parse")
+//		…
+func Recover(err *error, name string) {
+	if v := recover(); v != nil {
+		*err = fmt.Errorf("%s panicked: %v", name, v)
+	}
+}
