@@ -27,6 +27,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -248,6 +249,17 @@ func SecureHeaders() framework.Middleware {
 // other _method value is answered with 400. Only POST is ever overridden,
 // so a GET (which must stay safe) cannot be turned into a DELETE by a link.
 //
+// A cross-site request is never overridden: it is refused with 403. A
+// form on another site can POST to us, and since MethodOverride runs
+// before routing, "_method=DELETE" would otherwise reach a DELETE route
+// that no CSRF check guards (a JSON API, say), with the visitor's cookies.
+// The check is the origin half of session.CSRF: Sec-Fetch-Site, when the
+// browser sends it, must be "same-origin" or "none"; otherwise Origin, or
+// failing that Referer, must name the request's own Host. A request with
+// none of the three comes from a client other than a browser, which a
+// forged form cannot drive, and may override. Behind a reverse proxy that
+// rewrites Host, have it pass the original one.
+//
 // It must run before routing, so add it with App.Use, not on a group or
 // route. Reading _method parses the form, which the handler then finds
 // already parsed; a malformed form is answered as Form answers it (400 or
@@ -276,6 +288,11 @@ func MethodOverride() framework.Middleware {
 			}
 			switch m := strings.ToUpper(strings.TrimSpace(vs[0])); m {
 			case "PUT", "PATCH", "DELETE":
+				if reason := crossSite(c); reason != "" {
+					c.Logger().Warn("refused cross-site _method override", "path", c.Path(), "method", m,
+						"reason", reason, "remote", c.RemoteAddr())
+					return errCrossSiteOverride
+				}
 				c.SetMethod(m)
 			default:
 				c.Logger().Debug("refused _method override", "path", c.Path(), "value", vs[0])
@@ -285,6 +302,56 @@ func MethodOverride() framework.Middleware {
 			return next(c)
 		}
 	}
+}
+
+// errCrossSiteOverride answers a _method override from another site.
+var errCrossSiteOverride = &framework.HTTPError{Code: framework.StatusForbidden, Layer: framework.LayerMiddleware,
+	Message: "cross-site request refused: _method may only be overridden by this site's own forms"}
+
+// crossSite returns why the request comes from another site, or "" when
+// it comes from this one or from a client that is not a browser. The
+// rules are those of session.CSRF's origin check.
+func crossSite(c *framework.Ctx) string {
+	if site := c.RequestHeader("Sec-Fetch-Site"); site != "" {
+		if site == "same-origin" || site == "none" {
+			return ""
+		}
+		return "Sec-Fetch-Site is " + site
+	}
+	if origin := c.RequestHeader("Origin"); origin != "" {
+		if sameHost(origin, c.Host()) {
+			return ""
+		}
+		return "Origin is not Host " + c.Host()
+	}
+	if ref := c.RequestHeader("Referer"); ref != "" {
+		if sameHost(ref, c.Host()) {
+			return ""
+		}
+		return "Referer host is not Host " + c.Host()
+	}
+	return ""
+}
+
+// sameHost reports whether the URL u (an Origin or a Referer) names the
+// host and port of the Host header, a default port matching its absence.
+// "Origin: null" and unparsable values never match.
+func sameHost(u, host string) bool {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
+		return false
+	}
+	return strings.EqualFold(stripDefaultPort(p.Scheme, p.Host), stripDefaultPort(p.Scheme, host))
+}
+
+func stripDefaultPort(scheme, hostport string) string {
+	switch {
+	case scheme == "http" && strings.HasSuffix(hostport, ":80"):
+		return hostport[:len(hostport)-3]
+	case scheme == "https" && strings.HasSuffix(hostport, ":443"):
+		return hostport[:len(hostport)-4]
+	}
+	return hostport
 }
 
 // quoteForMessage quotes a client-sent value for an error message, cut

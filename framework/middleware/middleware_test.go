@@ -312,6 +312,9 @@ func TestMethodOverride(t *testing.T) {
 		}
 		return v
 	}
+	del := func() *frameworktest.Request {
+		return frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "DELETE"))
+	}
 	tests := []struct {
 		name   string
 		req    *frameworktest.Request
@@ -329,6 +332,20 @@ func TestMethodOverride(t *testing.T) {
 		{"PUT never overridden", frameworktest.NewRequest("PUT", "/items/1").WithForm(form("_method", "DELETE")), 200, "PUT "},
 		{"JSON body not read", frameworktest.NewRequest("POST", "/items/1").WithBody("application/json", []byte(`{"_method":"DELETE"}`)), 200, "POST "},
 		{"malformed form", frameworktest.NewRequest("POST", "/items/1").WithBody("multipart/form-data", []byte("x")), 400, ""},
+		// A form on another site must not reach DELETE with the
+		// visitor's cookies; this site's own forms still do.
+		{"cross-site fetch metadata", del().Set("Sec-Fetch-Site", "cross-site"), 403, ""},
+		{"same-site subdomain", del().Set("Sec-Fetch-Site", "same-site"), 403, ""},
+		{"cross-site Origin", del().Set("Origin", "https://evil.example"), 403, ""},
+		{"Origin null", del().Set("Origin", "null"), 403, ""},
+		{"cross-site Referer", del().Set("Referer", "https://evil.example/form"), 403, ""},
+		{"Origin wins over Referer", del().Set("Origin", "https://evil.example").Set("Referer", "http://example.com/"), 403, ""},
+		{"same-origin fetch metadata", del().Set("Sec-Fetch-Site", "same-origin"), 200, "DELETE "},
+		{"typed by the user", del().Set("Sec-Fetch-Site", "none"), 200, "DELETE "},
+		{"same Origin", del().Set("Origin", "http://example.com"), 200, "DELETE "},
+		{"same Origin, default port", del().Set("Origin", "https://example.com:443"), 200, "DELETE "},
+		{"same Referer", del().Set("Referer", "http://example.com/items/1/edit"), 200, "DELETE "},
+		{"cross-site POST without _method passes", frameworktest.NewRequest("POST", "/items/1").WithForm(form("name", "z")).Set("Origin", "https://evil.example"), 200, "POST z"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -338,6 +355,9 @@ func TestMethodOverride(t *testing.T) {
 			}
 			if tt.body != "" && string(res.Body) != tt.body {
 				t.Errorf("body %q, want %q", res.Body, tt.body)
+			}
+			if tt.status == 403 && !bytes.Contains(res.Body, []byte("cross-site request refused")) {
+				t.Errorf("403 without a clear reason: %s", res.Body)
 			}
 			if tt.status == 400 && tt.name != "malformed form" && !bytes.Contains(res.Body, []byte("may only override to PUT, PATCH or DELETE")) {
 				t.Errorf("400 without a clear reason: %s", res.Body)
