@@ -5,9 +5,15 @@ package groundup_test
 // framework_test.go.
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCrossSiteMethodOverride is the attack of a form on another site
@@ -42,4 +48,63 @@ func TestCrossSiteMethodOverride(t *testing.T) {
 		"Origin", app.URL, "Sec-Fetch-Site", "same-origin").expect(t, 303, "a same-site delete form")
 	c.get("/entries/2").expect(t, 404, "the entry the form deleted")
 	c.get("/entries/1").expect(t, 200, "the entry the attack tried to delete")
+}
+
+// signSession forges a session cookie value with the app's test key, in
+// the format of framework/session: base64url(payload) "." base64url(MAC).
+func signSession(t *testing.T, payload string) string {
+	t.Helper()
+	key, err := hex.DecodeString(testSessionKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := base64.RawURLEncoding.EncodeToString([]byte(payload))
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("groundup_session|" + enc))
+	return "groundup_session=" + enc + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// TestSessionEdges checks that per-visitor pages are never cached, and
+// that the app's sessions end on the server.
+func TestSessionEdges(t *testing.T) {
+	app := startApp(t)
+	c := newClient(t, app.URL)
+
+	// Pages with a session cookie, a CSRF token or a flash are private;
+	// pages that never touch the session keep their own caching.
+	for _, path := range []string{"/entries", "/entries/new", "/"} {
+		r := c.get(path).expect(t, 200, path)
+		if cc := r.Header.Get("Cache-Control"); cc != "private, no-store" {
+			t.Errorf("%s: Cache-Control %q, want private, no-store", path, cc)
+		}
+	}
+	r := c.postForm("/entries", url.Values{"name": {"x"}}).expect(t, 403, "a post without a token")
+	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("403 page: Cache-Control %q", cc)
+	}
+	if cc := c.get("/static/css/app.css").expect(t, 200, "a static file").Header.Get("Cache-Control"); strings.Contains(cc, "private") {
+		t.Errorf("a static file is marked private: %q", cc)
+	}
+
+	// A flash in a fresh cookie shows, which proves the forgery is right;
+	// the same cookie issued long ago, or idle past the timeout, does not.
+	now := time.Now().Unix()
+	flash := `{"f":[{"k":"info","m":"a message from the cookie"}],"iat":%d,"seen":%d}`
+	tests := []struct {
+		name      string
+		iat, seen int64
+		shows     bool
+	}{
+		{"fresh", now, now, true},
+		{"signed in 1970", 1, 1, false},
+		{"past the lifetime", now - 8*24*3600, now, false},
+		{"idle past the timeout", now - 3600*13, now - 3600*13, false},
+	}
+	for _, tc := range tests {
+		fresh := newClient(t, app.URL)
+		page := fresh.get("/entries", "Cookie", signSession(t, fmt.Sprintf(flash, tc.iat, tc.seen))).expect(t, 200, tc.name)
+		if got := strings.Contains(page.Body, "a message from the cookie"); got != tc.shows {
+			t.Errorf("%s: flash shown %v, want %v", tc.name, got, tc.shows)
+		}
+	}
 }
