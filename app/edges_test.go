@@ -79,3 +79,34 @@ func TestDocsMarkdownRedirects(t *testing.T) {
 		t.Errorf("a docs redirect logged an error:\n%s", logs)
 	}
 }
+
+// TestAPIRefusesInvalidUTF8 checks that the JSON API refuses text that is
+// not UTF-8 with 422, as the form path does, instead of storing U+FFFD.
+func TestAPIRefusesInvalidUTF8(t *testing.T) {
+	h, _ := testApp(t, false)
+	tests := []struct {
+		name, body string
+		status     int
+		says       string
+	}{
+		{"an invalid byte", "{\"name\": \"Ada\xff\", \"message\": \"hi\"}", 422, "Name is not valid UTF-8 text."},
+		{"a truncated sequence", "{\"name\": \"Ada\", \"message\": \"hi \xe2\x82\"}", 422, "Message is not valid UTF-8 text."},
+		{"a lone high surrogate", `{"name": "Ada\ud800", "message": "hi"}`, 422, "Name is not valid UTF-8 text."},
+		{"a lone low surrogate", `{"name": "Ada", "message": "\udc00 hi"}`, 422, "Message is not valid UTF-8 text."},
+		{"a high surrogate before a letter", `{"name": "Ada\ud800\u0041", "message": "hi"}`, 422, "Name is not valid UTF-8 text."},
+		{"a surrogate pair", `{"name": "Ada \ud83d\ude00", "message": "hi"}`, 201, "Ada 😀"},
+		{"U+FFFD itself", `{"name": "Ada \ufffd", "message": "hi ` + "\uFFFD" + `"}`, 201, "Ada \uFFFD"},
+		{"an escaped backslash before u", `{"name": "Ada \\ud800", "message": "hi"}`, 201, `Ada \\ud800`},
+		{"a number for a name", `{"name": 5, "message": "hi"}`, 400, `must be a string, not number`},
+		{"null", `{"name": null, "message": "hi"}`, 422, "Name is required."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := frameworktest.Test(h, frameworktest.NewRequest("POST", "/api/entries").
+				WithBody("application/json", []byte(tt.body)).Set("Accept", "application/json"))
+			if res.Status != tt.status || !strings.Contains(string(res.Body), tt.says) {
+				t.Errorf("%d %s, want %d with %q", res.Status, res.Body, tt.status, tt.says)
+			}
+		})
+	}
+}
