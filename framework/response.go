@@ -70,6 +70,8 @@ type response struct {
 	hijacked  bool
 
 	beforeCommit []func() // run just before the head is written
+	sent         int      // the status of the head that went out; 0 if none did
+	after        []func() // run when the response is finished: AfterResponse
 }
 
 func (r *response) reset(cn *conn, env *serverEnv, head bool, minor int, path string) {
@@ -89,6 +91,9 @@ func (r *response) reset(cn *conn, env *serverEnv, head bool, minor int, path st
 	r.hijacked = false
 	clear(r.beforeCommit)
 	r.beforeCommit = r.beforeCommit[:0]
+	r.sent = 0
+	clear(r.after)
+	r.after = r.after[:0]
 }
 
 // discardBody drops the body buffered so far; it must not be committed.
@@ -200,6 +205,7 @@ func (r *response) flush() error {
 
 // finish completes the response after the handler has returned.
 func (r *response) finish() {
+	defer r.runAfter()
 	if r.hijacked || r.err == ErrAbortHandler || r.err != nil && r.committed {
 		r.cn.closeAfter("response cut short")
 		return
@@ -253,6 +259,7 @@ func (r *response) commit(whole bool) {
 	if r.env.shut.Load() {
 		r.cn.closeAfter("server shutting down")
 	}
+	r.markSent(code)
 	r.writeHead(code, rule.choose == framingLength)
 }
 
@@ -263,6 +270,7 @@ func (r *response) refuseHeader() {
 	r.header.reset()
 	r.status = StatusInternalServerError
 	r.body = append(r.body[:0], "500 Internal Server Error\n"...)
+	r.size = int64(len(r.body))
 	r.header.Set("Content-Type", "text/plain; charset=utf-8")
 	r.err = errInvalidHeader
 }

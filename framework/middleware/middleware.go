@@ -39,40 +39,53 @@ import (
 
 // Logger logs one line per request: method, path, status, bytes,
 // duration, request id (see RequestID) and remote address. The level is
-// Info below 500 and Error from 500 up. A nil log means the server's
-// logger.
+// Info below 500 and Error from 500 up, and Warn when no response went
+// out. A nil log means the server's logger.
+//
+// The line is written once the response is complete
+// (framework.Ctx.AfterResponse), and its status is what went on the wire
+// (framework.Ctx.SentStatus): a redirect whose header field was refused
+// is logged as the 500 the client got, and a connection cut before any
+// head was sent is logged with status 0, not with the status the handler
+// meant to send.
 //
 // When the handler returns an error, Logger hands it to c.Error first and
-// returns nil, so that the status logged is the status sent. Middleware
+// returns nil, so that the error is answered inside it. Middleware
 // outside Logger therefore sees no error.
 func Logger(log *slog.Logger) framework.Middleware {
 	return func(next framework.Handler) framework.Handler {
 		return func(c *framework.Ctx) error {
 			start := time.Now()
+			c.AfterResponse(func() {
+				l := log
+				if l == nil {
+					l = c.Logger()
+				}
+				status := c.SentStatus()
+				level := slog.LevelInfo
+				switch {
+				case status == 0:
+					level = slog.LevelWarn
+				case status >= 500:
+					level = slog.LevelError
+				}
+				attrs := [...]slog.Attr{
+					slog.String("method", c.Method()),
+					slog.String("path", c.Path()),
+					slog.Int("status", status),
+					slog.Int64("bytes", c.Written()),
+					slog.Duration("duration", time.Since(start)),
+					slog.String("request_id", RequestIDFrom(c)),
+					slog.String("remote", c.RemoteAddr()),
+				}
+				// context.Background, not c.Context(): asking for the
+				// request context would start the client-gone watch for
+				// nothing.
+				l.LogAttrs(context.Background(), level, "request", attrs[:]...)
+			})
 			if err := next(c); err != nil {
 				c.Error(err)
 			}
-			l := log
-			if l == nil {
-				l = c.Logger()
-			}
-			status := c.StatusCode()
-			level := slog.LevelInfo
-			if status >= 500 {
-				level = slog.LevelError
-			}
-			attrs := [...]slog.Attr{
-				slog.String("method", c.Method()),
-				slog.String("path", c.Path()),
-				slog.Int("status", status),
-				slog.Int64("bytes", c.Written()),
-				slog.Duration("duration", time.Since(start)),
-				slog.String("request_id", RequestIDFrom(c)),
-				slog.String("remote", c.RemoteAddr()),
-			}
-			// context.Background, not c.Context(): asking for the request
-			// context would start the client-gone watch for nothing.
-			l.LogAttrs(context.Background(), level, "request", attrs[:]...)
 			return nil
 		}
 	}

@@ -29,6 +29,11 @@ func TestLoggerFields(t *testing.T) {
 		{"handler error answered first", "/missing-thing", 404, "INFO", -1},
 		{"router miss", "/nowhere", 404, "INFO", -1},
 		{"server error", "/fail", 500, "ERROR", -1},
+		// What went on the wire: a redirect whose Location was refused
+		// went out as a 500; a connection cut before any head, as nothing.
+		{"refused header", "/bad-redirect", 500, "ERROR", -1},
+		{"cut before the head", "/abort", 0, "WARN", 0},
+		{"cut after the head", "/abort-late", 200, "INFO", 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,8 +43,27 @@ func TestLoggerFields(t *testing.T) {
 			app.GET("/ok", func(c *framework.Ctx) error { return c.String(200, "hello") })
 			app.GET("/missing-thing", func(c *framework.Ctx) error { return framework.NewError(404, "no such thing") })
 			app.GET("/fail", func(c *framework.Ctx) error { return errors.New("database on fire") })
+			app.GET("/bad-redirect", func(c *framework.Ctx) error {
+				return c.Redirect(301, "/next\r\nSet-Cookie: a=b")
+			})
+			app.GET("/abort", func(c *framework.Ctx) error { panic(framework.ErrAbortHandler) })
+			app.GET("/abort-late", func(c *framework.Ctx) error {
+				c.WriteString("hello")
+				c.Flush()
+				panic(framework.ErrAbortHandler)
+			})
 			res, _ := mwDo(t, app.Serve, frameworktest.NewRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
-			if float64(res.Status) != tt.status {
+			switch {
+			case tt.path == "/abort-late":
+				// The head and a chunk went out, the body never ended.
+				if !bytes.HasPrefix(res.Raw, []byte("HTTP/1.1 200 OK")) {
+					t.Fatalf("no head went out:\n%s", res.Raw)
+				}
+			case tt.status == 0:
+				if res.Err == nil {
+					t.Fatalf("a response went out for a cut connection:\n%s", res.Raw)
+				}
+			case float64(res.Status) != tt.status:
 				t.Fatalf("status %d, want %v", res.Status, tt.status)
 			}
 			lines := reqLogs.lines(t)
