@@ -25,6 +25,10 @@ const (
 	sessionIdle     = 12 * time.Hour
 )
 
+// hstsMaxAge is how long browsers keep to HTTPS after a visit, when the
+// app serves TLS itself: a year, what the HSTS preload list asks for.
+const hstsMaxAge = 365 * 24 * time.Hour
+
 // routes registers every route of the app, in one place: any URL in a bug
 // report leads here, and from here to its controller.
 //
@@ -51,6 +55,11 @@ const (
 //	GET    /docs                  docs.Index         docs/README.md
 //	GET    /docs/:page            docs.Show          docs/<page>.md
 func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
+	if cfg.tlsCert != "" {
+		// The app serves TLS itself: browsers should come back over
+		// HTTPS only. (Behind a TLS proxy, the proxy sends it.)
+		a.Use(middleware.HSTS(hstsMaxAge))
+	}
 	a.Use(
 		middleware.RequestID(),
 		middleware.Logger(log),     // one line per request: the seed's image request shows here

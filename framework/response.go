@@ -267,11 +267,12 @@ func (r *response) commit(whole bool) {
 // plain 500.
 func (r *response) refuseHeader() {
 	r.env.log.Error("refused response header field; answering 500", "field", r.header.bad, "path", r.path)
-	r.header.reset()
+	r.header.keepOnly(keptOnRefusal)
 	r.status = StatusInternalServerError
 	r.body = append(r.body[:0], "500 Internal Server Error\n"...)
 	r.size = int64(len(r.body))
 	r.header.Set("Content-Type", "text/plain; charset=utf-8")
+	r.header.Set("X-Content-Type-Options", "nosniff")
 	r.err = errInvalidHeader
 }
 

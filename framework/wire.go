@@ -1,6 +1,9 @@
 package framework
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+	"strings"
+)
 
 // What went on the wire, for the access log: the status a handler set
 // is not always the status sent. A refused header field turns a 301 into
@@ -48,4 +51,27 @@ func (r *response) runAfter() {
 	}
 	clear(r.after)
 	r.after = r.after[:0]
+}
+
+// keptOnRefusal are the fields a response keeps when a refused field
+// turns it into a 500: the security headers and the request id, which
+// say nothing about the body that was dropped.
+var keptOnRefusal = []string{"X-Request-ID", "X-Content-Type-Options", "X-Frame-Options",
+	"Content-Security-Policy", "Referrer-Policy", "Cross-Origin-Opener-Policy", "Strict-Transport-Security"}
+
+// keepOnly drops every field but those named in keep, and the refusal.
+func (h *Header) keepOnly(keep []string) {
+	fields := h.fields[:0]
+	for _, f := range h.fields {
+		for _, k := range keep {
+			if strings.EqualFold(f.Name, k) {
+				fields = append(fields, f)
+				break
+			}
+		}
+	}
+	clear(h.fields[len(fields):])
+	h.fields = fields
+	h.special = 0
+	h.bad = ""
 }
