@@ -110,3 +110,22 @@ func TestAPIRefusesInvalidUTF8(t *testing.T) {
 		})
 	}
 }
+
+// TestDevErrorPageStyled checks that the dev error page is styled within
+// the app's own Content-Security-Policy: no inline <style>, which
+// style-src 'self' blocks, but a stylesheet from the app's origin.
+func TestDevErrorPageStyled(t *testing.T) {
+	h, _ := testApp(t, true)
+	page := frameworktest.Test(h, frameworktest.NewRequest("GET", "/nowhere").Set("Accept", "text/html"))
+	csp := page.Get("Content-Security-Policy")
+	if page.Status != 404 || !strings.Contains(csp, "style-src 'self'") {
+		t.Fatalf("%d, CSP %q", page.Status, csp)
+	}
+	if body := string(page.Body); strings.Contains(body, "<style") || !strings.Contains(body, `href="`+framework.ErrorCSSPath+`"`) {
+		t.Errorf("the dev page styles itself inline, which its CSP blocks:\n%s", body)
+	}
+	css := frameworktest.Test(h, frameworktest.NewRequest("GET", framework.ErrorCSSPath))
+	if css.Status != 200 || !strings.HasPrefix(css.Get("Content-Type"), "text/css") {
+		t.Errorf("the stylesheet: %s", css.Raw)
+	}
+}

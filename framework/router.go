@@ -269,6 +269,8 @@ func (a *App) dispatch(c *Ctx) error {
 	case routeOptions:
 		c.Header().Set("Allow", d.allow)
 		return c.NoContent(StatusNoContent)
+	case routeErrorCSS:
+		return serveErrorCSS(c)
 	case routeNotAllowed:
 		c.Header().Set("Allow", d.allow)
 		if a.MethodNotAllowed != nil {
@@ -291,6 +293,7 @@ const (
 	routeRedirect                  // 301 or 308 to location
 	routeOptions                   // 204 with Allow
 	routeNotAllowed                // 405 with Allow
+	routeErrorCSS                  // the error pages' stylesheet
 )
 
 // decision is the router's answer for one method and decoded path.
@@ -313,6 +316,12 @@ func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) deci
 			ex.step(-1, "the target * asks about the server as a whole: every method is listed")
 		}
 		return decision{outcome: routeOptions, allow: a.allowAll()}
+	}
+	if path == ErrorCSSPath && (method == "GET" || method == "HEAD") {
+		if ex != nil {
+			ex.step(-1, "%s is the error pages' stylesheet, which the framework serves", ErrorCSSPath)
+		}
+		return decision{outcome: routeErrorCSS}
 	}
 	dotted := a.RedirectCleanPath && method != "CONNECT" && hasDotSegment(path)
 	if dotted {
