@@ -205,7 +205,7 @@ func (r *response) flush() error {
 
 // finish completes the response after the handler has returned.
 func (r *response) finish() {
-	defer r.runAfter()
+	defer r.runAfter(!r.committed)
 	if r.hijacked || r.err == ErrAbortHandler || r.err != nil && r.committed {
 		r.cn.closeAfter("response cut short")
 		return

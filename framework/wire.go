@@ -13,8 +13,9 @@ import (
 // to the client: the handler's status, or 500 when a header field was
 // refused (see Header.Set). It is 0 while the head is unsent, and stays 0
 // when none was sent at all: a connection cut by the handler
-// (ErrAbortHandler), or by a client that went away before the head was
-// written. Read it from an AfterResponse hook, when it is final.
+// (ErrAbortHandler), or a client that went away before the head reached
+// its socket (a reset connection). Read it from an AfterResponse hook,
+// when it is final.
 func (c *Ctx) SentStatus() int { return c.res.sent }
 
 // AfterResponse registers fn to run once the response is complete: its
@@ -37,8 +38,18 @@ func (r *response) markSent(code int) {
 	r.cn.mu.Unlock()
 }
 
-// runAfter runs the AfterResponse hooks once.
-func (r *response) runAfter() {
+// runAfter runs the AfterResponse hooks once. headPending says the head
+// was written by finish, so it is still in the output: when the
+// connection closes after this response anyway, the output goes to the
+// socket first (serveOne would flush it next), so that a hook learns
+// whether the head got there at all.
+func (r *response) runAfter(headPending bool) {
+	if len(r.after) == 0 {
+		return
+	}
+	if headPending && r.sent != 0 && r.cn.closeReason != "" && r.cn.flush() != nil {
+		r.sent = 0 // the client is gone: nothing reached it
+	}
 	for i := 0; i < len(r.after); i++ { // a hook may add another
 		func() {
 			defer func() {
