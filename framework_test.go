@@ -558,14 +558,22 @@ func TestGuestbookPagination(t *testing.T) {
 	for i := 1; i <= 12; i++ {
 		c.postJSON("/api/entries", fmt.Sprintf(`{"name": "Visitor %d", "message": "Message %d"}`, i, i)).expect(t, 201, "create")
 	}
+	// Keyset pages: ?before=<id> for older entries, ?after=<id> for newer.
 	p1 := c.get("/entries").expect(t, 200, "page 1")
-	p1.mustContain(t, "page 1", "Visitor 12", "Visitor 3", "Page 1 of 2", `href="/entries?page=2"`)
-	p1.mustNotContain(t, "page 1", "Visitor 2<", "Visitor 1<")
-	p2 := c.get("/entries?page=2").expect(t, 200, "page 2")
-	p2.mustContain(t, "page 2", "Visitor 2<", "Visitor 1<", "Page 2 of 2", `href="/entries"`)
-	c.get("/entries?page=3").expect(t, 404, "past the last page")
-	c.get("/entries?page=abc").expect(t, 400, "a bad page").mustContain(t, "bad page", "page must be a whole number")
-	c.get("/entries?page=0").expect(t, 400, "page 0")
+	p1.mustContain(t, "page 1", "Visitor 12", "Visitor 3", `href="/entries?before=3"`, `data-page="1"`)
+	p1.mustNotContain(t, "page 1", "Visitor 2<", "Visitor 1<", "?after=", ">Newest<")
+	p2 := c.get("/entries?before=3").expect(t, 200, "page 2")
+	p2.mustContain(t, "page 2", "Visitor 2<", "Visitor 1<", `href="/entries?after=2"`, `href="/entries">Newest`)
+	p2.mustNotContain(t, "page 2", "Visitor 3<", "?before=", `data-page="1"`)
+	back := c.get("/entries?after=2").expect(t, 200, "newer than page 2")
+	back.mustContain(t, "back to the top", "Visitor 12", "Visitor 3", `href="/entries?before=3"`)
+	c.get("/entries?before=1").expect(t, 200, "past the oldest").mustContain(t, "past the oldest", "No entries yet")
+	if r := c.get("/entries?page=2").expect(t, 301, "an old numbered page"); r.Header.Get("Location") != "/entries" {
+		t.Errorf("?page=2 redirects to %q", r.Header.Get("Location"))
+	}
+	c.get("/entries?before=abc").expect(t, 400, "a bad cursor").mustContain(t, "bad cursor", "before must be an entry id")
+	c.get("/entries?before=0").expect(t, 400, "cursor 0")
+	c.get("/entries?before=3&after=2").expect(t, 400, "both cursors")
 }
 
 func mustURL(t *testing.T, s string) *url.URL {

@@ -373,6 +373,9 @@ func TestRunTLS(t *testing.T) {
 	if sc := res.Header.Get("Set-Cookie"); !strings.Contains(sc, "; Secure") {
 		t.Errorf("session cookie over TLS is not Secure: %q", sc)
 	}
+	if hsts := res.Header.Get("Strict-Transport-Security"); hsts != "max-age=31536000" {
+		t.Errorf("Strict-Transport-Security over TLS: %q", hsts)
+	}
 	if strings.Contains(stderr.String(), "GROUNDUP_SESSION_KEY is not set") {
 		t.Error("warned about the session key although it was set")
 	}
@@ -412,6 +415,9 @@ func TestRunHTTPSBehindAProxy(t *testing.T) {
 	res.Body.Close()
 	if sc := res.Header.Get("Set-Cookie"); !strings.Contains(sc, "; Secure") {
 		t.Errorf("session cookie with -https is not Secure: %q", sc)
+	}
+	if hsts := res.Header.Get("Strict-Transport-Security"); hsts != "" {
+		t.Errorf("Strict-Transport-Security sent over plain HTTP: %q", hsts)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/middleware"
@@ -16,6 +17,17 @@ import (
 // maxFormBytes bounds request bodies: the largest valid entry is 2000
 // characters, a few KiB as a form or as JSON.
 const maxFormBytes = 64 << 10
+
+// A session ends on the server a week after it began, or after 12 hours
+// without a visit, whatever the browser keeps.
+const (
+	sessionLifetime = 7 * 24 * time.Hour
+	sessionIdle     = 12 * time.Hour
+)
+
+// hstsMaxAge is how long browsers keep to HTTPS after a visit, when the
+// app serves TLS itself: a year, what the HSTS preload list asks for.
+const hstsMaxAge = 365 * 24 * time.Hour
 
 // routes registers every route of the app, in one place: any URL in a bug
 // report leads here, and from here to its controller.
@@ -48,6 +60,11 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 		// client's address rather than the proxy's.
 		a.Use(middleware.RealIP(middleware.RealIPConfig{TrustedProxies: cfg.trustedProxies}))
 	}
+	if cfg.tlsCert != "" {
+		// The app serves TLS itself: browsers should come back over
+		// HTTPS only. (Behind a TLS proxy, the proxy sends it.)
+		a.Use(middleware.HSTS(hstsMaxAge))
+	}
 	a.Use(
 		middleware.RequestID(),
 		middleware.Logger(log),     // one line per request: the seed's image request shows here
@@ -56,7 +73,7 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 		middleware.BodyLimit(maxFormBytes),
 		middleware.MethodOverride(), // before routing: a form's _method=DELETE reaches DELETE routes
 		middleware.Gzip(middleware.GzipConfig{}),
-		session.Sessions(session.Config{Keys: cfg.sessionKeys, Secure: cfg.https}),
+		session.Sessions(session.Config{Keys: cfg.sessionKeys, Secure: cfg.https, Lifetime: sessionLifetime, IdleTimeout: sessionIdle}),
 	)
 
 	// The seed demo, as the article tried it. The form changes nothing on

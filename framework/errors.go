@@ -225,7 +225,7 @@ func DefaultErrorHandler(c *Ctx, err error) {
 	b.WriteString(strconv.Itoa(code))
 	b.WriteString(" ")
 	b.WriteString(html.EscapeString(StatusText(code)))
-	b.WriteString("</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:3rem auto;padding:0 1rem;color:#222}pre{background:#f5f5f5;padding:1rem;overflow:auto;font-size:13px}</style></head><body><h1>")
+	b.WriteString("</title>" + errorStyle(c) + "</head><body><h1>")
 	b.WriteString(strconv.Itoa(code))
 	b.WriteString(" ")
 	b.WriteString(html.EscapeString(StatusText(code)))

@@ -23,7 +23,7 @@ type Explanation struct {
 
 	// Status is what the router answers with: 0 when a route matched
 	// (its handler answers), else 301 or 308 (redirect), 204 (OPTIONS),
-	// 405, 404, or 400 for a malformed path.
+	// 405, 404, 400 for a malformed path, or 200 for ErrorCSSPath.
 	Status   int
 	Route    *Route       // the route that matched, or nil
 	Params   []RouteParam // its parameters, in pattern order
@@ -73,6 +73,8 @@ func (a *App) Explain(method, target string) Explanation {
 		}
 	case routeRedirect:
 		ex.Status, ex.Location = d.status, d.location
+	case routeErrorCSS:
+		ex.Status = StatusOK
 	case routeOptions:
 		ex.Status, ex.Allow = StatusNoContent, d.allow
 	case routeNotAllowed:

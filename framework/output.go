@@ -81,7 +81,9 @@ func (cn *conn) cannedError(pe http1.ProtocolError) {
 	cn.srv.logger().Warn("protocol error", "status", pe.Status, "reason", pe.Reason, "remote", cn.remoteAddr())
 	body := strconv.Itoa(pe.Status) + " " + StatusText(pe.Status) + ": " + pe.Reason + "\n"
 	cn.wbuf = appendStatusLine(cn.wbuf, pe.Status)
-	cn.wbuf = append(cn.wbuf, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
+	// nosniff: the body is text, whatever a browser would guess from it
+	// (the reason echoes part of the request).
+	cn.wbuf = append(cn.wbuf, "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: "...)
 	cn.wbuf = strconv.AppendInt(cn.wbuf, int64(len(body)), 10)
 	cn.wbuf = append(cn.wbuf, "\r\n"...)
 	cn.wbuf = appendDate(cn.wbuf)

@@ -75,6 +75,8 @@ type response struct {
 	hijacked  bool
 
 	beforeCommit []func() // run just before the head is written
+	sent         int      // the status of the head that went out; 0 if none did
+	after        []func() // run when the response is finished: AfterResponse
 }
 
 func (r *response) reset(cn *conn, env *serverEnv, head bool, minor int, path string) {
@@ -94,6 +96,9 @@ func (r *response) reset(cn *conn, env *serverEnv, head bool, minor int, path st
 	r.hijacked = false
 	clear(r.beforeCommit)
 	r.beforeCommit = r.beforeCommit[:0]
+	r.sent = 0
+	clear(r.after)
+	r.after = r.after[:0]
 }
 
 // discardBody drops the body buffered so far; it must not be committed.
@@ -205,6 +210,7 @@ func (r *response) flush() error {
 
 // finish completes the response after the handler has returned.
 func (r *response) finish() {
+	defer r.runAfter(!r.committed)
 	if r.hijacked || r.err == ErrAbortHandler || r.err != nil && r.committed {
 		r.cn.closeAfter("response cut short")
 		return
@@ -266,6 +272,7 @@ func (r *response) commit(whole bool) {
 	if r.env.shut.Load() {
 		r.cn.closeAfter("server shutting down")
 	}
+	r.markSent(code)
 	r.writeHead(code, rule.choose == framingLength)
 	if r.err != nil {
 		// The response became a plain 500 (a refused field, a hook's
@@ -287,11 +294,12 @@ func (r *response) refuseHeader() {
 // plain-text answer of code: the last resort when user code that should
 // have answered (an error handler, a hook) panicked instead.
 func (r *response) plainError(code int) {
-	r.header.reset()
+	r.header.keepOnly(keptOnRefusal)
 	r.status = code
 	r.body = append(r.body[:0], strconv.Itoa(code)+" "+StatusText(code)+"\n"...)
 	r.size = int64(len(r.body))
 	r.header.Set("Content-Type", "text/plain; charset=utf-8")
+	r.header.Set("X-Content-Type-Options", "nosniff")
 }
 
 // runHook runs a BeforeCommit hook and returns what it panicked with.

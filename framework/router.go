@@ -18,6 +18,9 @@ import (
 // around it. httprouter's ServeHTTP is not used (it wants net/http's
 // request), so what it did on a miss is rebuilt here, in this order:
 //
+//	0. a path with a dot segment ("/static/./a.txt") redirects to its clean
+//	   form when that has a route, before any match: a catch-all would
+//	   otherwise take the dots literally
 //	1. HEAD falls back to the GET route (the writer drops the body)
 //	2. a path that is not clean ("/a/../b", "//b") redirects to its clean form
 //	3. "/users/" ↔ "/users" redirects when only the other form has a route
@@ -270,6 +273,8 @@ func (a *App) dispatch(c *Ctx) error {
 		return c.Redirect(d.status, to)
 	case routeOptions:
 		return a.autoOptions(c, c.path, d.allow)
+	case routeErrorCSS:
+		return serveErrorCSS(c)
 	case routeNotAllowed:
 		c.Header().Set("Allow", d.allow)
 		if a.MethodNotAllowed != nil {
@@ -292,6 +297,7 @@ const (
 	routeRedirect                  // 301 or 308 to location
 	routeOptions                   // 204 with Allow
 	routeNotAllowed                // 405 with Allow
+	routeErrorCSS                  // the error pages' stylesheet
 )
 
 // decision is the router's answer for one method and decoded path.
@@ -315,6 +321,22 @@ func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) deci
 		}
 		return decision{outcome: routeOptions, allow: a.allowAll()}
 	}
+	if path == ErrorCSSPath && (method == "GET" || method == "HEAD") {
+		if ex != nil {
+			ex.step(-1, "%s is the error pages' stylesheet, which the framework serves", ErrorCSSPath)
+		}
+		return decision{outcome: routeErrorCSS}
+	}
+	dotted := a.RedirectCleanPath && method != "CONNECT" && hasDotSegment(path)
+	if dotted {
+		// Before matching: "/static/./a.txt" matches "/static/*filepath"
+		// as it stands, and the file server then refuses "./a.txt". A
+		// browser or nginx would have resolved the dots (RFC 3986
+		// §5.2.4), so the router sends the client to the path it meant.
+		if to, ok := a.cleanTarget(method, path, ex); ok {
+			return decision{outcome: routeRedirect, status: redirectCode(method), location: to}
+		}
+	}
 	if r, ps := a.match(rw, method, path, ex); r != nil {
 		return decision{outcome: routeMatch, route: r, params: ps}
 	}
@@ -327,12 +349,8 @@ func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) deci
 		}
 	}
 	if method != "CONNECT" {
-		if to, ok := a.redirectTarget(method, path, ex); ok {
-			code := StatusPermanentRedirect
-			if method == "GET" || method == "HEAD" {
-				code = StatusMovedPermanently
-			}
-			return decision{outcome: routeRedirect, status: code, location: to}
+		if to, ok := a.redirectTarget(method, path, !dotted, ex); ok {
+			return decision{outcome: routeRedirect, status: redirectCode(method), location: to}
 		}
 	}
 	allow := a.allowed(path, method)
@@ -354,17 +372,55 @@ func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) deci
 	return decision{outcome: routeNotFound}
 }
 
+// redirectCode is the status of the router's redirects: 301 for GET and
+// HEAD, 308 for other methods, which keeps the method and body.
+func redirectCode(method string) int {
+	if method == "GET" || method == "HEAD" {
+		return StatusMovedPermanently
+	}
+	return StatusPermanentRedirect
+}
+
+// hasDotSegment reports whether path holds a "." or ".." segment.
+func hasDotSegment(path string) bool {
+	if !strings.Contains(path, "/.") {
+		return false
+	}
+	for i := 0; i+1 < len(path); i++ {
+		if path[i] != '/' || path[i+1] != '.' {
+			continue
+		}
+		rest := path[i+2:]
+		if rest == "" || rest[0] == '/' || rest[0] == '.' && (len(rest) == 1 || rest[1] == '/') {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanTarget returns the clean form of path, escaped, when it differs
+// and has a route.
+func (a *App) cleanTarget(method, path string, ex *Explanation) (string, bool) {
+	clean := httprouter.CleanPath(path)
+	if clean == path {
+		return "", false
+	}
+	hit := a.found(method, clean)
+	if ex != nil {
+		ex.step(-1, "the clean form of the path is %s: %s", clean, hitWord(hit, "a route matches it, so redirect"))
+	}
+	if hit {
+		return (&url.URL{Path: clean}).EscapedPath(), true
+	}
+	return "", false
+}
+
 // redirectTarget returns where a missed path should go, if anywhere.
-func (a *App) redirectTarget(method, path string, ex *Explanation) (string, bool) {
-	if a.RedirectCleanPath {
-		if clean := httprouter.CleanPath(path); clean != path {
-			hit := a.found(method, clean)
-			if ex != nil {
-				ex.step(-1, "the clean form of the path is %s: %s", clean, hitWord(hit, "a route matches it, so redirect"))
-			}
-			if hit {
-				return (&url.URL{Path: clean}).EscapedPath(), true
-			}
+// tryClean is false when the clean form was already tried.
+func (a *App) redirectTarget(method, path string, tryClean bool, ex *Explanation) (string, bool) {
+	if a.RedirectCleanPath && tryClean {
+		if to, ok := a.cleanTarget(method, path, ex); ok {
+			return to, true
 		}
 	}
 	if a.RedirectTrailingSlash && path != "/" {

@@ -63,6 +63,14 @@ func TestRouterTable(t *testing.T) {
 		{"GET", "//users", 301, "", map[string]string{"Location": "/users"}},
 		{"GET", "/./users", 301, "", map[string]string{"Location": "/users"}},
 		{"PUT", "/x/../users/7", 308, "", map[string]string{"Location": "/users/7"}},
+		// dot segments are resolved before a catch-all can take them
+		{"GET", "/files/./a/b.txt", 301, "", map[string]string{"Location": "/files/a/b.txt"}},
+		{"GET", "/files/a/../b.txt", 301, "", map[string]string{"Location": "/files/b.txt"}},
+		{"HEAD", "/files/a/.", 301, "", map[string]string{"Location": "/files/a/"}},
+		{"PUT", "/users/./7", 308, "", map[string]string{"Location": "/users/7"}},
+		// a clean form without a route leaves the path to the match
+		{"GET", "/files/../x", 200, "files path=/../x", nil},
+		{"GET", "/files/.hidden/..x", 200, "files path=/.hidden/..x", nil},
 		// no open redirect from a doubled slash
 		{"GET", "//evil.example/", 404, "", nil},
 		// 405 with Allow
@@ -99,6 +107,25 @@ func TestRouterTable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRouterDotSegmentsExplained checks that Explain reports the
+// dot-segment redirect that dispatch sends, for catch-all and other routes.
+func TestRouterDotSegmentsExplained(t *testing.T) {
+	app := routerApp()
+	for _, target := range []string{"/files/./a", "/files/x/../a", "/users/./7", "/./files/a", "/files/%2e/a", "/files/../nope"} {
+		res := frameworktest.Test(app.Serve, frameworktest.NewRequest("GET", target))
+		e := app.Explain("GET", target)
+		if res.Status == 200 {
+			if e.Route == nil || e.Status != 0 {
+				t.Errorf("%s: dispatch ran a route, Explain says %s", target, e.Result())
+			}
+			continue
+		}
+		if res.Status != e.Status || res.Get("Location") != e.Location {
+			t.Errorf("%s: dispatch %d to %q, Explain %s", target, res.Status, res.Get("Location"), e.Result())
+		}
 	}
 }
 

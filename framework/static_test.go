@@ -171,7 +171,12 @@ func TestStaticTraversal(t *testing.T) {
 		{"/static/ok.txt%00.png", 404, ""},
 		{"/static//go.mod", 404, ""},
 		{"/static/.%2e/go.mod", 404, ""},
-		{"/static/./ok.txt", 404, ""},
+		// Dot segments are resolved before the catch-all matches, as
+		// nginx does: to a redirect inside the root, a 404 outside it.
+		{"/static/./ok.txt", 301, "/static/ok.txt"},
+		{"/static/%2e/ok.txt", 301, "/static/ok.txt"},
+		{"/static/sub/../ok.txt", 301, "/static/ok.txt"},
+		{"/static/sub/./s.txt", 301, "/static/sub/s.txt"},
 		{"/static/%2fetc/passwd", 404, ""},
 		{"/static/ok.txt/", 404, ""},
 		{"/static/ok.txt/..", 404, ""},

@@ -57,12 +57,19 @@ func isoTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func pageURL(ctx context.Context, page int) string {
-	u := url(ctx, "entries.index")
-	if page <= 1 {
-		return u
+// windowURL is the guestbook page beside another: ?before=<id> for older
+// entries, ?after=<id> for newer ones.
+func windowURL(ctx context.Context, dir string, id int64) string {
+	return url(ctx, "entries.index") + "?" + dir + "=" + strconv.FormatInt(id, 10)
+}
+
+// firstPage is the list's data-page: "1" on the newest page, where the
+// live script adds new entries at the top, "" elsewhere.
+func firstPage(w models.Window) string {
+	if w.First {
+		return "1"
 	}
-	return u + "?page=" + strconv.Itoa(page)
+	return ""
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

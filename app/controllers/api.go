@@ -1,9 +1,10 @@
 package controllers
 
 import (
+	"encoding/json"
 	"errors"
-	"mime"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/groundup-go/groundup/app/models"
 	"github.com/groundup-go/groundup/framework"
@@ -64,21 +65,23 @@ func (h *API) Get(c *framework.Ctx) error {
 // "..."}, and answers 201 with its Location. A body that is not that JSON
 // object is a 400 (415 for another Content-Type); invalid fields are a
 // 422 that names each one. Either way nothing is stored.
+//
+// Text that is not UTF-8 is a 422, as in the HTML form: encoding/json
+// would store it as U+FFFD, a change the client never sees (see jsonText).
 func (h *API) Create(c *framework.Ctx) error {
-	// The API speaks JSON only: Bind would take a form too.
-	if mt, _, _ := mime.ParseMediaType(c.RequestHeader("Content-Type")); mt != "application/json" {
-		return framework.NewError(framework.StatusUnsupportedMediaType, "expected Content-Type application/json")
+	var body struct {
+		Name    jsonText `json:"name"`
+		Message jsonText `json:"message"`
 	}
-	var in models.EntryInput
-	err := c.Bind(&in) // the JSON body, then in.Validate
+	if err := c.BindJSON(&body); err != nil {
+		return err
+	}
+	in := models.EntryInput{Name: string(body.Name), Message: string(body.Message)}
 	var errs models.Errors
-	if errors.As(err, &errs) {
+	if errors.As(in.Validate(), &errs) {
 		refused(c, errs)
 		return c.JSON(framework.StatusUnprocessableEntity, jsonError{
 			Error: "invalid entry: " + errs.Error(), Status: framework.StatusUnprocessableEntity, Fields: errs})
-	}
-	if err != nil {
-		return err
 	}
 	ctx, cancel := dbContext(c)
 	defer cancel()
@@ -99,4 +102,65 @@ func (h *API) Delete(c *framework.Ctx) error {
 		return err
 	}
 	return c.NoContent(framework.StatusNoContent)
+}
+
+// jsonText is a JSON string that keeps its invalid UTF-8 visible to the
+// model. encoding/json replaces each invalid byte, and each escaped
+// surrogate that is not part of a pair ("\ud800"), with U+FFFD, so the
+// model, which refuses text that is not UTF-8, would see valid text and
+// store something else than was sent. jsonText notices either, and then
+// holds a byte that is not UTF-8, which the model refuses with the
+// form's own message: one rule, in one place.
+type jsonText string
+
+// UnmarshalJSON decodes a JSON string, or null, as encoding/json does.
+func (t *jsonText) UnmarshalJSON(raw []byte) error {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return err
+	}
+	if !utf8.Valid(raw) || loneSurrogate(raw) {
+		s += "\xff"
+	}
+	*t = jsonText(s)
+	return nil
+}
+
+// loneSurrogate reports whether the JSON text raw holds a \u escape of
+// a UTF-16 surrogate that is not a high one followed by a low one.
+func loneSurrogate(raw []byte) bool {
+	hex4 := func(b []byte) rune {
+		if len(b) < 4 {
+			return -1
+		}
+		n, err := strconv.ParseUint(string(b[:4]), 16, 16)
+		if err != nil {
+			return -1
+		}
+		return rune(n)
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		i++ // the escaped byte: '\\' itself is skipped here
+		if i >= len(raw) || raw[i] != 'u' {
+			continue
+		}
+		r := hex4(raw[i+1:])
+		i += 4
+		switch {
+		case r >= 0xdc00 && r <= 0xdfff:
+			return true
+		case r >= 0xd800 && r <= 0xdbff:
+			if i+2 >= len(raw) || raw[i+1] != '\\' || raw[i+2] != 'u' {
+				return true
+			}
+			if lo := hex4(raw[i+3:]); lo < 0xdc00 || lo > 0xdfff {
+				return true
+			}
+			i += 6
+		}
+	}
+	return false
 }

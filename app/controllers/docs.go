@@ -25,13 +25,22 @@ func (d *Docs) Index(c *framework.Ctx) error {
 
 // Show renders the chapter named by the :page parameter. "/docs/x.md"
 // redirects to "/docs/x", so that links that kept their .md work too.
+//
+// The slug is checked before it goes into a Location: it is the decoded
+// path segment, so it may hold CR or LF ("%0D%0A", which the response
+// writer would refuse with a 500) or "?" ("%3F", which would turn the
+// rest into a query). Only a valid slug is redirected; anything else is
+// a 404, as for a page that does not exist.
 func (d *Docs) Show(c *framework.Ctx) error {
 	slug := c.Param("page")
 	if s, ok := strings.CutSuffix(slug, ".md"); ok {
-		if s == "README" {
-			s = ""
+		switch {
+		case s == "README":
+			return c.Redirect(framework.StatusMovedPermanently, docs.URL(""))
+		case docs.ValidSlug(s):
+			return c.Redirect(framework.StatusMovedPermanently, docs.URL(s))
 		}
-		return c.Redirect(framework.StatusMovedPermanently, docs.URL(s))
+		return framework.NewError(framework.StatusNotFound, "no docs page "+strconv.Quote(slug))
 	}
 	if slug == "README" {
 		return c.Redirect(framework.StatusMovedPermanently, docs.URL(""))

@@ -38,21 +38,45 @@ func (h *Entries) perPage() int {
 }
 
 // Index lists one page of entries, newest first, with the form to post.
+// Pages are found by keyset (models.Window): ?before=<id> lists the
+// entries older than that one, ?after=<id> those newer, so any page costs
+// the same. The numbered pages of old (?page=N) lead to the first page.
 func (h *Entries) Index(c *framework.Ctx) error {
-	page, err := pageParam(c, "page")
+	if c.Query("page") != "" {
+		return c.Redirect(framework.StatusMovedPermanently, framework.URLFor(c.Context(), "entries.index"))
+	}
+	after, err := cursorParam(c, "after")
 	if err != nil {
 		return err
+	}
+	before, err := cursorParam(c, "before")
+	if err != nil {
+		return err
+	}
+	if after > 0 && before > 0 {
+		return framework.NewError(framework.StatusBadRequest, "give before or after, not both")
 	}
 	ctx, cancel := dbContext(c)
 	defer cancel()
-	p, err := h.Store.List(ctx, page, h.perPage())
+	w, err := h.Store.Window(ctx, after, before, h.perPage())
 	if err != nil {
 		return err
 	}
-	if page > p.Pages() {
-		return framework.NewError(framework.StatusNotFound, "there is no page "+strconv.Itoa(page)+"; the last is "+strconv.Itoa(p.Pages()))
+	return c.Render(framework.StatusOK, views.EntriesIndex(w, views.EntryForm{}))
+}
+
+// cursorParam reads an entry id that names a page: 0 when absent, a 400
+// when it is not a positive integer.
+func cursorParam(c *framework.Ctx, name string) (int64, error) {
+	raw := c.Query(name)
+	if raw == "" {
+		return 0, nil
 	}
-	return c.Render(framework.StatusOK, views.EntriesIndex(p, views.EntryForm{}))
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 1 {
+		return 0, framework.NewError(framework.StatusBadRequest, name+" must be an entry id, a whole number from 1, not "+strconv.Quote(raw))
+	}
+	return n, nil
 }
 
 // New shows the empty form.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 )
 
@@ -113,6 +115,108 @@ func (s *Entries) List(ctx context.Context, page, perPage int) (Page, error) {
 		return p, fmt.Errorf("models: list entries: %w", err)
 	}
 	return p, nil
+}
+
+// Window is one page of the guestbook found by keyset pagination: the
+// page is named by the id it starts after, not by its number, so that
+// the database seeks to it through the primary key instead of counting
+// and skipping every entry before it (OFFSET). Any page costs about the
+// same, the last of a million rows as the first. There is no total and
+// no page number: neither can be had without counting.
+type Window struct {
+	Entries []Entry
+	PerPage int
+	First   bool // the newest page: live entries appear at its top
+	// Newer and Older are the cursors of the pages beside this one, for
+	// ?after= and ?before= links; 0 when there is no such page.
+	Newer, Older int64
+}
+
+// Window returns perPage entries, newest (highest id) first: the newest
+// when after and before are 0, else those just older than id before, or
+// just newer than id after. A newer window that reaches the newest entry
+// is the first page, full.
+func (s *Entries) Window(ctx context.Context, after, before int64, perPage int) (Window, error) {
+	w := Window{PerPage: max(perPage, 1), Entries: []Entry{}}
+	var q string
+	var arg int64
+	switch {
+	case after > 0:
+		q, arg = `SELECT id, name, message, created_at, updated_at FROM entries WHERE id > ? ORDER BY id LIMIT ?`, after
+	case before > 0:
+		q, arg = `SELECT id, name, message, created_at, updated_at FROM entries WHERE id < ? ORDER BY id DESC LIMIT ?`, before
+	default:
+		q, arg = `SELECT id, name, message, created_at, updated_at FROM entries WHERE id < ? ORDER BY id DESC LIMIT ?`, math.MaxInt64
+	}
+	// One row more than the page says whether the next page exists.
+	got, err := s.query(ctx, q, arg, w.PerPage+1)
+	if err != nil {
+		return w, err
+	}
+	more := len(got) > w.PerPage
+	got = got[:min(len(got), w.PerPage)]
+	if after > 0 {
+		if !more {
+			return s.Window(ctx, 0, 0, perPage) // reached the top: the first page
+		}
+		slices.Reverse(got)
+	}
+	w.Entries = got
+	w.First = after == 0 && before == 0
+	if len(got) == 0 {
+		return w, nil
+	}
+	newest, oldest := got[0].ID, got[len(got)-1].ID
+	olderExists, newerExists := more, false
+	switch {
+	case after > 0:
+		newerExists = true // more rows came back than the page holds
+		olderExists, err = s.exists(ctx, `SELECT 1 FROM entries WHERE id < ? LIMIT 1`, oldest)
+	case before > 0:
+		newerExists, err = s.exists(ctx, `SELECT 1 FROM entries WHERE id > ? LIMIT 1`, newest)
+	}
+	if olderExists {
+		w.Older = oldest
+	}
+	if newerExists {
+		w.Newer = newest
+	}
+	return w, err
+}
+
+// query runs a query of entries with an id bound and a limit.
+func (s *Entries) query(ctx context.Context, q string, id int64, limit int) ([]Entry, error) {
+	rows, err := s.db.QueryContext(ctx, q, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("models: list entries: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("models: list entries: %w", err)
+	}
+	return out, nil
+}
+
+// exists reports whether a query over an id finds a row. It selects a
+// constant with LIMIT 1 rather than EXISTS(...), whose result SQLite
+// gives as an integer and PostgreSQL as a boolean.
+func (s *Entries) exists(ctx context.Context, q string, id int64) (bool, error) {
+	var one int64
+	switch err := s.db.QueryRowContext(ctx, q, id).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("models: list entries: %w", err)
+	}
+	return true, nil
 }
 
 // Count returns the number of entries.

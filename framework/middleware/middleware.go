@@ -28,6 +28,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -39,40 +40,53 @@ import (
 
 // Logger logs one line per request: method, path, status, bytes,
 // duration, request id (see RequestID) and remote address. The level is
-// Info below 500 and Error from 500 up. A nil log means the server's
-// logger.
+// Info below 500 and Error from 500 up, and Warn when no response went
+// out. A nil log means the server's logger.
+//
+// The line is written once the response is complete
+// (framework.Ctx.AfterResponse), and its status is what went on the wire
+// (framework.Ctx.SentStatus): a redirect whose header field was refused
+// is logged as the 500 the client got, and a connection cut before any
+// head was sent is logged with status 0, not with the status the handler
+// meant to send.
 //
 // When the handler returns an error, Logger hands it to c.Error first and
-// returns nil, so that the status logged is the status sent. Middleware
+// returns nil, so that the error is answered inside it. Middleware
 // outside Logger therefore sees no error.
 func Logger(log *slog.Logger) framework.Middleware {
 	return func(next framework.Handler) framework.Handler {
 		return func(c *framework.Ctx) error {
 			start := time.Now()
+			c.AfterResponse(func() {
+				l := log
+				if l == nil {
+					l = c.Logger()
+				}
+				status := c.SentStatus()
+				level := slog.LevelInfo
+				switch {
+				case status == 0:
+					level = slog.LevelWarn
+				case status >= 500:
+					level = slog.LevelError
+				}
+				attrs := [...]slog.Attr{
+					slog.String("method", c.Method()),
+					slog.String("path", c.Path()),
+					slog.Int("status", status),
+					slog.Int64("bytes", c.Written()),
+					slog.Duration("duration", time.Since(start)),
+					slog.String("request_id", RequestIDFrom(c)),
+					slog.String("remote", c.RemoteAddr()),
+				}
+				// context.Background, not c.Context(): asking for the
+				// request context would start the client-gone watch for
+				// nothing.
+				l.LogAttrs(context.Background(), level, "request", attrs[:]...)
+			})
 			if err := next(c); err != nil {
 				c.Error(err)
 			}
-			l := log
-			if l == nil {
-				l = c.Logger()
-			}
-			status := c.StatusCode()
-			level := slog.LevelInfo
-			if status >= 500 {
-				level = slog.LevelError
-			}
-			attrs := [...]slog.Attr{
-				slog.String("method", c.Method()),
-				slog.String("path", c.Path()),
-				slog.Int("status", status),
-				slog.Int64("bytes", c.Written()),
-				slog.Duration("duration", time.Since(start)),
-				slog.String("request_id", RequestIDFrom(c)),
-				slog.String("remote", c.RemoteAddr()),
-			}
-			// context.Background, not c.Context(): asking for the request
-			// context would start the client-gone watch for nothing.
-			l.LogAttrs(context.Background(), level, "request", attrs[:]...)
 			return nil
 		}
 	}
@@ -243,11 +257,43 @@ func SecureHeaders() framework.Middleware {
 	}
 }
 
+// HSTS sets Strict-Transport-Security: max-age=<maxAge in seconds> on
+// every response, so that a browser that has reached the site over HTTPS
+// goes on using HTTPS only, for that long, and never lets its user click
+// through a certificate warning (RFC 6797). Use it only when the site is
+// served over HTTPS (by the app itself, or by a proxy in front): browsers
+// ignore the field over plain HTTP, but the promise is hard to take back
+// once given. Subdomains are not included; an app that wants them sets the
+// field itself. Put it outside Recover, as SecureHeaders, so that error
+// pages carry it too.
+func HSTS(maxAge time.Duration) framework.Middleware {
+	value := "max-age=" + strconv.FormatInt(int64(maxAge/time.Second), 10)
+	return func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
+			if !c.Header().Has("Strict-Transport-Security") {
+				c.Header().Set("Strict-Transport-Security", value)
+			}
+			return next(c)
+		}
+	}
+}
+
 // MethodOverride lets an HTML form, which can only GET or POST, reach PUT,
 // PATCH and DELETE routes: a POST whose form has a field _method of
 // "PUT", "PATCH" or "DELETE" (any case) is routed as that method. Any
 // other _method value is answered with 400. Only POST is ever overridden,
 // so a GET (which must stay safe) cannot be turned into a DELETE by a link.
+//
+// A cross-site request is never overridden: it is refused with 403. A
+// form on another site can POST to us, and since MethodOverride runs
+// before routing, "_method=DELETE" would otherwise reach a DELETE route
+// that no CSRF check guards (a JSON API, say), with the visitor's cookies.
+// The check is the origin half of session.CSRF: Sec-Fetch-Site, when the
+// browser sends it, must be "same-origin" or "none"; otherwise Origin, or
+// failing that Referer, must name the request's own Host. A request with
+// none of the three comes from a client other than a browser, which a
+// forged form cannot drive, and may override. Behind a reverse proxy that
+// rewrites Host, have it pass the original one.
 //
 // It must run before routing, so add it with App.Use: it is declared
 // framework.AppOnly, and on a group or route it panics at registration.
@@ -281,6 +327,11 @@ func methodOverride(next framework.Handler) framework.Handler {
 		}
 		switch m := strings.ToUpper(strings.TrimSpace(vs[0])); m {
 		case "PUT", "PATCH", "DELETE":
+			if reason := crossSite(c); reason != "" {
+				c.Logger().Warn("refused cross-site _method override", "path", c.Path(), "method", m,
+					"reason", reason, "remote", c.RemoteAddr())
+				return errCrossSiteOverride
+			}
 			c.SetMethod(m)
 		default:
 			c.Logger().Debug("refused _method override", "path", c.Path(), "value", vs[0])
@@ -289,6 +340,56 @@ func methodOverride(next framework.Handler) framework.Handler {
 		}
 		return next(c)
 	}
+}
+
+// errCrossSiteOverride answers a _method override from another site.
+var errCrossSiteOverride = &framework.HTTPError{Code: framework.StatusForbidden, Layer: framework.LayerMiddleware,
+	Message: "cross-site request refused: _method may only be overridden by this site's own forms"}
+
+// crossSite returns why the request comes from another site, or "" when
+// it comes from this one or from a client that is not a browser. The
+// rules are those of session.CSRF's origin check.
+func crossSite(c *framework.Ctx) string {
+	if site := c.RequestHeader("Sec-Fetch-Site"); site != "" {
+		if site == "same-origin" || site == "none" {
+			return ""
+		}
+		return "Sec-Fetch-Site is " + site
+	}
+	if origin := c.RequestHeader("Origin"); origin != "" {
+		if sameHost(origin, c.Host()) {
+			return ""
+		}
+		return "Origin is not Host " + c.Host()
+	}
+	if ref := c.RequestHeader("Referer"); ref != "" {
+		if sameHost(ref, c.Host()) {
+			return ""
+		}
+		return "Referer host is not Host " + c.Host()
+	}
+	return ""
+}
+
+// sameHost reports whether the URL u (an Origin or a Referer) names the
+// host and port of the Host header, a default port matching its absence.
+// "Origin: null" and unparsable values never match.
+func sameHost(u, host string) bool {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
+		return false
+	}
+	return strings.EqualFold(stripDefaultPort(p.Scheme, p.Host), stripDefaultPort(p.Scheme, host))
+}
+
+func stripDefaultPort(scheme, hostport string) string {
+	switch {
+	case scheme == "http" && strings.HasSuffix(hostport, ":80"):
+		return hostport[:len(hostport)-3]
+	case scheme == "https" && strings.HasSuffix(hostport, ":443"):
+		return hostport[:len(hostport)-4]
+	}
+	return hostport
 }
 
 // quoteForMessage quotes a client-sent value for an error message, cut

@@ -29,6 +29,11 @@ func TestLoggerFields(t *testing.T) {
 		{"handler error answered first", "/missing-thing", 404, "INFO", -1},
 		{"router miss", "/nowhere", 404, "INFO", -1},
 		{"server error", "/fail", 500, "ERROR", -1},
+		// What went on the wire: a redirect whose Location was refused
+		// went out as a 500; a connection cut before any head, as nothing.
+		{"refused header", "/bad-redirect", 500, "ERROR", -1},
+		{"cut before the head", "/abort", 0, "WARN", 0},
+		{"cut after the head", "/abort-late", 200, "INFO", 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,8 +43,27 @@ func TestLoggerFields(t *testing.T) {
 			app.GET("/ok", func(c *framework.Ctx) error { return c.String(200, "hello") })
 			app.GET("/missing-thing", func(c *framework.Ctx) error { return framework.NewError(404, "no such thing") })
 			app.GET("/fail", func(c *framework.Ctx) error { return errors.New("database on fire") })
+			app.GET("/bad-redirect", func(c *framework.Ctx) error {
+				return c.Redirect(301, "/next\r\nSet-Cookie: a=b")
+			})
+			app.GET("/abort", func(c *framework.Ctx) error { panic(framework.ErrAbortHandler) })
+			app.GET("/abort-late", func(c *framework.Ctx) error {
+				c.WriteString("hello")
+				c.Flush()
+				panic(framework.ErrAbortHandler)
+			})
 			res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", tt.path).Set("X-Request-ID", "req-123"))
-			if float64(res.Status) != tt.status {
+			switch {
+			case tt.path == "/abort-late":
+				// The head and a chunk went out, the body never ended.
+				if !bytes.HasPrefix(res.Raw, []byte("HTTP/1.1 200 OK")) {
+					t.Fatalf("no head went out:\n%s", res.Raw)
+				}
+			case tt.status == 0:
+				if res.Err == nil {
+					t.Fatalf("a response went out for a cut connection:\n%s", res.Raw)
+				}
+			case float64(res.Status) != tt.status:
 				t.Fatalf("status %d, want %v", res.Status, tt.status)
 			}
 			lines := reqLogs.Lines(t)
@@ -312,6 +336,9 @@ func TestMethodOverride(t *testing.T) {
 		}
 		return v
 	}
+	del := func() *frameworktest.Request {
+		return frameworktest.NewRequest("POST", "/items/1").WithForm(form("_method", "DELETE"))
+	}
 	tests := []struct {
 		name   string
 		req    *frameworktest.Request
@@ -329,6 +356,20 @@ func TestMethodOverride(t *testing.T) {
 		{"PUT never overridden", frameworktest.NewRequest("PUT", "/items/1").WithForm(form("_method", "DELETE")), 200, "PUT "},
 		{"JSON body not read", frameworktest.NewRequest("POST", "/items/1").WithBody("application/json", []byte(`{"_method":"DELETE"}`)), 200, "POST "},
 		{"malformed form", frameworktest.NewRequest("POST", "/items/1").WithBody("multipart/form-data", []byte("x")), 400, ""},
+		// A form on another site must not reach DELETE with the
+		// visitor's cookies; this site's own forms still do.
+		{"cross-site fetch metadata", del().Set("Sec-Fetch-Site", "cross-site"), 403, ""},
+		{"same-site subdomain", del().Set("Sec-Fetch-Site", "same-site"), 403, ""},
+		{"cross-site Origin", del().Set("Origin", "https://evil.example"), 403, ""},
+		{"Origin null", del().Set("Origin", "null"), 403, ""},
+		{"cross-site Referer", del().Set("Referer", "https://evil.example/form"), 403, ""},
+		{"Origin wins over Referer", del().Set("Origin", "https://evil.example").Set("Referer", "http://example.com/"), 403, ""},
+		{"same-origin fetch metadata", del().Set("Sec-Fetch-Site", "same-origin"), 200, "DELETE "},
+		{"typed by the user", del().Set("Sec-Fetch-Site", "none"), 200, "DELETE "},
+		{"same Origin", del().Set("Origin", "http://example.com"), 200, "DELETE "},
+		{"same Origin, default port", del().Set("Origin", "https://example.com:443"), 200, "DELETE "},
+		{"same Referer", del().Set("Referer", "http://example.com/items/1/edit"), 200, "DELETE "},
+		{"cross-site POST without _method passes", frameworktest.NewRequest("POST", "/items/1").WithForm(form("name", "z")).Set("Origin", "https://evil.example"), 200, "POST z"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -338,6 +379,9 @@ func TestMethodOverride(t *testing.T) {
 			}
 			if tt.body != "" && string(res.Body) != tt.body {
 				t.Errorf("body %q, want %q", res.Body, tt.body)
+			}
+			if tt.status == 403 && !bytes.Contains(res.Body, []byte("cross-site request refused")) {
+				t.Errorf("403 without a clear reason: %s", res.Body)
 			}
 			if tt.status == 400 && tt.name != "malformed form" && !bytes.Contains(res.Body, []byte("may only override to PUT, PATCH or DELETE")) {
 				t.Errorf("400 without a clear reason: %s", res.Body)

@@ -10,6 +10,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -51,6 +52,26 @@ var b64Strict = base64.RawURLEncoding.Strict()
 // instances whose clocks disagree slightly.
 const sessionSkew = 5 * time.Minute
 
+// Server-side expiry. A signed cookie stays valid for as long as its key
+// does, so the server, not the browser, must say when a session ends: a
+// cookie stolen or kept past its Max-Age must not work for ever.
+const (
+	// DefaultLifetime is how long a session lasts from its creation when
+	// Config.Lifetime is zero, however active the visitor.
+	DefaultLifetime = 14 * 24 * time.Hour
+	// DefaultIdleTimeout is how long a session lasts without a request
+	// that reads it when Config.IdleTimeout is zero.
+	DefaultIdleTimeout = 24 * time.Hour
+)
+
+// CacheControl is the Cache-Control value Sessions puts on every
+// response that read or wrote the session: such a response is for one
+// visitor (their flash, their CSRF token, their cookie), so no shared
+// cache may keep it ("private") and no cache at all may store it, the
+// browser's back-forward and disk caches included ("no-store"), so that a
+// token or message never shows to the next person at a shared computer.
+const CacheControl = "private, no-store"
+
 // Config configures Sessions.
 type Config struct {
 	// Keys sign the cookie. The first key signs; every key verifies, so
@@ -63,10 +84,22 @@ type Config struct {
 	CookieName string
 	// Path is the cookie's path, "/" when empty.
 	Path string
-	// MaxAge is how long a session lasts after it last changed. Zero
-	// makes a browser-session cookie, which the browser drops when it
-	// closes and which the server never expires.
+	// MaxAge is the cookie's Max-Age, and how long a session lasts after
+	// the cookie was last written. Zero makes a browser-session cookie,
+	// which the browser drops when it closes; Lifetime and IdleTimeout
+	// still end it on the server.
 	MaxAge time.Duration
+	// Lifetime is how long a session lasts from its creation, whatever
+	// the visitor does: DefaultLifetime when zero. The creation time
+	// (issued-at) is signed into the cookie and kept when it is written
+	// again; Session.Clear starts a new session.
+	Lifetime time.Duration
+	// IdleTimeout ends a session that no request has read for this long:
+	// DefaultIdleTimeout when zero. The last-seen time is signed into the
+	// cookie, which is written again when a request reads a session last
+	// seen more than a quarter of IdleTimeout ago, so a session ends
+	// between 3/4 and all of IdleTimeout after the visitor left.
+	IdleTimeout time.Duration
 	// Secure sends the cookie over HTTPS only. Turn it on in production.
 	Secure bool
 	// SameSite defaults to Lax: the cookie goes with top-level
@@ -80,6 +113,8 @@ type sessionStore struct {
 	name     string
 	path     string
 	maxAge   time.Duration
+	lifetime time.Duration
+	idle     time.Duration
 	secure   bool
 	sameSite framework.SameSite
 }
@@ -92,6 +127,8 @@ func newSessionStore(cfg Config) *sessionStore {
 		name:     cfg.CookieName,
 		path:     cfg.Path,
 		maxAge:   cfg.MaxAge,
+		lifetime: cmp.Or(cfg.Lifetime, DefaultLifetime),
+		idle:     cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout),
 		secure:   cfg.Secure,
 		sameSite: cfg.SameSite,
 	}
@@ -110,8 +147,8 @@ func newSessionStore(cfg Config) *sessionStore {
 	if st.sameSite == framework.SameSiteDefault {
 		st.sameSite = framework.SameSiteLax
 	}
-	if st.maxAge < 0 {
-		panic("groundup: session.Config.MaxAge is negative")
+	if st.maxAge < 0 || st.lifetime < 0 || st.idle < 0 {
+		panic("groundup: session.Config: MaxAge, Lifetime and IdleTimeout must not be negative")
 	}
 	probe := framework.Cookie{Name: st.name, Path: st.path, Secure: st.secure}
 	if err := probe.Valid(); err != nil {
@@ -132,7 +169,8 @@ type Flash struct {
 type sessionPayload struct {
 	Values  map[string]string `json:"v,omitempty"`
 	Flashes []Flash           `json:"f,omitempty"`
-	Issued  int64             `json:"iat"` // Unix seconds when the cookie was written
+	Issued  int64             `json:"iat"`            // Unix seconds when the session began
+	Seen    int64             `json:"seen,omitempty"` // Unix seconds when the cookie was last written; Issued when 0
 }
 
 // Session is the data of one visitor, kept in a signed cookie by the
@@ -144,7 +182,8 @@ type Session struct {
 	st *sessionStore
 
 	loaded    bool
-	hadCookie bool // the request carried a session cookie, valid or not
+	hadCookie bool  // the request carried a session cookie, valid or not
+	issued    int64 // when the session began, Unix seconds; 0 for a new one
 	values    map[string]string
 	flashes   []Flash // pending: not shown yet
 	consumed  []Flash // shown during this request
@@ -161,8 +200,18 @@ type sessionKey struct{}
 // line, never an error response: to the visitor it looks like a new
 // session.
 //
+// A session ends on the server, whatever the browser keeps: Lifetime after
+// it began, IdleTimeout after a request last read it, MaxAge after the
+// cookie was last written (see Config). An expired cookie is ignored like
+// a tampered one.
+//
+// A response that read or wrote the session (a flash shown, a CSRF token
+// rendered, a value read or set) is for one visitor, so it gets
+// Cache-Control: private, no-store (CacheControl), unless its
+// Cache-Control already says no-store. Pages need nothing of their own.
+//
 // The cookie is written only if the session changed (Set, Delete, Clear,
-// a flash added or read). It is a header field, and header fields must be
+// a flash added or read), or to refresh its last-seen time. It is a header field, and header fields must be
 // set before the response head is sent, so it is added just before the
 // head goes out (framework.Ctx.BeforeCommit): when the handler returns,
 // or at its first Flush. A change made after the head has gone out (after
@@ -250,6 +299,7 @@ func (s *Session) Clear() {
 	}
 	s.values = nil
 	s.flashes = nil
+	s.issued = 0 // what is stored next starts a new session
 }
 
 // AddFlash queues a message for the next page that shows flashes,
@@ -310,18 +360,26 @@ func (s *Session) load() {
 	}
 	s.loaded = true
 	c := s.c
+	now := time.Now()
 	for value := range c.CookieValues(s.st.name) {
 		s.hadCookie = true
-		p, signer, reason := s.st.decode(value, time.Now())
+		p, signer, reason := s.st.decode(value, now)
 		if reason != "" {
 			c.Logger().Debug("ignoring session cookie", "reason", reason, "path", c.Path(), "remote", c.RemoteAddr())
 			continue
 		}
-		s.values, s.flashes = p.Values, p.Flashes
-		if signer > 0 {
+		s.values, s.flashes, s.issued = p.Values, p.Flashes, p.Issued
+		switch {
+		case signer > 0:
 			// Signed by an older key: write it back under the current
 			// one, so that the old key can be retired.
 			s.touch()
+		case now.Unix()-p.lastSeen() > int64(s.st.idle/time.Second)/4:
+			// Refresh the last-seen time, no more often than this, so
+			// that an active visitor stays signed in without a cookie
+			// on every response. Not a change: after the head has
+			// gone out it is silently skipped.
+			s.changed = true
 		}
 		return
 	}
@@ -362,14 +420,31 @@ func (st *sessionStore) decode(value string, now time.Time) (p sessionPayload, s
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return p, 0, "malformed payload"
 	}
-	issued := time.Unix(p.Issued, 0)
+	issued, seen := time.Unix(p.Issued, 0), time.Unix(p.lastSeen(), 0)
 	if p.Issued <= 0 || issued.After(now.Add(sessionSkew)) {
 		return p, 0, "bad issued-at time"
 	}
-	if st.maxAge > 0 && now.Sub(issued) > st.maxAge {
-		return p, 0, "expired"
+	if seen.Before(issued) || seen.After(now.Add(sessionSkew)) {
+		return p, 0, "bad last-seen time"
+	}
+	switch {
+	case now.Sub(issued) > st.lifetime:
+		return p, 0, "expired: older than the session lifetime"
+	case now.Sub(seen) > st.idle:
+		return p, 0, "expired: idle too long"
+	case st.maxAge > 0 && now.Sub(seen) > st.maxAge:
+		return p, 0, "expired: older than MaxAge"
 	}
 	return p, signer, ""
+}
+
+// lastSeen is when the cookie was last written: Seen, or Issued in a
+// cookie written before Seen existed.
+func (p *sessionPayload) lastSeen() int64 {
+	if p.Seen == 0 {
+		return p.Issued
+	}
+	return p.Seen
 }
 
 // sign computes the cookie's MAC of enc under key.
@@ -401,14 +476,18 @@ func (s *Session) touch() {
 	}
 }
 
-// save writes the cookie if the session changed. It runs just before the
-// response head is sent (framework.Ctx.BeforeCommit), whenever that is:
-// never after a Hijack, which sends no head.
+// save marks a response that used the session as private, and writes
+// the cookie if the session changed. It runs just before the response
+// head is sent (framework.Ctx.BeforeCommit), whenever that is: never
+// after a Hijack, which sends no head.
 func (s *Session) save() {
+	c := s.c
+	if s.loaded && !strings.Contains(c.Header().Get("Cache-Control"), "no-store") {
+		c.Header().Set("Cache-Control", CacheControl)
+	}
 	if !s.changed {
 		return
 	}
-	c := s.c
 	st := s.st
 	log := c.Logger()
 	ck := &framework.Cookie{Name: st.name, Path: st.path, Secure: st.secure, HttpOnly: true, SameSite: st.sameSite}
@@ -421,7 +500,8 @@ func (s *Session) save() {
 		c.SetCookie(ck)
 		return
 	}
-	v, err := st.encode(&sessionPayload{Values: s.values, Flashes: s.flashes, Issued: time.Now().Unix()})
+	now := time.Now().Unix()
+	v, err := st.encode(&sessionPayload{Values: s.values, Flashes: s.flashes, Issued: cmp.Or(s.issued, now), Seen: now})
 	if err != nil {
 		log.Error("cannot encode session; not saved", "path", c.Path(), "err", err)
 		return

@@ -39,6 +39,12 @@ func sessionApp(cfg session.Config) *framework.App {
 		session.From(c).Clear()
 		return c.NoContent(204)
 	})
+	app.GET("/relogin", func(c *framework.Ctx) error {
+		s := session.From(c)
+		s.Clear()
+		s.Set("user", "bob")
+		return c.NoContent(204)
+	})
 	app.POST("/save", func(c *framework.Ctx) error {
 		session.From(c).AddFlash("success", "Saved "+c.FormValue("name")+".")
 		return c.Redirect(framework.StatusSeeOther, "/page")
@@ -190,7 +196,11 @@ func TestSessionDecodeRefusals(t *testing.T) {
 		{"long signature", enc + "." + sig + "AAAA", "malformed signature"},
 		{"signature not base64", enc + "." + strings.Repeat("!", len(sig)), "malformed signature"},
 		{"oversized", strings.Repeat("a", 4097), "oversized"},
-		{"expired", signedValue(t, st, session.Payload{Issued: now.Add(-2 * time.Hour).Unix()}), "expired"},
+		{"expired", signedValue(t, st, session.Payload{Issued: now.Add(-2 * time.Hour).Unix()}), "expired: older than MaxAge"},
+		{"signed in 1970", signedValue(t, st, session.Payload{Issued: 1}), "expired: older than the session lifetime"},
+		{"past its lifetime, though seen", signedValue(t, st, session.Payload{Issued: now.Add(-15 * 24 * time.Hour).Unix(), Seen: now.Unix()}), "expired: older than the session lifetime"},
+		{"seen before issued", signedValue(t, st, session.Payload{Issued: now.Unix(), Seen: now.Add(-time.Minute).Unix()}), "bad last-seen time"},
+		{"seen in the future", signedValue(t, st, session.Payload{Issued: now.Unix(), Seen: now.Add(time.Hour).Unix()}), "bad last-seen time"},
 		{"from the future", signedValue(t, st, session.Payload{Issued: now.Add(time.Hour).Unix()}), "bad issued-at time"},
 		{"no issued-at", signedValue(t, st, session.Payload{}), "bad issued-at time"},
 		{"signed garbage", func() string {
@@ -302,18 +312,114 @@ func TestSessionExpiry(t *testing.T) {
 			}
 		})
 	}
-	// A browser-session cookie (MaxAge 0) sends no Max-Age and never
-	// expires on the server.
+	// A browser-session cookie (MaxAge 0) sends no Max-Age, and only
+	// Lifetime and IdleTimeout expire it on the server.
 	cfg.MaxAge = 0
 	app = sessionApp(cfg)
 	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/set?k=a&v=b"))
 	if sc := res.SetCookies(); len(sc) != 1 || strings.Contains(sc[0], "Max-Age") {
 		t.Errorf("browser-session cookie: %q", sc)
 	}
-	v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-1000 * time.Hour).Unix()})
+	v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Add(-20 * time.Hour).Unix()})
 	res, _ = frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
 	if string(res.Body) != "ada" {
 		t.Errorf("MaxAge 0 expired a session")
+	}
+}
+
+// TestSessionLifetimeAndIdle checks the server-side expiry that the app
+// configures: a session ends Lifetime after it began however active, and
+// IdleTimeout after it was last seen; a read refreshes the last-seen time.
+func TestSessionLifetimeAndIdle(t *testing.T) {
+	cfg := session.Config{Keys: [][]byte{testKey('a')}, Lifetime: 8 * time.Hour, IdleTimeout: time.Hour}
+	st := session.NewStore(cfg)
+	app := sessionApp(cfg)
+	now := time.Now()
+	ago := func(d time.Duration) int64 { return now.Add(-d).Unix() }
+	tests := []struct {
+		name          string
+		issued, seen  int64
+		want          string
+		wantRefreshed bool
+	}{
+		{"fresh", ago(0), 0, "ada", false},
+		{"seen 10 minutes ago", ago(2 * time.Hour), ago(10 * time.Minute), "ada", false},
+		{"seen 20 minutes ago: refreshed", ago(2 * time.Hour), ago(20 * time.Minute), "ada", true},
+		{"idle 61 minutes", ago(2 * time.Hour), ago(61 * time.Minute), "", false},
+		{"old cookie without seen, idle", ago(2 * time.Hour), 0, "", false},
+		{"active but past the lifetime", ago(8*time.Hour + time.Minute), ago(time.Minute), "", false},
+		{"signed in 1970", 1, 1, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: tt.issued, Seen: tt.seen})
+			res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/get?k=user").Set("Cookie", session.DefaultCookieName+"="+v))
+			if string(res.Body) != tt.want {
+				t.Fatalf("read %q, want %q", res.Body, tt.want)
+			}
+			sc := res.SetCookies()
+			if tt.want == "" || !tt.wantRefreshed {
+				if tt.want != "" && len(sc) != 0 {
+					t.Errorf("a recently seen session was rewritten: %q", sc)
+				}
+				return
+			}
+			if len(sc) != 1 {
+				t.Fatalf("last-seen not refreshed: %q", sc)
+			}
+			val := strings.TrimPrefix(strings.SplitN(sc[0], ";", 2)[0], session.DefaultCookieName+"=")
+			p, _, reason := st.Decode(val, time.Now())
+			if reason != "" || p.Issued != tt.issued || p.Seen < now.Unix() || p.Values["user"] != "ada" {
+				t.Errorf("refreshed cookie: %+v, %q; want issued-at kept and seen now", p, reason)
+			}
+		})
+	}
+	// A new session starts at Clear: its issued-at is now.
+	v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: ago(7 * time.Hour), Seen: ago(time.Minute)})
+	res, _ := frameworktest.Do(app.Serve, frameworktest.NewRequest("GET", "/relogin").Set("Cookie", session.DefaultCookieName+"="+v))
+	sc := res.SetCookies()
+	if len(sc) != 1 {
+		t.Fatalf("relogin set %q", sc)
+	}
+	p, _, _ := st.Decode(strings.TrimPrefix(strings.SplitN(sc[0], ";", 2)[0], session.DefaultCookieName+"="), time.Now())
+	if p.Issued < now.Unix() || p.Values["user"] != "bob" {
+		t.Errorf("after Clear the session kept its old issued-at: %+v", p)
+	}
+}
+
+// TestSessionResponsesArePrivate checks that every response that read or
+// wrote the session, and only those, is marked uncacheable.
+func TestSessionResponsesArePrivate(t *testing.T) {
+	cfg := sessionCfg()
+	st := session.NewStore(cfg)
+	app := sessionApp(cfg)
+	app.GET("/public", func(c *framework.Ctx) error {
+		c.Header().Set("Cache-Control", "public, max-age=60")
+		return c.String(200, "hello "+session.From(c).Get("user"))
+	})
+	app.GET("/plain", func(c *framework.Ctx) error { return c.String(200, "no session here") })
+	v := signedValue(t, st, session.Payload{Values: map[string]string{"user": "ada"}, Issued: time.Now().Unix()})
+	cookie := session.DefaultCookieName + "=" + v
+	tests := []struct {
+		target, cookie, want string
+	}{
+		{"/get?k=user", cookie, session.CacheControl},
+		{"/get?k=user", "", session.CacheControl},
+		{"/set?k=a&v=b", "", session.CacheControl},
+		{"/fail", "", session.CacheControl},
+		{"/public", cookie, session.CacheControl},
+		{"/plain", cookie, ""},
+		{"/plain", "", ""},
+	}
+	for _, tt := range tests {
+		req := frameworktest.NewRequest("GET", tt.target)
+		if tt.cookie != "" {
+			req.Set("Cookie", tt.cookie)
+		}
+		res, _ := frameworktest.Do(app.Serve, req)
+		if got := res.Get("Cache-Control"); got != tt.want && !(tt.target == "/fail" && strings.Contains(got, "no-store")) {
+			t.Errorf("%s (cookie %v): Cache-Control %q, want %q", tt.target, tt.cookie != "", got, tt.want)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ package groundup
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/groundup-go/groundup/docs/course/07-router/router"
 	"github.com/groundup-go/groundup/framework"
@@ -26,8 +27,10 @@ func New() *Router {
 func (r *Router) Handle(method, pattern string) {
 	r.app.Handle(method, pattern, func(c *framework.Ctx) error {
 		params := url.Values{}
-		for _, p := range c.Params() {
-			params.Set(p.Key, p.Value)
+		for _, seg := range strings.Split(pattern, "/") {
+			if seg != "" && (seg[0] == ':' || seg[0] == '*') {
+				params.Set(seg[1:], c.Param(seg[1:]))
+			}
 		}
 		c.Header().Set("X-Route", url.QueryEscape(pattern))
 		c.Header().Set("X-Params", params.Encode())
