@@ -141,6 +141,8 @@ type Response struct {
 	Body   []byte
 	Raw    []byte // the whole response as sent, 1xx responses included
 	Err    error  // set when the server's bytes did not parse
+	// Trace is the request's trace, from TraceTest; nil otherwise.
+	Trace *framework.Trace
 }
 
 // ParseResponses reads every response in raw, as a client would: 1xx
