@@ -258,7 +258,11 @@ func (tr *tracer) parsed(h *http1.Head, r, w int) {
 	}
 	e.Detail = append(e.Detail, "body framing: "+how+" ("+rule+")")
 	keep, prule := h.Persistence()
-	e.Detail = append(e.Detail, "persistence: "+map[bool]string{true: "keep-alive", false: "close"}[keep]+" ("+prule+")")
+	persist := "close"
+	if keep {
+		persist = "keep-alive"
+	}
+	e.Detail = append(e.Detail, "persistence: "+persist+" ("+prule+")")
 	if h.Expect100 {
 		e.Detail = append(e.Detail, "Expect: 100-continue: the client waits for 100 before sending the body")
 	}
@@ -285,16 +289,35 @@ func lastEvent(t *Trace, layer string) int {
 func (tr *tracer) refused(pe *http1.ProtocolError) {
 	t := tr.begin()
 	if t.Method == "" {
-		t.Method, t.Target = "?", "(refused before the request line was understood)"
+		t.Method, t.Target = requestLine(t)
 	}
 	t.Status = pe.Status
 	tr.add(t, TraceEvent{Layer: TraceParser, What: "refused: " + strconv.Itoa(pe.Status) + " " + StatusText(pe.Status) + ": " + pe.Reason, Rule: pe.Rule()}, nil)
 	t.respond = true
 }
 
-// sentContinue records the interim 100 Continue.
+// requestLine reads the method and target of a refused request from the
+// first bytes read, as sent: the parser keeps nothing of a head it
+// refuses.
+func requestLine(t *Trace) (method, target string) {
+	for _, e := range t.Events {
+		if e.Layer != TraceSocket || len(e.Bytes) == 0 {
+			continue
+		}
+		line, _, _ := strings.Cut(string(e.Bytes), "\n")
+		if f := strings.Fields(line); len(f) == 3 && len(f[0]) < 20 {
+			return f[0], f[1]
+		}
+		break
+	}
+	return "?", "(no request line)"
+}
+
+// sentContinue records the interim 100 Continue; the write that carries
+// it belongs to this request's response.
 func (tr *tracer) sentContinue() {
 	tr.event(TraceBody, "sent 100 Continue: the handler read the body, so the client may send it")
+	tr.cur.respond = true
 }
 
 // bodyRead records one read of the request body by the handler (or the
@@ -351,12 +374,13 @@ func chunkNotes(p []byte) []string {
 		if err != nil {
 			break
 		}
-		out = append(out, "chunk of "+strconv.FormatInt(n, 10)+" bytes")
 		if n == 0 {
+			out = append(out, "last chunk (size 0), then the trailer section")
 			trailers = true
 			s = rest
 			continue
 		}
+		out = append(out, "chunk of "+strconv.FormatInt(n, 10)+" bytes")
 		if int64(len(rest)) < n+2 {
 			break
 		}
