@@ -241,7 +241,7 @@ func URLFor(ctx context.Context, name string, params ...string) string {
 func (a *App) Serve(c *Ctx) error {
 	a.once.Do(func() { a.handler = chainLayer(a.dispatch, a.mw) })
 	c.app = a
-	if a.Traces != nil || c.conn != nil && c.conn.trace != nil {
+	if a.Traces != nil || c.tracer() != nil {
 		return a.serveTraced(c)
 	}
 	return a.handler(c)
@@ -269,7 +269,7 @@ func (a *App) dispatch(c *Ctx) error {
 	case routeMatch:
 		c.route, c.params = d.route, d.params
 		c.layer = LayerMiddleware // the route's own middleware, then the controller
-		if c.conn != nil && c.conn.trace != nil {
+		if c.tracer() != nil {
 			return d.route.tracedHandler()(c)
 		}
 		return d.route.handler(c)
