@@ -113,7 +113,13 @@ func TestTraceBrowser(t *testing.T) {
 	shot("trace-get-home.png")
 
 	// A dev error page links to its trace.
-	run("open a missing page", chromedp.Navigate(app.URL+"/no/such/page"), chromedp.WaitVisible(`body`))
+	if res, err := chromedp.Run(ctx, chromedp.NavigateResponse(app.URL+"/no/such/page")); err != nil || res.Status != 404 {
+		t.Fatalf("open a missing page: %v, %v", res, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('a[href^="/_groundup/requests/"]') !== null`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the dev 404 page does not link to its trace: %v", err)
+	}
 	link, _ := eval(`(document.querySelector('a[href^="/_groundup/requests/"]') || {}).href || ''`).(string)
 	if link == "" {
 		t.Fatalf("the dev 404 page does not link to its trace:\n%v", eval(`document.body.innerText`))
