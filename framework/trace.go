@@ -364,16 +364,17 @@ func chunkNotes(p []byte) []string {
 			if line == "" {
 				break
 			}
-			name, _, _ := strings.Cut(line, ":")
-			out = append(out, "trailer "+name+": "+maskValue(name, strings.TrimSpace(line[len(name)+1:])))
+			name, value, _ := strings.Cut(line, ":")
+			out = append(out, "trailer "+name+": "+maskValue(name, strings.TrimSpace(value)))
 			s = rest
 			continue
 		}
 		sz, _, _ := strings.Cut(line, ";")
-		n, err := strconv.ParseInt(strings.TrimSpace(sz), 16, 64)
+		u, err := strconv.ParseUint(strings.TrimSpace(sz), 16, 62)
 		if err != nil {
 			break
 		}
+		n := int64(u)
 		if n == 0 {
 			out = append(out, "last chunk (size 0), then the trailer section")
 			trailers = true
@@ -537,16 +538,14 @@ func maskValue(name, value string) string {
 // maskedValue keeps the names of cookies and the scheme of credentials,
 // which help to read a trace, and hides what would let a reader log in.
 func maskedValue(v string) string {
+	if scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " "); ok && cred != "" && !strings.ContainsAny(scheme, "=;") {
+		return scheme + " ***" // Authorization: Basic ..., Bearer ...
+	}
 	var parts []string
 	for p := range strings.SplitSeq(v, ";") {
-		name, _, ok := strings.Cut(p, "=")
-		switch {
-		case ok:
+		if name, _, ok := strings.Cut(p, "="); ok {
 			parts = append(parts, name+"=***")
-		case strings.Contains(strings.TrimSpace(p), " "):
-			scheme, _, _ := strings.Cut(strings.TrimSpace(p), " ")
-			parts = append(parts, " "+scheme+" ***")
-		default:
+		} else {
 			parts = append(parts, p)
 		}
 	}

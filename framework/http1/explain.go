@@ -22,7 +22,7 @@ func (h *Head) Persistence() (keep bool, rule string) {
 	case h.Close && h.Minor == 0:
 		return false, "RFC 9112 §9.3: HTTP/1.0 closes unless the request says keep-alive"
 	case h.Close:
-		return false, "RFC 9112 §9.6: the request said Connection: close"
+		return false, "RFC 9112 §9.3: the request carries the close connection option"
 	case h.Minor == 0:
 		return true, "RFC 9112 §9.3: HTTP/1.0 with Connection: keep-alive"
 	}
