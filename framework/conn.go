@@ -259,11 +259,7 @@ func (cn *conn) runHandler(c *Ctx) {
 	if h == nil {
 		h = func(c *Ctx) error { return ErrNotFound }
 	}
-	err := h(c)
-	if cn.trace != nil {
-		cn.trace.returned(c, err)
-	}
-	if err != nil {
+	if err := h(c); err != nil {
 		c.Error(err)
 	}
 }

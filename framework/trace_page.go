@@ -42,7 +42,11 @@ func (a *App) serveTraced(c *Ctx) error {
 		inner := traceChain(a.dispatch, a.mw)
 		a.traced = func(c *Ctx) error {
 			c.layer = LayerMiddleware
-			return inner(c)
+			err := inner(c)
+			if tr := c.tracer(); tr != nil {
+				tr.returned(c, err)
+			}
+			return err
 		}
 	})
 	return a.traced(c)
