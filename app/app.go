@@ -60,12 +60,18 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	a.Dev = cfg.dev
 	a.Logger = log
 	a.ErrorHandler = controllers.ErrorHandler(log, cfg.dev)
+	if cfg.dev {
+		// Every request is traced, and the traces are browsed at
+		// /_groundup/requests from this machine.
+		a.Traces = &framework.TraceStore{}
+	}
 	routes(a, h, cfg, log)
 
 	srv := &framework.Server{
 		Handler:      a.Serve,
 		Logger:       log,
 		MaxBodyBytes: 1 << 20,
+		Trace:        a.Traces,
 	}
 	return &app{srv: srv, db: db, feed: broker}, nil
 }

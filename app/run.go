@@ -73,7 +73,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	fs.StringVar(&cfg.addr, "addr", env("GROUNDUP_ADDR", "127.0.0.1:8000"), "TCP `address` to listen on (GROUNDUP_ADDR)")
 	fs.StringVar(&cfg.db, "db", env("GROUNDUP_DB", "./data/groundup.db"), "the `database`: a SQLite file, created with its directory, or a postgres:// URL (GROUNDUP_DB)")
-	fs.BoolVar(&cfg.dev, "dev", dev, "development mode: error pages show the failing layer and stack, docs are re-read on each request, debug logs (GROUNDUP_DEV)")
+	fs.BoolVar(&cfg.dev, "dev", dev, "development mode: error pages show the failing layer and stack, docs are re-read on each request, debug logs, and every request traced at /_groundup/requests (GROUNDUP_DEV)")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", env("GROUNDUP_TLS_CERT", ""), "TLS certificate `file` (PEM); serve HTTPS with -tls-key (GROUNDUP_TLS_CERT)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", env("GROUNDUP_TLS_KEY", ""), "TLS private key `file` (PEM) (GROUNDUP_TLS_KEY)")
 	fs.BoolVar(&cfg.https, "https", https, "users reach the app over HTTPS, also when TLS ends at a proxy in front: session cookies are marked Secure; implied by -tls-cert (GROUNDUP_HTTPS)")

@@ -151,6 +151,9 @@ func (b *body) Read(p []byte) (int, error) {
 			// Nothing buffered: read straight into the caller's slice,
 			// which saves a copy for large uploads.
 			n, err = b.sockRead(p)
+			if cn.trace != nil && n > 0 {
+				cn.trace.read(p[:n])
+			}
 		}
 		b.remaining -= int64(n)
 		if b.remaining == 0 {
@@ -165,6 +168,9 @@ func (b *body) Read(p []byte) (int, error) {
 		}
 	}
 	b.n += int64(n)
+	if cn.trace != nil {
+		cn.trace.bodyRead(b, n)
+	}
 	if b.n > b.limit {
 		return 0, b.fail(ErrBodyTooLarge)
 	}
@@ -183,6 +189,9 @@ func (b *body) readChunked(p []byte) (int, error) {
 		if cn.r < cn.w {
 			nDst, nSrc, done, err := b.dec.Decode(p, cn.rbuf[cn.r:cn.w])
 			cn.r += nSrc
+			if cn.trace != nil {
+				cn.trace.chunked(cn.rbuf[cn.r-nSrc:cn.r], done)
+			}
 			if err != nil {
 				return 0, err
 			}
@@ -206,6 +215,9 @@ func (b *body) readChunked(p []byte) (int, error) {
 		cn.makeRoom()
 		n, err := b.sockRead(cn.rbuf[cn.w:])
 		cn.w += n
+		if cn.trace != nil && n > 0 {
+			cn.trace.read(cn.rbuf[cn.w-n : cn.w])
+		}
 		if err != nil && n == 0 {
 			return 0, err
 		}

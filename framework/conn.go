@@ -75,6 +75,7 @@ type conn struct {
 	newer       *conn
 	readDead    time.Time // the read deadline last set
 	writeDead   time.Time
+	trace       *tracer // nil unless the server traces requests (trace.go)
 }
 
 // serverEnv is what a response needs from its server, fixed when the
@@ -91,7 +92,7 @@ type serverEnv struct {
 func newConn(s *Server, nc net.Conn, parent context.Context) *conn {
 	return &conn{
 		srv: s, nc: nc, lim: s.limits(), parent: parent,
-		env: serverEnv{name: s.serverName(), log: s.logger(), shut: &s.inShut},
+		env: serverEnv{name: s.serverName(), log: s.logger(), shut: &s.inShut}, trace: newTracer(s.Trace, nc),
 	}
 }
 
@@ -217,6 +218,9 @@ func (cn *conn) serveOne() bool {
 	// The next request may already be buffered and reuse this Ctx at
 	// once: nothing of this one (query, form, values, contexts) may leak
 	// into it.
+	if cn.trace != nil {
+		cn.trace.finished(c, cn.closeReason)
+	}
 	c.clear()
 	if cn.closeReason != "" {
 		cn.linger = true // the client may have sent more: close in stages
@@ -258,6 +262,9 @@ func (cn *conn) runHandler(c *Ctx) {
 		cn.closeAfter("handler aborted")
 		c.res.err = ErrAbortHandler
 		return
+	}
+	if cn.trace != nil {
+		cn.trace.panicked(v, stack)
 	}
 	cn.srv.logger().Error("panic serving request", "method", c.Method(), "path", c.Path(),
 		"remote", cn.remoteAddr(), "panic", v, "stack", string(stack))
@@ -319,6 +326,9 @@ func (cn *conn) readHead() bool {
 		n, err := http1.Parse(cn.rbuf[cn.r:cn.w], cn.lim, &cn.ctx.head)
 		if err == nil {
 			cn.r += n
+			if cn.trace != nil {
+				cn.trace.parsed(&cn.ctx.head, cn.r, cn.w)
+			}
 			return true
 		}
 		if err != http1.ErrNeedMore {
@@ -345,6 +355,9 @@ func (cn *conn) readHead() bool {
 		}
 		n, err = cn.nc.Read(cn.rbuf[cn.w:])
 		cn.w += n
+		if cn.trace != nil && n > 0 {
+			cn.trace.read(cn.rbuf[cn.w-n : cn.w])
+		}
 		if err != nil {
 			if isTimeout(err) {
 				cn.srv.logger().Warn("read header timeout; closing connection", "remote", cn.remoteAddr(), "buffered", cn.w-cn.r)
@@ -369,6 +382,9 @@ func (cn *conn) end() {
 		if log := cn.srv.logger(); log.Enabled(context.Background(), slog.LevelDebug) {
 			log.Debug("closing connection", "remote", cn.remoteAddr(), "reason", cn.closeReason)
 		}
+	}
+	if cn.trace != nil {
+		cn.trace.ended(cn.closeReason)
 	}
 	if !cn.hijacked {
 		cn.close()

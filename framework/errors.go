@@ -248,6 +248,9 @@ func DefaultErrorHandler(c *Ctx, err error) {
 			b.WriteString("<h2>Stack</h2><pre>" + html.EscapeString(string(pe.Stack)) + "</pre>")
 		}
 	}
+	if dev && c.TraceID() != "" {
+		b.WriteString(`<p><a href="/_groundup/requests/` + html.EscapeString(c.TraceID()) + `">This request's trace, layer by layer</a></p>`)
+	}
 	if dev {
 		// A router miss: what the router tried, and the nearest routes.
 		b.WriteString(routerHTML(c, code))

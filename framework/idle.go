@@ -81,6 +81,9 @@ func (cn *conn) waitFirstByte() waitResult {
 	cn.acquire()
 	cn.rbuf[0] = cn.one[0]
 	cn.r, cn.w = 0, 1
+	if cn.trace != nil {
+		cn.trace.read(cn.rbuf[:1])
+	}
 	return waitGot
 }
 
@@ -108,6 +111,9 @@ func (cn *conn) waitBriefly() waitResult {
 		return waitEnd
 	}
 	cn.w = n
+	if cn.trace != nil {
+		cn.trace.read(cn.rbuf[:n])
+	}
 	return waitGot
 }
 

@@ -25,6 +25,9 @@ func (cn *conn) write(p []byte) error {
 		return nil
 	}
 	cn.setWriteDeadline(time.Now())
+	if cn.trace != nil {
+		cn.trace.wrote(append(cn.wbuf[:len(cn.wbuf):len(cn.wbuf)], p...))
+	}
 	bufs := net.Buffers{cn.wbuf, p}
 	_, err := bufs.WriteTo(cn.nc)
 	cn.wbuf = cn.wbuf[:0]
@@ -45,6 +48,9 @@ func (cn *conn) flushAt(now time.Time) error {
 		return nil
 	}
 	cn.setWriteDeadline(now)
+	if cn.trace != nil {
+		cn.trace.wrote(cn.wbuf)
+	}
 	_, err := cn.nc.Write(cn.wbuf)
 	cn.wbuf = cn.wbuf[:0]
 	if err != nil {
@@ -78,6 +84,9 @@ func (cn *conn) setWriteDeadline(now time.Time) {
 func (cn *conn) cannedError(pe http1.ProtocolError) {
 	cn.linger = true // the rest of the request is unread
 	cn.closeAfter("protocol error")
+	if cn.trace != nil {
+		cn.trace.refused(&pe)
+	}
 	cn.srv.logger().Warn("protocol error", "status", pe.Status, "reason", pe.Reason, "remote", cn.remoteAddr())
 	body := strconv.Itoa(pe.Status) + " " + StatusText(pe.Status) + ": " + pe.Reason + "\n"
 	cn.wbuf = appendStatusLine(cn.wbuf, pe.Status)
@@ -102,6 +111,9 @@ func (cn *conn) sendContinue() error {
 		return nil
 	}
 	cn.wbuf = append(cn.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
+	if cn.trace != nil {
+		cn.trace.sentContinue()
+	}
 	return cn.flush()
 }
 

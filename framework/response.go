@@ -258,6 +258,9 @@ func (r *response) commit(whole bool) {
 	code := r.statusCode()
 	r.normalizeHeader(code)
 	rule := chooseFraming(framingFacts(code, r.head, r.minor, r.declared >= 0, whole, len(r.body)))
+	if r.cn.trace != nil {
+		r.cn.trace.framed(r, code, rule)
+	}
 	switch rule.choose {
 	case framingNone:
 		r.declared = -1

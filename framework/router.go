@@ -50,6 +50,9 @@ type App struct {
 	Dev bool
 	// Logger is used by the app's Server; slog.Default() when nil.
 	Logger *slog.Logger
+	// Traces, in dev mode, is browsed at /_groundup/requests; the
+	// app's Server records into it (see TraceStore).
+	Traces *TraceStore
 
 	trees []*routeTree // one, unless some routes conflict: see trees.go
 	// paramCatchAll: some pattern has a catch-all behind a parameter.
@@ -61,6 +64,8 @@ type App struct {
 	mw            []Middleware
 	once          sync.Once
 	handler       Handler
+	tracedOnce    sync.Once
+	traced        Handler // handler with every middleware traced
 
 	apiPrefixes []string // from Group.API: errors under these answer in JSON
 }
@@ -83,6 +88,8 @@ type Route struct {
 	ranks      []int32      // one per segment, for specificity: see beats
 	shape      string       // the pattern without parameter names
 	static     bool         // no parameter at all
+	tracedOnce sync.Once
+	traced     Handler // handler with every middleware traced (tracedHandler)
 }
 
 // New returns an App with the router's redirects on.
@@ -242,13 +249,16 @@ func URLFor(ctx context.Context, name string, params ...string) string {
 func (a *App) Serve(c *Ctx) error {
 	a.once.Do(func() { a.handler = chainLayer(a.dispatch, a.mw) })
 	c.app = a
+	if a.Traces != nil || c.tracer() != nil {
+		return a.serveTraced(c)
+	}
 	return a.handler(c)
 }
 
 // ListenAndServe serves the app on addr with a Server of default limits.
 // Use a Server directly to set limits, TLS or graceful shutdown.
 func (a *App) ListenAndServe(addr string) error {
-	s := &Server{Addr: addr, Handler: a.Serve, Logger: a.Logger}
+	s := &Server{Addr: addr, Handler: a.Serve, Logger: a.Logger, Trace: a.Traces}
 	return s.ListenAndServe()
 }
 
@@ -260,10 +270,16 @@ func (a *App) dispatch(c *Ctx) error {
 		return &HTTPError{Code: StatusBadRequest, Message: "malformed percent-encoding in path", Layer: LayerRouter}
 	}
 	d := a.decide(&c.rw, c.method, c.path, nil)
+	if tr := c.tracer(); tr != nil {
+		tr.route(a.Explain(c.method, c.head.Target))
+	}
 	switch d.outcome {
 	case routeMatch:
 		c.route, c.params = d.route, d.params
 		c.layer = LayerMiddleware // the route's own middleware, then the controller
+		if c.tracer() != nil {
+			return d.route.tracedHandler()(c)
+		}
 		return d.route.handler(c)
 	case routeRedirect:
 		to := d.location

@@ -116,6 +116,11 @@ type Server struct {
 	// context derives from.
 	BaseContext func(net.Listener) context.Context
 
+	// Trace, when set, records a trace of every request into it (see
+	// TraceStore). Leave it nil in production: tracing costs time and
+	// keeps request bytes.
+	Trace *TraceStore
+
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}

@@ -14,8 +14,12 @@ import (
 func (c *Ctx) Render(code int, component templ.Component) error {
 	c.res.header.setKnown("Content-Type", "text/html; charset=utf-8")
 	c.res.writeHeader(code)
+	n := c.res.size
 	if err := component.Render(c.viewContext(), c); err != nil {
 		return c.renderFailed(err)
+	}
+	if tr := c.tracer(); tr != nil {
+		tr.view(component, c.res.size-n)
 	}
 	return nil
 }

@@ -161,6 +161,8 @@ type Response struct {
 	// Log holds the JSON lines the server logged while it served this
 	// request (Do and Client fill it in).
 	Log []string
+	// Trace is the request's trace, from TraceTest; nil otherwise.
+	Trace *framework.Trace
 }
 
 // ParseResponses reads every response in raw, as a client would: 1xx
