@@ -58,7 +58,6 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 
 	a := framework.New()
 	a.Dev = cfg.dev
-	a.Logger = log
 	a.ErrorHandler = controllers.ErrorHandler(log, cfg.dev)
 	if cfg.dev {
 		// Every request is traced, and the traces are browsed at

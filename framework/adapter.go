@@ -74,7 +74,7 @@ func WrapHTTP(h http.Handler) Handler {
 
 // httpRequest builds the *http.Request for c.
 func httpRequest(c *Ctx) (*http.Request, error) {
-	hd := c.Head()
+	hd := &c.head
 	u, err := url.ParseRequestURI(c.Target())
 	if err != nil {
 		return nil, &HTTPError{Code: StatusBadRequest, Message: "request target is not a valid URI", Err: err}

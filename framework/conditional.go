@@ -167,7 +167,7 @@ const (
 // checkPreconditions evaluates the conditional header fields in the order
 // of RFC 9110 §13.2.2.
 func checkPreconditions(c *Ctx, etag string, mod time.Time) precondition {
-	hd := c.Head()
+	hd := &c.head
 	// Step 1: If-Match; else step 2: If-Unmodified-Since.
 	if hd.Get("If-Match") != "" {
 		if !etagListMatch(hd.Values("If-Match"), etag, true) {

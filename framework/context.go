@@ -159,11 +159,12 @@ func (c *Ctx) SetRemoteAddr(addr string) { c.remote = addr }
 // case-insensitively, or "".
 func (c *Ctx) RequestHeader(name string) string { return c.head.Get(name) }
 
-// RequestHeaders returns every request header field, in order.
+// RequestHeaders returns every request header field, in the order they
+// came: for fields that repeat (Accept-Encoding on two lines, say) or a
+// look at them all. Each name and value is a substring of the request's
+// immutable head, valid forever; the slice itself is the request's own
+// and must not be changed. RequestHeader is the way to read one field.
 func (c *Ctx) RequestHeaders() []http1.Field { return c.head.Fields }
-
-// Head returns the parsed request head.
-func (c *Ctx) Head() *http1.Head { return &c.head }
 
 // Param returns the value of the named route parameter (":id" or
 // "*path"), or "".

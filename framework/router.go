@@ -3,7 +3,6 @@ package framework
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -48,8 +47,6 @@ type App struct {
 	RedirectCleanPath     bool
 	// Dev makes error pages show the failing layer and stack.
 	Dev bool
-	// Logger is used by the app's Server; slog.Default() when nil.
-	Logger *slog.Logger
 	// Traces, in dev mode, is browsed at /_groundup/requests; the
 	// app's Server records into it (see TraceStore).
 	Traces *TraceStore
@@ -253,13 +250,6 @@ func (a *App) Serve(c *Ctx) error {
 		return a.serveTraced(c)
 	}
 	return a.handler(c)
-}
-
-// ListenAndServe serves the app on addr with a Server of default limits.
-// Use a Server directly to set limits, TLS or graceful shutdown.
-func (a *App) ListenAndServe(addr string) error {
-	s := &Server{Addr: addr, Handler: a.Serve, Logger: a.Logger, Trace: a.Traces}
-	return s.ListenAndServe()
 }
 
 // dispatch finds the route and runs it, or answers the miss. It acts on

@@ -115,7 +115,7 @@ func gzipBuffered(c *framework.Ctx, writers *sync.Pool, minSize int) {
 	if h.Has("Content-Encoding") || len(body) < minSize || len(body) == 0 {
 		return
 	}
-	if !compressibleType(h.Get("Content-Type")) || !acceptsGzip(c.Head()) {
+	if !compressibleType(h.Get("Content-Type")) || !acceptsGzip(c.RequestHeaders()) {
 		return
 	}
 	if c.Method() == "HEAD" {
@@ -218,9 +218,13 @@ func compressibleType(ct string) bool {
 // failing those, "*" is. "q=0" means "not acceptable". A malformed q
 // counts as 0: when in doubt, send identity, which every client reads. It
 // does not allocate.
-func acceptsGzip(head *http1.Head) bool {
+func acceptsGzip(fields []http1.Field) bool {
 	gzipQ, starQ := -1, -1 // -1 unlisted, 0 refused, 1 accepted
-	for v := range head.Values("Accept-Encoding") {
+	for _, f := range fields {
+		if !strings.EqualFold(f.Name, "Accept-Encoding") {
+			continue
+		}
+		v := f.Value
 		for v != "" {
 			var elem string
 			elem, v, _ = strings.Cut(v, ",")

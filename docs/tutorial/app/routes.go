@@ -13,7 +13,6 @@ import (
 // newApp builds the app: middleware, then every route, in one place.
 func newApp(log *slog.Logger, sessionKey []byte) *framework.App {
 	a := framework.New()
-	a.Logger = log
 	a.ErrorHandler = errorHandler
 	a.Use(
 		middleware.Logger(log),

@@ -8,7 +8,6 @@ package groundup
 
 import (
 	"errors"
-	"log/slog"
 	"sync"
 
 	"github.com/groundup-go/groundup/docs/course/08-middleware/chain"
@@ -29,7 +28,6 @@ type App struct {
 // New returns an App whose error handler records the chain's error.
 func New() *App {
 	a := &App{app: framework.New()}
-	a.app.Logger = slog.New(slog.DiscardHandler)
 	a.app.ErrorHandler = func(c *framework.Ctx, err error) {
 		a.err = err
 		c.String(framework.StatusCode(err), "error")

@@ -19,14 +19,13 @@ import (
 func Render(ctx context.Context, w io.Writer, status int, c view.Component) error {
 	var renderErr error
 	app := framework.New()
-	app.Logger = slog.New(slog.DiscardHandler)
 	app.GET("/", func(fc *framework.Ctx) error {
 		renderErr = fc.Render(status, templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
 			return c.Render(ctx, w)
 		}))
 		return renderErr
 	})
-	srv := &framework.Server{Handler: app.Serve, Logger: app.Logger, ServerName: "-"}
+	srv := &framework.Server{Handler: app.Serve, Logger: slog.New(slog.DiscardHandler), ServerName: "-"}
 	_, err := w.Write(frameworktest.ServeBytes(srv, []byte("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")))
 	if renderErr != nil {
 		return renderErr

@@ -5,7 +5,6 @@ package groundup
 
 import (
 	"io/fs"
-	"log/slog"
 	"net/url"
 	"strings"
 
@@ -17,7 +16,6 @@ import (
 // Serve is static.Serve by framework.FileServer.
 func Serve(fsys fs.FS, req static.Request) static.Response {
 	app := framework.New()
-	app.Logger = slog.New(slog.DiscardHandler)
 	app.GET("/*filepath", framework.FileServer(fsys, framework.StaticConfig{}))
 	target := (&url.URL{Path: req.Path}).EscapedPath()
 	r := frameworktest.NewRequest(req.Method, target)
