@@ -35,6 +35,8 @@ const maxFormBytes = 64 << 10
 //	DELETE /entries/:id           entries.Destroy    or POST with _method=DELETE
 //	GET    /entries/live          entries.Live       server-sent events
 //	GET    /live/entries          301 to /entries/live, its old address
+//	GET    /ws/echo               sockets.Echo       WebSocket: every message back
+//	GET    /ws/entries            sockets.Live       WebSocket: new entries, who is here
 //	GET    /api                   api.Index          the API described, in HTML
 //	GET    /api/entries           api.List           JSON
 //	POST   /api/entries           api.Create         201, 400, 415 or 422
@@ -77,6 +79,11 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	// and the static segment wins.
 	a.GET("/entries/live", h.entries.Live).Name("entries.live")
 	a.GET("/live/entries", movedTo("/entries/live"))
+
+	// WebSocket: the echo the docs use, and the live feed with a count of
+	// who is here; the page falls back to /entries/live without them.
+	a.GET("/ws/echo", h.sockets.Echo).Name("ws.echo")
+	a.GET("/ws/entries", h.sockets.Live).Name("ws.entries")
 
 	// The JSON API: no cookies, so no CSRF; errors answer in JSON.
 	a.GET("/api", h.api.Index).Name("api.index")

@@ -1,21 +1,31 @@
-// The guestbook's live feed: the list page subscribes to
-// the URL in its data-live attribute (the route named entries.live,
-// server-sent events) and shows each new entry as it is
-// posted, from any browser. The server sends JSON; the page builds the
-// entry with textContent, so no markup from the network is ever parsed.
+// The guestbook's live feed: the list page opens a WebSocket on
+// /ws/entries (new entries and the number of pages open, "who is here")
+// and shows each new entry as it is posted, from any browser. Where a
+// WebSocket cannot be opened (no WebSocket in the browser, or a proxy
+// that refuses the upgrade), it falls back to the URL in its data-live
+// attribute (the route named entries.live, server-sent events). The
+// server sends JSON; the page builds the entry with textContent, so no
+// markup from the network is ever parsed.
 (function () {
   "use strict";
   var list = document.getElementById("entries");
   var status = document.getElementById("live-status");
-  if (!list || !window.EventSource) return;
+  if (!list || !(window.WebSocket || window.EventSource)) return;
   var url = list.getAttribute("data-live");
   // Only the first page shows the newest entries at its top.
   var firstPage = list.getAttribute("data-page") === "1";
 
+  var here = 0;
+  var transport = "";
   function setStatus(live) {
     if (!status) return;
     status.classList.toggle("is-live", live);
-    status.textContent = live ? "Live: new entries appear here" : "Reconnecting…";
+    status.setAttribute("data-transport", live ? transport : "");
+    var text = live ? "Live: new entries appear here" : "Reconnecting…";
+    if (live && transport === "websocket" && here > 0) {
+      text += " · " + here + (here === 1 ? " page" : " pages") + " open";
+    }
+    status.textContent = text;
   }
 
   function render(e) {
@@ -79,15 +89,75 @@
     return div;
   }
 
-  var source = new EventSource(url);
-  source.onopen = function () { setStatus(true); };
-  source.onerror = function () { setStatus(false); };
-  source.addEventListener("entry", function (ev) {
-    var e;
-    try { e = JSON.parse(ev.data); } catch (err) { return; }
+  var lastID = 0;
+  function show(e) {
+    if (e.id > lastID) lastID = e.id;
     if (!firstPage || document.getElementById("entry-" + e.id)) return;
     var empty = document.getElementById("entries-empty");
     if (empty) empty.remove();
     list.insertBefore(render(e), list.firstChild);
-  });
+  }
+
+  function useEventSource() {
+    if (!window.EventSource) return;
+    transport = "sse";
+    var source = new EventSource(url);
+    source.onopen = function () { setStatus(true); };
+    source.onerror = function () { setStatus(false); };
+    source.addEventListener("entry", function (ev) {
+      var e;
+      try { e = JSON.parse(ev.data); } catch (err) { return; }
+      show(e);
+    });
+  }
+
+  // The WebSocket reconnects after the server closes it (1001 when it
+  // restarts), waiting a little longer each time, up to 10 s. A socket
+  // that never opened, twice in a row, means WebSocket does not get
+  // through: the page falls back to server-sent events for good.
+  var failures = 0;
+  var delay = 500;
+  function useWebSocket() {
+    var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    var socket;
+    try {
+      socket = new WebSocket(scheme + "//" + location.host + "/ws/entries?since=" + lastID);
+    } catch (err) {
+      useEventSource();
+      return;
+    }
+    var opened = false;
+    socket.onopen = function () {
+      opened = true;
+      failures = 0;
+      delay = 500;
+      transport = "websocket";
+      setStatus(true);
+    };
+    socket.onmessage = function (ev) {
+      var m;
+      try { m = JSON.parse(ev.data); } catch (err) { return; }
+      if (m.type === "presence") {
+        here = m.here;
+        setStatus(true);
+      } else if (m.type === "entry") {
+        show(m);
+      }
+    };
+    socket.onclose = function () {
+      setStatus(false);
+      if (!opened && ++failures >= 2) {
+        useEventSource();
+        return;
+      }
+      setTimeout(useWebSocket, delay);
+      delay = Math.min(delay * 2, 10000);
+    };
+  }
+
+  if (window.WebSocket) {
+    useWebSocket();
+  } else {
+    useEventSource();
+  }
 })();
