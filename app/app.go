@@ -54,7 +54,6 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		entries: entries,
 		api:     &controllers.API{Store: entries.Store, Publish: entries.Publish},
 		docs:    &controllers.Docs{Site: docs.NewSite(docsFS, !cfg.dev)},
-		sockets: &controllers.Sockets{Entries: entries, Log: log},
 	}
 
 	a := framework.New()
@@ -77,7 +76,6 @@ type handlers struct {
 	entries *controllers.Entries
 	api     *controllers.API
 	docs    *controllers.Docs
-	sockets *controllers.Sockets
 }
 
 func (a *app) close() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/groundup-go/groundup/app/controllers"
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/middleware"
 	"github.com/groundup-go/groundup/framework/session"
@@ -82,8 +83,11 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 
 	// WebSocket: the echo the docs use, and the live feed with a count of
 	// who is here; the page falls back to /entries/live without them.
-	a.GET("/ws/echo", h.sockets.Echo).Name("ws.echo")
-	a.GET("/ws/entries", h.sockets.Live).Name("ws.entries")
+	// The sockets controller shares the entries controller's store and
+	// feed.
+	sockets := &controllers.Sockets{Entries: h.entries, Log: log}
+	a.GET("/ws/echo", sockets.Echo).Name("ws.echo")
+	a.GET("/ws/entries", sockets.Live).Name("ws.entries")
 
 	// The JSON API: no cookies, so no CSRF; errors answer in JSON.
 	a.GET("/api", h.api.Index).Name("api.index")
