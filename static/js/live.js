@@ -89,7 +89,14 @@
     return div;
   }
 
+  // The newest entry shown: a socket asks for what came after it, so an
+  // entry posted while the page loaded or while the server was away is
+  // not lost.
   var lastID = 0;
+  Array.prototype.forEach.call(list.children, function (li) {
+    var m = /^entry-(\d+)$/.exec(li.id || "");
+    if (m && +m[1] > lastID) lastID = +m[1];
+  });
   function show(e) {
     if (e.id > lastID) lastID = e.id;
     if (!firstPage || document.getElementById("entry-" + e.id)) return;
@@ -112,16 +119,20 @@
   }
 
   // The WebSocket reconnects after the server closes it (1001 when it
-  // restarts), waiting a little longer each time, up to 10 s. A socket
-  // that never opened, twice in a row, means WebSocket does not get
-  // through: the page falls back to server-sent events for good.
+  // restarts), waiting a little longer each time, up to 10 s. If no
+  // socket has ever opened on this page, two failures in a row mean that
+  // WebSocket does not get through (an old proxy, a policy): the page
+  // falls back to server-sent events for good. Once one has opened, a
+  // failure means the server is away, and the page keeps trying.
   var failures = 0;
+  var everOpened = false;
   var delay = 500;
   function useWebSocket() {
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
     var socket;
     try {
-      socket = new WebSocket(scheme + "//" + location.host + "/ws/entries?since=" + lastID);
+      var since = firstPage ? "?since=" + lastID : "";
+      socket = new WebSocket(scheme + "//" + location.host + "/ws/entries" + since);
     } catch (err) {
       useEventSource();
       return;
@@ -129,6 +140,7 @@
     var opened = false;
     socket.onopen = function () {
       opened = true;
+      everOpened = true;
       failures = 0;
       delay = 500;
       transport = "websocket";
@@ -146,7 +158,7 @@
     };
     socket.onclose = function () {
       setStatus(false);
-      if (!opened && ++failures >= 2) {
+      if (!opened && !everOpened && ++failures >= 2) {
         useEventSource();
         return;
       }
