@@ -85,7 +85,7 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	// who is here; the page falls back to /entries/live without them.
 	// The sockets controller shares the entries controller's store and
 	// feed.
-	sockets := &controllers.Sockets{Entries: h.entries, Log: log}
+	sockets := &controllers.Sockets{Entries: h.entries}
 	a.GET("/ws/echo", sockets.Echo).Name("ws.echo")
 	a.GET("/ws/entries", sockets.Live).Name("ws.entries")
 

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"encoding/json"
-	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -18,7 +17,6 @@ import (
 // WebSocket cannot be opened.
 type Sockets struct {
 	Entries *Entries
-	Log     *slog.Logger
 
 	mu   sync.Mutex
 	here map[chan int]struct{} // one per open live connection
