@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/groundup-go/groundup/app/controllers"
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/middleware"
 	"github.com/groundup-go/groundup/framework/session"
@@ -47,6 +48,8 @@ const hstsMaxAge = 365 * 24 * time.Hour
 //	DELETE /entries/:id           entries.Destroy    or POST with _method=DELETE
 //	GET    /entries/live          entries.Live       server-sent events
 //	GET    /live/entries          301 to /entries/live, its old address
+//	GET    /ws/echo               sockets.Echo       WebSocket: every message back
+//	GET    /ws/entries            sockets.Live       WebSocket: new entries, who is here
 //	GET    /api                   api.Index          the API described, in HTML
 //	GET    /api/entries           api.List           JSON
 //	POST   /api/entries           api.Create         201, 400, 415 or 422
@@ -94,6 +97,14 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	// and the static segment wins.
 	a.GET("/entries/live", h.entries.Live).Name("entries.live")
 	a.GET("/live/entries", movedTo("/entries/live"))
+
+	// WebSocket: the echo the docs use, and the live feed with a count of
+	// who is here; the page falls back to /entries/live without them.
+	// The sockets controller shares the entries controller's store and
+	// feed.
+	sockets := &controllers.Sockets{Entries: h.entries}
+	a.GET("/ws/echo", sockets.Echo).Name("ws.echo")
+	a.GET("/ws/entries", sockets.Live).Name("ws.entries")
 
 	// The JSON API: no cookies, so no CSRF; errors answer in JSON.
 	a.GET("/api", h.api.Index).Name("api.index")

@@ -36,6 +36,8 @@
 //	framing.go   the framing rules, a table with the RFC reason on each row
 //	errors.go    one ErrorHandler: typed HTTP errors, JSON or HTML, dev pages
 //	static.go    files from an fs.FS; conditional.go: validators, 304, ranges
+//	hijack.go    a taken-over connection that keeps its slot and hears Shutdown
+//	websocket/   RFC 6455 on a hijacked connection: a sans-IO frame codec, the connection
 //
 // Protocol errors (a malformed head, an oversized header, a smuggling
 // attempt) are answered by the connection loop and never reach a handler.

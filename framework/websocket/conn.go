@@ -23,6 +23,7 @@ import (
 // So keep a goroutine reading, even if it only discards messages.
 type Conn struct {
 	nc           net.Conn
+	raw          net.Conn // the socket under nc, for its CloseWrite
 	log          *slog.Logger
 	subprotocol  string
 	closeTimeout time.Duration
@@ -106,6 +107,7 @@ func newConn(nc net.Conn, buffered []byte, role Role, opts Options, log *slog.Lo
 	}
 	c := &Conn{
 		nc:           nc,
+		raw:          nc,
 		log:          log,
 		closeTimeout: opts.CloseTimeout,
 		pingInterval: opts.PingInterval,
@@ -506,7 +508,7 @@ func (c *Conn) fail(err error) error {
 // would make the kernel answer with a reset that can destroy the close
 // frame before the peer reads it.
 func (c *Conn) linger() {
-	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+	if cw, ok := c.raw.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
 	_ = c.nc.SetReadDeadline(time.Now().Add(c.closeTimeout))

@@ -1,5 +1,5 @@
 // Package websocket speaks WebSocket (RFC 6455) on a connection that the
-// framework hands over with Ctx.Hijack. It is built the way package http1
+// framework hands over with Ctx.HijackConn. It is built the way package http1
 // is: a sans-IO frame codec that can be tested with byte tables and
 // fuzzed, and, on top of it, the connection that reads and writes.
 //
@@ -153,11 +153,13 @@
 // compressed bomb is refused with 1009; inflated text is checked as UTF-8.
 // A streamed message (NextWriter) is gathered and compressed whole.
 //
-// # What is not here
+// # The server's lifecycle
 //
-// The server does not yet know about upgraded connections: they do not
-// count against Server.MaxConns, and Server.Shutdown neither sends them
-// 1001 (going away) nor waits for them. Conn.Shutdown does both for one
-// connection; until the server calls it, the app keeps its connections
-// and calls it on each when it shuts down.
+// Upgrade takes the socket with Ctx.HijackConn, so an upgraded connection
+// keeps its slot among Server.MaxConns and Server.MaxStreams while it is
+// open and is never evicted as idle; Upgrade answers 503 when MaxStreams
+// connections are already open. When Server.Shutdown (or Close) begins,
+// every Conn sends a close frame with 1001 (going away), waits for the
+// peer's answer up to its CloseTimeout, closes the socket and gives the
+// slot back; Shutdown waits for that until its context ends.
 package websocket

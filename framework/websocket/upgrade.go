@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/base64"
 	"log/slog"
@@ -158,7 +159,10 @@ func Upgrade(c *framework.Ctx, opts Options) (*Conn, error) {
 		deflate, extensions, useDeflate = negotiateDeflate(offers, opts.CompressionNoContextTakeover)
 	}
 
-	nc, buffered, err := c.Hijack()
+	// HijackConn, not Hijack: the connection keeps its slot among the
+	// server's MaxConns (and is never evicted as idle) until the Conn
+	// closes, and hears when the server shuts down.
+	hc, err := c.HijackConn()
 	if err != nil {
 		return nil, err
 	}
@@ -188,22 +192,38 @@ func Upgrade(c *framework.Ctx, opts Options) (*Conn, error) {
 	if log == nil {
 		log = c.Logger()
 	}
-	conn := newConn(nc, buffered, Server, opts, log)
+	conn := newConn(hc, hc.Buffered, Server, opts, log)
+	conn.raw = hc.Conn
 	conn.subprotocol = protocol
 	if useDeflate {
 		conn.dec.RSV = RSV1
 		conn.inflate = &inflater{takeover: !deflate.clientNoTakeover}
 		conn.deflate = &deflater{takeover: !deflate.serverNoTakeover}
 	}
-	nc.SetWriteDeadline(time.Now().Add(conn.closeTimeout))
-	_, err = nc.Write(resp)
-	nc.SetWriteDeadline(time.Time{})
+	hc.SetWriteDeadline(time.Now().Add(conn.closeTimeout))
+	_, err = hc.Write(resp)
+	hc.SetWriteDeadline(time.Time{})
 	if err != nil {
-		nc.Close()
+		hc.Close()
 		return nil, err
 	}
 	conn.start()
+	go conn.serverGoingAway(hc.ShutdownNotify())
 	return conn, nil
+}
+
+// serverGoingAway ends the connection when the server shuts down: a close
+// frame with 1001 (going away, RFC 6455 §7.4.1), the wait for the peer's
+// answer up to the close timeout, then the socket closed and its slot
+// given back to the server, whose Shutdown is waiting for it.
+func (c *Conn) serverGoingAway(shutdown <-chan struct{}) {
+	select {
+	case <-c.done:
+		return
+	case <-shutdown:
+	}
+	c.log.Debug("websocket: server shutting down; closing with 1001", "remote", c.nc.RemoteAddr().String())
+	_ = c.Shutdown(context.Background())
 }
 
 // hasToken reports whether any request field called name holds token.

@@ -1,21 +1,31 @@
-// The guestbook's live feed: the list page subscribes to
-// the URL in its data-live attribute (the route named entries.live,
-// server-sent events) and shows each new entry as it is
-// posted, from any browser. The server sends JSON; the page builds the
-// entry with textContent, so no markup from the network is ever parsed.
+// The guestbook's live feed: the list page opens a WebSocket on
+// /ws/entries (new entries and the number of pages open, "who is here")
+// and shows each new entry as it is posted, from any browser. Where a
+// WebSocket cannot be opened (no WebSocket in the browser, or a proxy
+// that refuses the upgrade), it falls back to the URL in its data-live
+// attribute (the route named entries.live, server-sent events). The
+// server sends JSON; the page builds the entry with textContent, so no
+// markup from the network is ever parsed.
 (function () {
   "use strict";
   var list = document.getElementById("entries");
   var status = document.getElementById("live-status");
-  if (!list || !window.EventSource) return;
+  if (!list || !(window.WebSocket || window.EventSource)) return;
   var url = list.getAttribute("data-live");
   // Only the first page shows the newest entries at its top.
   var firstPage = list.getAttribute("data-page") === "1";
 
+  var here = 0;
+  var transport = "";
   function setStatus(live) {
     if (!status) return;
     status.classList.toggle("is-live", live);
-    status.textContent = live ? "Live: new entries appear here" : "Reconnecting…";
+    status.setAttribute("data-transport", live ? transport : "");
+    var text = live ? "Live: new entries appear here" : "Reconnecting…";
+    if (live && transport === "websocket" && here > 0) {
+      text += " · " + here + (here === 1 ? " page" : " pages") + " open";
+    }
+    status.textContent = text;
   }
 
   function render(e) {
@@ -79,15 +89,87 @@
     return div;
   }
 
-  var source = new EventSource(url);
-  source.onopen = function () { setStatus(true); };
-  source.onerror = function () { setStatus(false); };
-  source.addEventListener("entry", function (ev) {
-    var e;
-    try { e = JSON.parse(ev.data); } catch (err) { return; }
+  // The newest entry shown: a socket asks for what came after it, so an
+  // entry posted while the page loaded or while the server was away is
+  // not lost.
+  var lastID = 0;
+  Array.prototype.forEach.call(list.children, function (li) {
+    var m = /^entry-(\d+)$/.exec(li.id || "");
+    if (m && +m[1] > lastID) lastID = +m[1];
+  });
+  function show(e) {
+    if (e.id > lastID) lastID = e.id;
     if (!firstPage || document.getElementById("entry-" + e.id)) return;
     var empty = document.getElementById("entries-empty");
     if (empty) empty.remove();
     list.insertBefore(render(e), list.firstChild);
-  });
+  }
+
+  function useEventSource() {
+    if (!window.EventSource) return;
+    transport = "sse";
+    var source = new EventSource(url);
+    source.onopen = function () { setStatus(true); };
+    source.onerror = function () { setStatus(false); };
+    source.addEventListener("entry", function (ev) {
+      var e;
+      try { e = JSON.parse(ev.data); } catch (err) { return; }
+      show(e);
+    });
+  }
+
+  // The WebSocket reconnects after the server closes it (1001 when it
+  // restarts), waiting a little longer each time, up to 10 s. If no
+  // socket has ever opened on this page, two failures in a row mean that
+  // WebSocket does not get through (an old proxy, a policy): the page
+  // falls back to server-sent events for good. Once one has opened, a
+  // failure means the server is away, and the page keeps trying.
+  var failures = 0;
+  var everOpened = false;
+  var delay = 500;
+  function useWebSocket() {
+    var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    var socket;
+    try {
+      var since = firstPage ? "?since=" + lastID : "";
+      socket = new WebSocket(scheme + "//" + location.host + "/ws/entries" + since);
+    } catch (err) {
+      useEventSource();
+      return;
+    }
+    var opened = false;
+    socket.onopen = function () {
+      opened = true;
+      everOpened = true;
+      failures = 0;
+      delay = 500;
+      transport = "websocket";
+      setStatus(true);
+    };
+    socket.onmessage = function (ev) {
+      var m;
+      try { m = JSON.parse(ev.data); } catch (err) { return; }
+      if (m.type === "presence") {
+        here = m.here;
+        setStatus(true);
+      } else if (m.type === "entry") {
+        show(m);
+      }
+    };
+    socket.onclose = function () {
+      setStatus(false);
+      if (!opened && !everOpened && ++failures >= 2) {
+        useEventSource();
+        return;
+      }
+      setTimeout(useWebSocket, delay);
+      delay = Math.min(delay * 2, 10000);
+    };
+  }
+
+  if (window.WebSocket) {
+    useWebSocket();
+  } else {
+    useEventSource();
+  }
 })();

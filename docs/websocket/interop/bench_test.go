@@ -15,7 +15,8 @@ import (
 // with the same gorilla client against two servers on 127.0.0.1: groundup
 // on its own socket layer, and gorilla/websocket on net/http. ns/op is
 // the round trip; allocs/op counts client and server together, the
-// client's share being the same in both.
+// client's share being the same in both; msgs/s is messages echoed per
+// second.
 //
 //	go test -run '^$' -bench Echo -benchmem
 func BenchmarkEcho(b *testing.B) {
@@ -90,4 +91,6 @@ func benchClient(b *testing.B, url string, msg []byte) {
 			b.Fatal(err)
 		}
 	}
+	// One message echoed per iteration.
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
