@@ -60,7 +60,7 @@ type conn struct {
 	mu          sync.Mutex         // guards base, cancel and aborted against abort
 	base        context.Context    // made on first use (context)
 	cancel      context.CancelFunc // cancels base
-	aborted     bool
+	aborted     atomic.Bool        // set under mu too, so that context and abort agree
 	hijacked    bool
 	closeReason string    // why the connection closes after this response; "" keeps it open
 	parked      bool      // idle on a fresh goroutine (see idleGrace)
@@ -104,7 +104,7 @@ func (cn *conn) context() context.Context {
 	defer cn.mu.Unlock()
 	if cn.base == nil {
 		cn.base, cn.cancel = context.WithCancel(cn.parent)
-		if cn.aborted {
+		if cn.aborted.Load() {
 			cn.cancel()
 		}
 	}
@@ -373,7 +373,7 @@ func (cn *conn) readHead() bool {
 // end closes the connection (unless it was hijacked) and tells the server.
 func (cn *conn) end() {
 	cn.mu.Lock()
-	cn.aborted = true // a context made from now on starts cancelled
+	cn.aborted.Store(true) // a context made from now on starts cancelled
 	if cn.cancel != nil {
 		cn.cancel()
 	}

@@ -90,10 +90,14 @@ func (c *Ctx) clear() {
 	c.remote = ""
 	c.params = nil
 	c.query = nil
-	c.valuesMu.Lock()
-	clear(c.values)
-	c.values = c.values[:0]
-	c.valuesMu.Unlock()
+	if len(c.values) > 0 {
+		// Set runs on this goroutine, so the length needs no lock; a
+		// context's timer may still be reading the values.
+		c.valuesMu.Lock()
+		clear(c.values)
+		c.values = c.values[:0]
+		c.valuesMu.Unlock()
+	}
 	for _, r := range []*requestContext{c.watched, c.light} {
 		if r != nil {
 			r.c.Store(nil)

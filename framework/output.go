@@ -181,7 +181,7 @@ func (cn *conn) drainUntilClosed() {
 // abort closes the socket at once and cancels the requests' contexts.
 func (cn *conn) abort() {
 	cn.mu.Lock()
-	cn.aborted = true
+	cn.aborted.Store(true)
 	if cn.cancel != nil {
 		cn.cancel()
 	}

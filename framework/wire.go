@@ -30,12 +30,14 @@ func (c *Ctx) AfterResponse(fn func()) {
 
 // markSent records the status of the head being written, unless the
 // connection was cut: a head written to it goes nowhere.
+//
+// aborted is atomic rather than read under the connection's mutex: this
+// runs for every response, and an uncontended lock is still two atomic
+// operations more than a load.
 func (r *response) markSent(code int) {
-	r.cn.mu.Lock()
-	if !r.cn.aborted {
+	if !r.cn.aborted.Load() {
 		r.sent = code
 	}
-	r.cn.mu.Unlock()
 }
 
 // runAfter runs the AfterResponse hooks once. headPending says the head
