@@ -63,11 +63,11 @@ func (b *body) reset(cn *conn, h *http1.Head, limit int64) {
 	b.n = 0
 	b.err = nil
 	b.done = false
-	b.dec.Reset()
 	b.rate, b.waited, b.got = 0, 0, 0
 	switch {
 	case h.Chunked:
 		b.mode = bodyChunked
+		b.dec.Reset() // only here: most requests have no chunked body
 	case h.ContentLength > 0:
 		b.mode, b.remaining = bodyLength, h.ContentLength
 	default:
