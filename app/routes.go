@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/groundup-go/groundup/app/controllers"
 	"github.com/groundup-go/groundup/framework"
 	"github.com/groundup-go/groundup/framework/middleware"
 	"github.com/groundup-go/groundup/framework/session"
@@ -21,7 +22,13 @@ const maxFormBytes = 64 << 10
 // report leads here, and from here to its controller.
 //
 //	GET    /                      home.Index         the seed demo: test.jpg and a form
-//	POST   /register              home.Register      "register success", or 422
+//	POST   /register              home.Register      makes an account, logs in: "register success", or 422
+//	GET    /login                 accounts.LoginPage
+//	POST   /login                 accounts.Login     303, 422 (one message for both halves) or 429
+//	POST   /logout                accounts.Logout    303 to /entries
+//	GET    /account               accounts.Account   the account and its API tokens
+//	POST   /account/tokens        accounts.CreateToken  201, the token shown once
+//	DELETE /account/tokens/:id    accounts.RevokeToken  or POST with _method=DELETE
 //	GET    /test.jpg              home.TestImage     image/jpeg
 //	GET    /favicon.ico           home.Favicon
 //	GET    /healthz               home.Health
@@ -37,9 +44,13 @@ const maxFormBytes = 64 << 10
 //	GET    /live/entries          301 to /entries/live, its old address
 //	GET    /api                   api.Index          the API described, in HTML
 //	GET    /api/entries           api.List           JSON
-//	POST   /api/entries           api.Create         201, 400, 415 or 422
+//	POST   /api/entries           api.Create         201, 400, 401, 415 or 422
 //	GET    /api/entries/:id       api.Get            200 or 404
-//	DELETE /api/entries/:id       api.Delete         204 or 404
+//	DELETE /api/entries/:id       api.Delete         204, 401, 403 or 404
+//
+// Writing needs an account: pages that write redirect to /login, the
+// API answers 401. Only an entry's author may edit or delete it (403).
+//
 //	GET    /docs                  docs.Index         docs/README.md
 //	GET    /docs/:page            docs.Show          docs/<page>.md
 func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
@@ -57,6 +68,7 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 		middleware.MethodOverride(), // before routing: a form's _method=DELETE reaches DELETE routes
 		middleware.Gzip(middleware.GzipConfig{}),
 		session.Sessions(session.Config{Keys: cfg.sessionKeys, Secure: cfg.https}),
+		h.accounts.Authenticate, // who is asking: a Bearer token or the session; refuses nothing else
 	)
 
 	// The seed demo, as the article tried it. The form changes nothing on
@@ -73,14 +85,22 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	// in, asking to be sent again (entries.Expired).
 	pages := a.Group("", session.CSRF(session.CSRFConfig{Expired: h.entries.Expired}))
 	pages.Resource("/entries", h.entries)
+	pages.GET("/login", h.accounts.LoginPage).Name("login")
+	pages.POST("/login", h.accounts.Login).Name("login.create")
+	pages.POST("/logout", h.accounts.Logout).Name("logout")
+	pages.GET("/account", h.accounts.Account).Name("account")
+	pages.POST("/account/tokens", h.accounts.CreateToken).Name("account.tokens.create")
+	pages.DELETE("/account/tokens/:id", h.accounts.RevokeToken).Name("account.tokens.revoke")
 	// "live" beside ":id": the router keeps the two in separate trees,
 	// and the static segment wins.
 	a.GET("/entries/live", h.entries.Live).Name("entries.live")
 	a.GET("/live/entries", movedTo("/entries/live"))
 
-	// The JSON API: no cookies, so no CSRF; errors answer in JSON.
+	// The JSON API: errors answer in JSON. A write made with an API
+	// token needs no CSRF check, since no browser sends the token by
+	// itself; one made with the session cookie passes the pages' checks.
 	a.GET("/api", h.api.Index).Name("api.index")
-	api := a.Group("/api").API() // errors answer in JSON, whatever Accept says
+	api := a.Group("/api", controllers.APICSRF(session.CSRFConfig{})).API() // errors answer in JSON, whatever Accept says
 	api.GET("/entries", h.api.List).Name("api.entries.list")
 	api.POST("/entries", h.api.Create).Name("api.entries.create")
 	api.GET("/entries/:id", h.api.Get).Name("api.entries.get")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/groundup-go/groundup/app/models"
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/session"
 )
 
 // url returns the path of the named route; see framework.URLFor.
@@ -89,6 +90,41 @@ func (f Field) inputType() string {
 		return "text"
 	}
 	return f.Type
+}
+
+// SessionUserKey is the session key under which the logged-in account's
+// id is kept, in decimal.
+const SessionUserKey = "user_id"
+
+// viewerID returns the id of the account logged in to this browser, or
+// 0.
+func viewerID(ctx context.Context) int64 {
+	id, _ := strconv.ParseInt(session.Value(ctx, SessionUserKey), 10, 64)
+	return id
+}
+
+// canChange reports whether the visitor may edit and delete e: the pages
+// show those buttons only then.
+func canChange(ctx context.Context, e models.Entry) bool {
+	return e.CanChange(viewerID(ctx))
+}
+
+// LoginForm is the login form with its values and its one message,
+// which never says whether the email or the password was wrong.
+type LoginForm struct {
+	Email   string
+	Next    string // where to go after logging in
+	Message string
+}
+
+// AccountPage is what the account page shows: the account, its tokens,
+// and a token just made, shown this once.
+type AccountPage struct {
+	User     models.User
+	Tokens   []models.Token
+	NewToken string
+	NewName  string
+	Errors   models.Errors
 }
 
 // RegisterForm is the seed demo's form with its values and errors.

@@ -61,16 +61,21 @@ func (h *API) Get(c *framework.Ctx) error {
 }
 
 // Create stores the entry in the JSON body, {"name": "...", "message":
-// "..."}, and answers 201 with its Location. A body that is not that JSON
+// "..."}, written by the account of the request's token, and answers
+// 201 with its Location. Without an account it is a 401. A body that is not that JSON
 // object is a 400 (415 for another Content-Type); invalid fields are a
 // 422 that names each one. Either way nothing is stored.
 func (h *API) Create(c *framework.Ctx) error {
+	u, err := apiUser(c)
+	if err != nil {
+		return err
+	}
 	// The API speaks JSON only: Bind would take a form too.
 	if mt, _, _ := mime.ParseMediaType(c.RequestHeader("Content-Type")); mt != "application/json" {
 		return framework.NewError(framework.StatusUnsupportedMediaType, "expected Content-Type application/json")
 	}
 	var in models.EntryInput
-	err := c.Bind(&in) // the JSON body, then in.Validate
+	err = c.Bind(&in) // the JSON body, then in.Validate
 	var errs models.Errors
 	if errors.As(err, &errs) {
 		refused(c, errs)
@@ -82,7 +87,7 @@ func (h *API) Create(c *framework.Ctx) error {
 	}
 	ctx, cancel := dbContext(c)
 	defer cancel()
-	e, err := h.Store.Create(ctx, in)
+	e, err := h.Store.Create(ctx, u.ID, in)
 	if err != nil {
 		return err
 	}
@@ -93,9 +98,14 @@ func (h *API) Create(c *framework.Ctx) error {
 	return c.JSON(framework.StatusCreated, e)
 }
 
-// Delete removes the entry: 204, or 404 when there is none.
+// Delete removes the entry: 204, 404 when there is none, 403 when the
+// token's account is not its author.
 func (h *API) Delete(c *framework.Ctx) error {
-	if err := deleteEntry(c, h.Store); err != nil {
+	u, err := apiUser(c)
+	if err != nil {
+		return err
+	}
+	if err := deleteEntry(c, h.Store, u); err != nil {
 		return err
 	}
 	return c.NoContent(framework.StatusNoContent)
