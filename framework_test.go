@@ -274,6 +274,7 @@ type client struct {
 	base  string
 	hc    *http.Client
 	dials atomic.Int64
+	token string // an API token, sent as Authorization: Bearer when set
 }
 
 // newClient returns a client with a cookie jar that does not follow
@@ -316,6 +317,9 @@ func (c *client) do(method, path string, body io.Reader, hdr ...string) *resp {
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
@@ -344,6 +348,41 @@ func (c *client) postForm(path string, form url.Values) *resp {
 func (c *client) postJSON(path, body string) *resp {
 	c.t.Helper()
 	return c.do("POST", path, strings.NewReader(body), "Content-Type", "application/json", "Accept", "application/json")
+}
+
+// testPassword is the password of every account the tests make.
+const testPassword = "correct horse battery"
+
+// signUp registers an account through the seed's form, which logs the
+// client in with a session cookie.
+func (c *client) signUp(name, email string) {
+	c.t.Helper()
+	c.postForm("/register", url.Values{"name": {name}, "email": {email}, "password": {testPassword}}).
+		expect(c.t, 200, "POST /register").mustContain(c.t, "register", "register success")
+}
+
+var newTokenRE = regexp.MustCompile(`<code id="new-token">(gu_[A-Za-z0-9_-]+)</code>`)
+
+// newToken makes an API token on the account page of the logged-in
+// client and returns it.
+func (c *client) newToken(name string) string {
+	c.t.Helper()
+	page := c.get("/account").expect(c.t, 200, "GET /account")
+	r := c.postForm("/account/tokens", url.Values{"_csrf": {csrfToken(c.t, page)}, "name": {name}}).expect(c.t, 201, "make a token")
+	m := newTokenRE.FindStringSubmatch(r.Body)
+	if m == nil {
+		c.t.Fatalf("no token on the page:\n%s", clip(r.Body))
+	}
+	return m[1]
+}
+
+// newAPIClient returns a client with an account of its own, which sends
+// an API token with each request.
+func newAPIClient(t *testing.T, base, email string) *client {
+	c := newClient(t, base)
+	c.signUp("API user", email)
+	c.token = c.newToken("tests")
+	return c
 }
 
 // expect fails the test unless r has the status.
@@ -435,9 +474,10 @@ func TestSeedScenario(t *testing.T) {
 
 	// 3. The form, with values that must come back escaped.
 	ok := c.postForm("/register", url.Values{
-		"name":  {`<b>Ada</b> & "Co"`},
-		"email": {"ada@example.com"},
-		"about": {"<script>alert(1)</script>\r\nsecond line"},
+		"name":     {`<b>Ada</b> & "Co"`},
+		"email":    {"ada@example.com"},
+		"password": {testPassword},
+		"about":    {"<script>alert(1)</script>\r\nsecond line"},
 	}).expect(t, 200, "POST /register")
 	ok.mustContain(t, "POST /register", "register success", "&lt;b&gt;Ada&lt;/b&gt; &amp; &#34;Co&#34;",
 		"ada@example.com", "&lt;script&gt;alert(1)&lt;/script&gt;\nsecond line")
@@ -477,6 +517,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestGuestbookHTML(t *testing.T) {
 	app := startApp(t)
 	c := newClient(t, app.URL)
+	c.signUp("Ada", "ada@example.com")
 
 	list := c.get("/entries").expect(t, 200, "GET /entries")
 	list.mustContain(t, "empty list", "No entries yet", `data-live="/entries/live"`)
@@ -554,7 +595,7 @@ func TestGuestbookHTML(t *testing.T) {
 
 func TestGuestbookPagination(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "api@example.com")
 	for i := 1; i <= 12; i++ {
 		c.postJSON("/api/entries", fmt.Sprintf(`{"name": "Visitor %d", "message": "Message %d"}`, i, i)).expect(t, 201, "create")
 	}
@@ -605,7 +646,7 @@ func decode[T any](t *testing.T, r *resp) T {
 
 func TestAPI(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "api@example.com")
 
 	r := c.postJSON("/api/entries", `{"name": " Grace ", "message": "Hello from JSON"}`).expect(t, 201, "create")
 	e := decode[apiEntry](t, r)
@@ -742,7 +783,7 @@ func openStream(t *testing.T, c *client, hdr ...string) (*bufio.Reader, func()) 
 
 func TestLiveFeed(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "api@example.com")
 	br, done := openStream(t, c)
 	defer done()
 	ev, err := readEvent(br)
@@ -909,7 +950,8 @@ func TestDocs(t *testing.T) {
 // the process exits cleanly with the entry stored.
 func TestGracefulShutdown(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "api@example.com")
+	token := c.token
 	br, done := openStream(t, c) // a live stream, which shutdown must end
 	defer done()
 	if ev, _ := readEvent(br); ev.event != "ready" {
@@ -926,8 +968,8 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	defer conn.Close()
 	body := `{"name": "Last one", "message": "posted during shutdown"}`
-	fmt.Fprintf(conn, "POST /api/entries HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n",
-		app.Addr, len(body))
+	fmt.Fprintf(conn, "POST /api/entries HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n",
+		app.Addr, token, len(body))
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	rd := bufio.NewReader(conn)
 	interim, err := http.ReadResponse(rd, nil)
@@ -985,6 +1027,7 @@ func TestGracefulShutdown(t *testing.T) {
 // and busy timeout must queue the writers, not fail them.
 func TestConcurrentWrites(t *testing.T) {
 	app := startApp(t)
+	token := newAPIClient(t, app.URL, "api@example.com").token
 	const writers, each = 8, 10
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)
@@ -994,8 +1037,11 @@ func TestConcurrentWrites(t *testing.T) {
 			defer wg.Done()
 			hc := &http.Client{Timeout: 20 * time.Second}
 			for i := 0; i < each; i++ {
-				res, err := hc.Post(app.URL+"/api/entries", "application/json",
+				req, _ := http.NewRequest("POST", app.URL+"/api/entries",
 					strings.NewReader(fmt.Sprintf(`{"name": "w%d", "message": "m%d"}`, w, i)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				res, err := hc.Do(req)
 				if err != nil {
 					errs <- err
 					return
@@ -1124,6 +1170,7 @@ func TestBrowser(t *testing.T) {
 	run("fill the form",
 		chromedp.SendKeys(`#f-name`, "Ada <Lovelace>"),
 		chromedp.SendKeys(`#f-email`, "ada@example.com"),
+		chromedp.SendKeys(`#f-password`, testPassword),
 		chromedp.SendKeys(`#f-about`, "I write programs for engines."),
 		chromedp.Click(`form[action="/register"] button[type=submit]`),
 		chromedp.WaitVisible(`#reg-name`),
@@ -1155,7 +1202,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("the live feed did not connect: %v", err)
 	}
-	newClient(t, app.URL).postJSON("/api/entries", `{"name": "Linus", "message": "Posted through the API, shown live."}`).
+	newAPIClient(t, app.URL, "linus@example.com").postJSON("/api/entries", `{"name": "Linus", "message": "Posted through the API, shown live."}`).
 		expect(t, 201, "API post")
 	run("see the live entry", chromedp.WaitVisible(`#entry-2`))
 	shot("entries.png")
