@@ -160,10 +160,11 @@ func curlExamples(host string) string {
 	base := "http://" + host
 	return strings.Join([]string{
 		"curl -i " + base + "/api/entries",
-		"curl -i -H 'Content-Type: application/json' \\",
+		"TOKEN=gu_...   # from your account page, shown once",
+		"curl -i -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\",
 		`     -d '{"name": "Ada", "message": "Hello from curl"}' ` + base + "/api/entries",
 		"curl -i " + base + "/api/entries/1",
-		"curl -i -X DELETE " + base + "/api/entries/1",
+		"curl -i -X DELETE -H \"Authorization: Bearer $TOKEN\" " + base + "/api/entries/1",
 		"curl -N " + base + "/entries/live",
 	}, "\n")
 }
