@@ -62,9 +62,9 @@ func (h *API) Get(c *framework.Ctx) error {
 
 // Create stores the entry in the JSON body, {"name": "...", "message":
 // "..."}, written by the account of the request's token, and answers
-// 201 with its Location. Without an account it is a 401. A body that is not that JSON
-// object is a 400 (415 for another Content-Type); invalid fields are a
-// 422 that names each one. Either way nothing is stored.
+// 201 with its Location. Without an account it is a 401. A body that is
+// not that JSON object is a 400 (415 for another Content-Type); invalid
+// fields are a 422 that names each one. Either way nothing is stored.
 func (h *API) Create(c *framework.Ctx) error {
 	u, err := apiUser(c)
 	if err != nil {
