@@ -1206,6 +1206,10 @@ func TestBrowser(t *testing.T) {
 		expect(t, 201, "API post")
 	run("see the live entry", chromedp.WaitVisible(`#entry-2`))
 	shot("entries.png")
+	// Edit and delete are for the author alone, on the live entry too.
+	if got := eval(`document.querySelectorAll('#entry-1 .entry-actions').length + ',' + document.querySelectorAll('#entry-2 .entry-actions').length`); got != "1,0" {
+		t.Errorf("edit buttons on Ada's entry and on Linus's: %v, want 1,0", got)
+	}
 
 	// Validation errors, shown next to the fields.
 	run("a bad edit",
@@ -1217,6 +1221,17 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(`#f-name-error`),
 	)
 	shot("edit-error.png")
+
+	// Log out: the entry is still there, without its buttons.
+	run("log out",
+		chromedp.Navigate(app.URL+"/account"),
+		chromedp.Click(`#logout`),
+		chromedp.WaitVisible(`#entry-1`),
+	)
+	if got := eval(`document.querySelectorAll('.entry-actions').length`); got != float64(0) {
+		t.Errorf("logged out, the list shows %v sets of edit buttons, want none", got)
+	}
+	shot("logged-out.png")
 
 	// The API page and an error page, in the same layout.
 	run("open /api", chromedp.Navigate(app.URL+"/api"), chromedp.WaitVisible(`table.endpoints`))

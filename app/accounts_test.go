@@ -49,7 +49,6 @@ type accountsApp struct {
 	a      *app
 	dbPath string
 	logs   *frameworktest.Logs
-	raw    []byte // every response, as sent, for TestPasswordNeverShows
 }
 
 func newAccountsApp(t *testing.T) *accountsApp {
