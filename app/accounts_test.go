@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/groundup-go/groundup/app/models/pgtest"
 	"github.com/groundup-go/groundup/framework"
 	"net/url"
 	"os"
@@ -14,6 +15,14 @@ import (
 
 	"github.com/groundup-go/groundup/framework/frameworktest"
 )
+
+// TestMain stops the PostgreSQL cluster that the accounts tests may
+// have started.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
 
 // signUp registers an account through the seed's form, which logs the
 // client in.
@@ -53,8 +62,20 @@ type accountsApp struct {
 
 func newAccountsApp(t *testing.T) *accountsApp {
 	t.Helper()
+	return newAccountsAppOn(t, "sqlite")
+}
+
+// newAccountsAppOn is newAccountsApp on a database of kind, "sqlite" or
+// "postgres" (a throwaway database in pgtest's cluster; skipped when
+// PostgreSQL is not installed).
+func newAccountsAppOn(t *testing.T, kind string) *accountsApp {
+	t.Helper()
 	x := &accountsApp{t: t, dbPath: filepath.Join(t.TempDir(), "accounts.db"), logs: &frameworktest.Logs{}}
-	a, err := newApp(context.Background(), config{db: x.dbPath, sessionKeys: [][]byte{[]byte(testKey)}}, x.logs.Logger())
+	dsn := x.dbPath
+	if kind == "postgres" {
+		dsn = pgtest.DB(t)
+	}
+	a, err := newApp(context.Background(), config{db: dsn, sessionKeys: [][]byte{[]byte(testKey)}}, x.logs.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,8 +170,17 @@ func TestRegisterAndLogin(t *testing.T) {
 	}
 }
 
-func TestOwnership(t *testing.T) {
-	x := newAccountsApp(t)
+// onBoth runs test on SQLite and on PostgreSQL, as subtests.
+func onBoth(t *testing.T, test func(t *testing.T, kind string)) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) { test(t, kind) })
+	}
+}
+
+func TestOwnership(t *testing.T) { onBoth(t, testOwnership) }
+
+func testOwnership(t *testing.T, kind string) {
+	x := newAccountsAppOn(t, kind)
 	ada, bob, anon := x.client(), x.client(), x.client()
 	signUp(t, ada, "Ada", "ada@example.com")
 	signUp(t, bob, "Bob", "bob@example.com")
@@ -222,8 +252,10 @@ func TestOwnership(t *testing.T) {
 	}
 }
 
-func TestTokens(t *testing.T) {
-	x := newAccountsApp(t)
+func TestTokens(t *testing.T) { onBoth(t, testTokens) }
+
+func testTokens(t *testing.T, kind string) {
+	x := newAccountsAppOn(t, kind)
 	c := x.client()
 	signUp(t, c, "Ada", "ada@example.com")
 	token := newToken(t, c, "laptop")
