@@ -189,6 +189,9 @@ func testOwnership(t *testing.T, kind string) {
 		t.Fatalf("create: %d", res.Status)
 	}
 	const editLink = `href="/entries/1/edit"`
+	if body := string(anon.Get("/entries").Body); strings.Contains(body, `action="/entries"`) || !strings.Contains(body, `id="sign-login"`) {
+		t.Error("a visitor gets the entry form rather than the way to log in")
+	}
 	if !strings.Contains(string(ada.Get("/entries").Body), editLink) || !strings.Contains(string(ada.Get("/entries/1").Body), editLink) {
 		t.Error("the author's pages lack the edit button")
 	}
@@ -228,7 +231,7 @@ func testOwnership(t *testing.T, kind string) {
 	if res := anon.Get("/entries/new"); res.Status != 303 || !strings.HasPrefix(res.Get("Location"), "/login") {
 		t.Errorf("visitor's new entry: %d to %q, want 303 to /login", res.Status, res.Get("Location"))
 	}
-	anon.Get("/entries")
+	anon.Get("/login") // a page with a form: a session and its CSRF token
 	if res := anon.PostForm("/entries", url.Values{"name": {"Anon"}, "message": {"x"}}); res.Status != 303 || !strings.HasPrefix(res.Get("Location"), "/login") {
 		t.Errorf("visitor's post: %d to %q, want 303 to /login", res.Status, res.Get("Location"))
 	}
