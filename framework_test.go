@@ -728,6 +728,55 @@ func TestAPI(t *testing.T) {
 	}
 }
 
+// TestAccounts runs accounts against the real binary: registration logs
+// in, a second account can neither edit nor delete the first one's entry
+// over HTML or the API, visitors are sent to log in or get 401, a failed
+// login says the same for both halves, and logout ends the session.
+func TestAccounts(t *testing.T) {
+	app := startApp(t)
+	ada := newAPIClient(t, app.URL, "ada@example.com")
+	bob := newAPIClient(t, app.URL, "bob@example.com")
+	ada.postJSON("/api/entries", `{"name": "Ada", "message": "mine"}`).expect(t, 201, "ada's entry")
+	ada.get("/account").expect(t, 200, "ada is logged in")
+
+	bob.do("DELETE", "/api/entries/1", nil).expect(t, 403, "bob's API delete")
+	bob.token = "" // the HTML side, with bob's session cookie
+	bob.get("/entries/1/edit").expect(t, 403, "bob's edit page")
+	page := bob.get("/entries/1").expect(t, 200, "bob reads")
+	page.mustNotContain(t, "bob's view", `href="/entries/1/edit"`)
+	login := bob.get("/login").expect(t, 200, "login page")
+	bob.postForm("/entries/1", url.Values{"_csrf": {csrfToken(t, login)}, "_method": {"DELETE"}}).expect(t, 403, "bob's HTML delete")
+	if !strings.Contains(app.dump(), "mine") {
+		t.Fatal("the entry is gone")
+	}
+
+	anon := newClient(t, app.URL)
+	// A client of its own: the 401 comes before the body is read, and the
+	// requests after it should not depend on how the server drains it.
+	r := newClient(t, app.URL).postJSON("/api/entries", `{"name": "Anon", "message": "x"}`).expect(t, 401, "anonymous API post")
+	if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+		t.Errorf("401 with WWW-Authenticate %q", r.Header.Get("WWW-Authenticate"))
+	}
+	if loc := anon.get("/entries/new").expect(t, 303, "anonymous new entry").Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
+		t.Errorf("anonymous new entry goes to %q, want /login", loc)
+	}
+	says := func(email, password string) string {
+		page := anon.get("/login")
+		r := anon.postForm("/login", url.Values{"_csrf": {csrfToken(t, page)}, "email": {email}, "password": {password}}).expect(t, 422, "failed login")
+		_, msg, _ := strings.Cut(r.Body, `id="login-error">`)
+		msg, _, _ = strings.Cut(msg, "<")
+		return msg
+	}
+	if a, b := says("ada@example.com", "wrong password"), says("nobody@example.com", testPassword); a != b || a == "" {
+		t.Errorf("wrong password says %q, unknown email %q", a, b)
+	}
+
+	ada.token = ""
+	acct := ada.get("/account").expect(t, 200, "account page")
+	ada.postForm("/logout", url.Values{"_csrf": {csrfToken(t, acct)}}).expect(t, 303, "logout")
+	ada.get("/account").expect(t, 303, "the account page after logout")
+}
+
 // ---- Server-sent events ----
 
 type sseEvent struct {
