@@ -187,9 +187,6 @@ func TestRun(t *testing.T) {
 		req, _ := http.NewRequest(tc.method, url+tc.path, strings.NewReader(tc.body))
 		if tc.body != "" {
 			req.Header.Set("Content-Type", "application/json")
-			// The 401 comes before the body is read; a connection of its
-			// own keeps the requests after it independent of the drain.
-			req.Close = true
 		}
 		res, err := hc.Do(req)
 		if err != nil {
