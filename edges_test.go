@@ -22,10 +22,13 @@ import (
 // still override.
 func TestCrossSiteMethodOverride(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "ada@example.com")
 	c.postJSON("/api/entries", `{"name": "Ada", "message": "keep me"}`).expect(t, 201, "create")
 	c.postJSON("/api/entries", `{"name": "Bob", "message": "delete me"}`).expect(t, 201, "create")
 	before := app.dump()
+	// From here on the browser's side: the author's session cookie, which
+	// a forged form would carry too, and no token, which it would not.
+	c.token = ""
 
 	for _, hdr := range [][]string{
 		{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"},
@@ -68,7 +71,8 @@ func signSession(t *testing.T, payload string) string {
 // that the app's sessions end on the server.
 func TestSessionEdges(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "ada@example.com")
+	c.token = "" // a browser: logged in by its session cookie
 
 	// Pages with a session cookie, a CSRF token or a flash are private;
 	// pages that never touch the session keep their own caching.

@@ -274,6 +274,7 @@ type client struct {
 	base  string
 	hc    *http.Client
 	dials atomic.Int64
+	token string // an API token, sent as Authorization: Bearer when set
 }
 
 // newClient returns a client with a cookie jar that does not follow
@@ -316,6 +317,9 @@ func (c *client) do(method, path string, body io.Reader, hdr ...string) *resp {
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
@@ -344,6 +348,41 @@ func (c *client) postForm(path string, form url.Values) *resp {
 func (c *client) postJSON(path, body string) *resp {
 	c.t.Helper()
 	return c.do("POST", path, strings.NewReader(body), "Content-Type", "application/json", "Accept", "application/json")
+}
+
+// testPassword is the password of every account the tests make.
+const testPassword = "correct horse battery"
+
+// signUp registers an account through the seed's form, which logs the
+// client in with a session cookie.
+func (c *client) signUp(name, email string) {
+	c.t.Helper()
+	c.postForm("/register", url.Values{"name": {name}, "email": {email}, "password": {testPassword}}).
+		expect(c.t, 200, "POST /register").mustContain(c.t, "register", "register success")
+}
+
+var newTokenRE = regexp.MustCompile(`<code id="new-token">(gu_[A-Za-z0-9_-]+)</code>`)
+
+// newToken makes an API token on the account page of the logged-in
+// client and returns it.
+func (c *client) newToken(name string) string {
+	c.t.Helper()
+	page := c.get("/account").expect(c.t, 200, "GET /account")
+	r := c.postForm("/account/tokens", url.Values{"_csrf": {csrfToken(c.t, page)}, "name": {name}}).expect(c.t, 201, "make a token")
+	m := newTokenRE.FindStringSubmatch(r.Body)
+	if m == nil {
+		c.t.Fatalf("no token on the page:\n%s", clip(r.Body))
+	}
+	return m[1]
+}
+
+// newAPIClient returns a client with an account of its own, which sends
+// an API token with each request.
+func newAPIClient(t *testing.T, base, email string) *client {
+	c := newClient(t, base)
+	c.signUp("API user", email)
+	c.token = c.newToken("tests")
+	return c
 }
 
 // expect fails the test unless r has the status.
@@ -435,9 +474,10 @@ func TestSeedScenario(t *testing.T) {
 
 	// 3. The form, with values that must come back escaped.
 	ok := c.postForm("/register", url.Values{
-		"name":  {`<b>Ada</b> & "Co"`},
-		"email": {"ada@example.com"},
-		"about": {"<script>alert(1)</script>\r\nsecond line"},
+		"name":     {`<b>Ada</b> & "Co"`},
+		"email":    {"ada@example.com"},
+		"password": {testPassword},
+		"about":    {"<script>alert(1)</script>\r\nsecond line"},
 	}).expect(t, 200, "POST /register")
 	ok.mustContain(t, "POST /register", "register success", "&lt;b&gt;Ada&lt;/b&gt; &amp; &#34;Co&#34;",
 		"ada@example.com", "&lt;script&gt;alert(1)&lt;/script&gt;\nsecond line")
@@ -477,6 +517,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestGuestbookHTML(t *testing.T) {
 	app := startApp(t)
 	c := newClient(t, app.URL)
+	c.signUp("Ada", "ada@example.com")
 
 	list := c.get("/entries").expect(t, 200, "GET /entries")
 	list.mustContain(t, "empty list", "No entries yet", `data-live="/entries/live"`)
@@ -554,7 +595,7 @@ func TestGuestbookHTML(t *testing.T) {
 
 func TestGuestbookPagination(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "api@example.com")
 	for i := 1; i <= 12; i++ {
 		c.postJSON("/api/entries", fmt.Sprintf(`{"name": "Visitor %d", "message": "Message %d"}`, i, i)).expect(t, 201, "create")
 	}
@@ -613,7 +654,7 @@ func decode[T any](t *testing.T, r *resp) T {
 
 func TestAPI(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "api@example.com")
 
 	r := c.postJSON("/api/entries", `{"name": " Grace ", "message": "Hello from JSON"}`).expect(t, 201, "create")
 	e := decode[apiEntry](t, r)
@@ -695,6 +736,55 @@ func TestAPI(t *testing.T) {
 	}
 }
 
+// TestAccounts runs accounts against the real binary: registration logs
+// in, a second account can neither edit nor delete the first one's entry
+// over HTML or the API, visitors are sent to log in or get 401, a failed
+// login says the same for both halves, and logout ends the session.
+func TestAccounts(t *testing.T) {
+	app := startApp(t)
+	ada := newAPIClient(t, app.URL, "ada@example.com")
+	bob := newAPIClient(t, app.URL, "bob@example.com")
+	ada.postJSON("/api/entries", `{"name": "Ada", "message": "mine"}`).expect(t, 201, "ada's entry")
+	ada.get("/account").expect(t, 200, "ada is logged in")
+
+	bob.do("DELETE", "/api/entries/1", nil).expect(t, 403, "bob's API delete")
+	bob.token = "" // the HTML side, with bob's session cookie
+	bob.get("/entries/1/edit").expect(t, 403, "bob's edit page")
+	page := bob.get("/entries/1").expect(t, 200, "bob reads")
+	page.mustNotContain(t, "bob's view", `href="/entries/1/edit"`)
+	login := bob.get("/login").expect(t, 200, "login page")
+	bob.postForm("/entries/1", url.Values{"_csrf": {csrfToken(t, login)}, "_method": {"DELETE"}}).expect(t, 403, "bob's HTML delete")
+	if !strings.Contains(app.dump(), "mine") {
+		t.Fatal("the entry is gone")
+	}
+
+	anon := newClient(t, app.URL)
+	// The 401 comes before the body is read: the server drains it, and
+	// the next request on the connection must arrive whole.
+	r := anon.postJSON("/api/entries", `{"name": "Anon", "message": "x"}`).expect(t, 401, "anonymous API post")
+	if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+		t.Errorf("401 with WWW-Authenticate %q", r.Header.Get("WWW-Authenticate"))
+	}
+	if loc := anon.get("/entries/new").expect(t, 303, "anonymous new entry").Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
+		t.Errorf("anonymous new entry goes to %q, want /login", loc)
+	}
+	says := func(email, password string) string {
+		page := anon.get("/login")
+		r := anon.postForm("/login", url.Values{"_csrf": {csrfToken(t, page)}, "email": {email}, "password": {password}}).expect(t, 422, "failed login")
+		_, msg, _ := strings.Cut(r.Body, `id="login-error">`)
+		msg, _, _ = strings.Cut(msg, "<")
+		return msg
+	}
+	if a, b := says("ada@example.com", "wrong password"), says("nobody@example.com", testPassword); a != b || a == "" {
+		t.Errorf("wrong password says %q, unknown email %q", a, b)
+	}
+
+	ada.token = ""
+	acct := ada.get("/account").expect(t, 200, "account page")
+	ada.postForm("/logout", url.Values{"_csrf": {csrfToken(t, acct)}}).expect(t, 303, "logout")
+	ada.get("/account").expect(t, 303, "the account page after logout")
+}
+
 // ---- Server-sent events ----
 
 type sseEvent struct {
@@ -750,7 +840,7 @@ func openStream(t *testing.T, c *client, hdr ...string) (*bufio.Reader, func()) 
 
 func TestLiveFeed(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "api@example.com")
 	br, done := openStream(t, c)
 	defer done()
 	ev, err := readEvent(br)
@@ -917,7 +1007,8 @@ func TestDocs(t *testing.T) {
 // the process exits cleanly with the entry stored.
 func TestGracefulShutdown(t *testing.T) {
 	app := startApp(t)
-	c := newClient(t, app.URL)
+	c := newAPIClient(t, app.URL, "api@example.com")
+	token := c.token
 	br, done := openStream(t, c) // a live stream, which shutdown must end
 	defer done()
 	if ev, _ := readEvent(br); ev.event != "ready" {
@@ -934,8 +1025,8 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	defer conn.Close()
 	body := `{"name": "Last one", "message": "posted during shutdown"}`
-	fmt.Fprintf(conn, "POST /api/entries HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n",
-		app.Addr, len(body))
+	fmt.Fprintf(conn, "POST /api/entries HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n",
+		app.Addr, token, len(body))
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	rd := bufio.NewReader(conn)
 	interim, err := http.ReadResponse(rd, nil)
@@ -993,6 +1084,7 @@ func TestGracefulShutdown(t *testing.T) {
 // and busy timeout must queue the writers, not fail them.
 func TestConcurrentWrites(t *testing.T) {
 	app := startApp(t)
+	token := newAPIClient(t, app.URL, "api@example.com").token
 	const writers, each = 8, 10
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)
@@ -1002,8 +1094,11 @@ func TestConcurrentWrites(t *testing.T) {
 			defer wg.Done()
 			hc := &http.Client{Timeout: 20 * time.Second}
 			for i := 0; i < each; i++ {
-				res, err := hc.Post(app.URL+"/api/entries", "application/json",
+				req, _ := http.NewRequest("POST", app.URL+"/api/entries",
 					strings.NewReader(fmt.Sprintf(`{"name": "w%d", "message": "m%d"}`, w, i)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				res, err := hc.Do(req)
 				if err != nil {
 					errs <- err
 					return
@@ -1132,6 +1227,7 @@ func TestBrowser(t *testing.T) {
 	run("fill the form",
 		chromedp.SendKeys(`#f-name`, "Ada <Lovelace>"),
 		chromedp.SendKeys(`#f-email`, "ada@example.com"),
+		chromedp.SendKeys(`#f-password`, testPassword),
 		chromedp.SendKeys(`#f-about`, "I write programs for engines."),
 		chromedp.Click(`form[action="/register"] button[type=submit]`),
 		chromedp.WaitVisible(`#reg-name`),
@@ -1163,10 +1259,14 @@ func TestBrowser(t *testing.T) {
 		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("the live feed did not connect: %v", err)
 	}
-	newClient(t, app.URL).postJSON("/api/entries", `{"name": "Linus", "message": "Posted through the API, shown live."}`).
+	newAPIClient(t, app.URL, "linus@example.com").postJSON("/api/entries", `{"name": "Linus", "message": "Posted through the API, shown live."}`).
 		expect(t, 201, "API post")
 	run("see the live entry", chromedp.WaitVisible(`#entry-2`))
 	shot("entries.png")
+	// Edit and delete are for the author alone, on the live entry too.
+	if got := eval(`document.querySelectorAll('#entry-1 .entry-actions').length + ',' + document.querySelectorAll('#entry-2 .entry-actions').length`); got != "1,0" {
+		t.Errorf("edit buttons on Ada's entry and on Linus's: %v, want 1,0", got)
+	}
 
 	// Validation errors, shown next to the fields.
 	run("a bad edit",
@@ -1178,6 +1278,17 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(`#f-name-error`),
 	)
 	shot("edit-error.png")
+
+	// Log out: the entry is still there, without its buttons.
+	run("log out",
+		chromedp.Navigate(app.URL+"/account"),
+		chromedp.Click(`#logout`),
+		chromedp.WaitVisible(`#entry-1`),
+	)
+	if got := eval(`document.querySelectorAll('.entry-actions').length`); got != float64(0) {
+		t.Errorf("logged out, the list shows %v sets of edit buttons, want none", got)
+	}
+	shot("logged-out.png")
 
 	// The API page and an error page, in the same layout.
 	run("open /api", chromedp.Navigate(app.URL+"/api"), chromedp.WaitVisible(`table.endpoints`))

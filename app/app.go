@@ -49,11 +49,13 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		}
 	}
 	entries := &controllers.Entries{Store: store, Feed: broker, Log: log}
+	users := models.NewUsers(db)
 	h := handlers{
-		home:    &controllers.Home{},
-		entries: entries,
-		api:     &controllers.API{Store: entries.Store, Publish: entries.Publish},
-		docs:    &controllers.Docs{Site: docs.NewSite(docsFS, !cfg.dev)},
+		accounts: &controllers.Accounts{Users: users, Limiter: controllers.NewLimiter(), Log: log},
+		home:     &controllers.Home{Users: users},
+		entries:  entries,
+		api:      &controllers.API{Store: entries.Store, Publish: entries.Publish},
+		docs:     &controllers.Docs{Site: docs.NewSite(docsFS, !cfg.dev)},
 	}
 
 	a := framework.New()
@@ -77,10 +79,11 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 
 // handlers are the controllers that routes registers.
 type handlers struct {
-	home    *controllers.Home
-	entries *controllers.Entries
-	api     *controllers.API
-	docs    *controllers.Docs
+	accounts *controllers.Accounts
+	home     *controllers.Home
+	entries  *controllers.Entries
+	api      *controllers.API
+	docs     *controllers.Docs
 }
 
 func (a *app) close() {

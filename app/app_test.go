@@ -42,6 +42,12 @@ func TestGuestbookInMemory(t *testing.T) {
 		t.Fatalf("post without a page: %d, want 403", res.Status)
 	}
 
+	// Writing needs an account: the form sends a visitor to log in.
+	if res := c.Get("/entries/new"); res.URL != "/login?next=%2Fentries%2Fnew" {
+		t.Fatalf("new entry, logged out: %d at %s, want the login page", res.Status, res.URL)
+	}
+	signUp(t, c, "Ada", "ada@example.com")
+
 	res := c.Submit("/entries/new", "/entries", url.Values{"name": {"Ada"}, "message": {"Hello, Engine!"}})
 	if res.Status != 200 || res.URL != "/entries" {
 		t.Fatalf("create: %d at %s", res.Status, res.URL)
@@ -78,16 +84,15 @@ func TestGuestbookInMemory(t *testing.T) {
 
 func TestSessionSurvivesOnlyItsKey(t *testing.T) {
 	c := newTestClient(t, testKey)
+	signUp(t, c, "Ada", "ada@example.com")
 	c.Get("/entries/new")
 	if _, ok := c.Cookie("groundup_session"); !ok {
 		t.Fatalf("no session cookie; jar holds %v", c.Cookies())
 	}
 	// A server restarted with another key cannot read the cookie: the
-	// token the page gave no longer matches.
+	// token the page gave no longer matches its session.
 	other := newTestClient(t, strings.Repeat("k", 32))
-	for _, ck := range c.Cookies() {
-		other.SetCookie(ck.Name, ck.Value)
-	}
+	signUp(t, other, "Ada", "ada@example.com")
 	form := url.Values{"_csrf": {c.CSRFToken()}, "name": {"Ada"}, "message": {"Kept words"}}
 	res := other.PostForm("/entries", form)
 	body := string(res.Body)
@@ -105,6 +110,7 @@ func TestSessionSurvivesOnlyItsKey(t *testing.T) {
 func TestExpiredEditAndDelete(t *testing.T) {
 	c := newTestClient(t, testKey)
 	c.FollowRedirects = true
+	signUp(t, c, "Ada", "ada@example.com")
 	c.Submit("/entries/new", "/entries", url.Values{"name": {"Ada"}, "message": {"First"}})
 	c.ClearCookies() // the session ends; the open pages keep their old tokens
 	res := c.PostForm("/entries/1", url.Values{"_method": {"PUT"}, "name": {"Ada"}, "message": {"Second"}})

@@ -84,6 +84,9 @@ func TestDocsMarkdownRedirects(t *testing.T) {
 // not UTF-8 with 422, as the form path does, instead of storing U+FFFD.
 func TestAPIRefusesInvalidUTF8(t *testing.T) {
 	h, _ := testApp(t, false)
+	owner := frameworktest.NewClient(h)
+	signUp(t, owner, "Ada", "ada@example.com")
+	token := newToken(t, owner, "utf8")
 	tests := []struct {
 		name, body string
 		status     int
@@ -103,7 +106,8 @@ func TestAPIRefusesInvalidUTF8(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := frameworktest.Test(h, frameworktest.NewRequest("POST", "/api/entries").
-				WithBody("application/json", []byte(tt.body)).Set("Accept", "application/json"))
+				WithBody("application/json", []byte(tt.body)).Set("Accept", "application/json").
+				Set("Authorization", "Bearer "+token))
 			if res.Status != tt.status || !strings.Contains(string(res.Body), tt.says) {
 				t.Errorf("%d %s, want %d with %q", res.Status, res.Body, tt.status, tt.says)
 			}

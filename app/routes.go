@@ -34,7 +34,13 @@ const hstsMaxAge = 365 * 24 * time.Hour
 // report leads here, and from here to its controller.
 //
 //	GET    /                      home.Index         the seed demo: test.jpg and a form
-//	POST   /register              home.Register      "register success", or 422
+//	POST   /register              home.Register      makes an account, logs in: "register success", or 422
+//	GET    /login                 accounts.LoginPage
+//	POST   /login                 accounts.Login     303, 422 (one message for both halves) or 429
+//	POST   /logout                accounts.Logout    303 to /entries
+//	GET    /account               accounts.Account   the account and its API tokens
+//	POST   /account/tokens        accounts.CreateToken  201, the token shown once
+//	DELETE /account/tokens/:id    accounts.RevokeToken  or POST with _method=DELETE
 //	GET    /test.jpg              home.TestImage     image/jpeg
 //	GET    /favicon.ico           home.Favicon
 //	GET    /healthz               home.Health
@@ -52,9 +58,13 @@ const hstsMaxAge = 365 * 24 * time.Hour
 //	GET    /ws/entries            sockets.Live       WebSocket: new entries, who is here
 //	GET    /api                   api.Index          the API described, in HTML
 //	GET    /api/entries           api.List           JSON
-//	POST   /api/entries           api.Create         201, 400, 415 or 422
+//	POST   /api/entries           api.Create         201, 400, 401, 415 or 422
 //	GET    /api/entries/:id       api.Get            200 or 404
-//	DELETE /api/entries/:id       api.Delete         204 or 404
+//	DELETE /api/entries/:id       api.Delete         204, 401, 403 or 404
+//
+// Writing needs an account: pages that write redirect to /login, the
+// API answers 401. Only an entry's author may edit or delete it (403).
+//
 //	GET    /docs                  docs.Index         docs/README.md
 //	GET    /docs/:page            docs.Show          docs/<page>.md
 func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
@@ -79,23 +89,37 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 		session.Sessions(session.Config{Keys: cfg.sessionKeys, Secure: cfg.https, Lifetime: sessionLifetime, IdleTimeout: sessionIdle}),
 	)
 
-	// The seed demo, as the article tried it. The form changes nothing on
-	// the server, so it needs no CSRF token, and curl can post it.
-	a.GET("/", h.home.Index).Name("home")
-	a.POST("/register", h.home.Register).Name("register")
+	// Files that are the same for everyone: no account is looked up, so
+	// they stay cacheable (a response that reads the session is private).
 	a.GET("/test.jpg", h.home.TestImage).Name("test.jpg")
 	a.GET("/favicon.ico", h.home.Favicon).Name("favicon")
 	a.GET("/healthz", h.home.Health).Name("healthz")
 	a.Static("/static", static.FS, framework.StaticConfig{}).Name("static")
 
+	// Everything else knows who is asking: a Bearer token or the session.
+	// Authenticate finds the account and refuses nothing but a bad token;
+	// the controllers decide what that person may do.
+	site := a.Group("", h.accounts.Authenticate)
+
+	// The seed demo, as the article tried it: the form makes an account,
+	// and curl can post it.
+	site.GET("/", h.home.Index).Name("home")
+	site.POST("/register", h.home.Register).Name("register")
+
 	// The guestbook: HTML forms that change state, so behind CSRF.
 	// A form whose token went stale with its session comes back filled
 	// in, asking to be sent again (entries.Expired).
-	pages := a.Group("", session.CSRF(session.CSRFConfig{Expired: h.entries.Expired}))
+	pages := site.Group("", session.CSRF(session.CSRFConfig{Expired: h.entries.Expired}))
 	pages.Resource("/entries", h.entries)
+	pages.GET("/login", h.accounts.LoginPage).Name("login")
+	pages.POST("/login", h.accounts.Login).Name("login.create")
+	pages.POST("/logout", h.accounts.Logout).Name("logout")
+	pages.GET("/account", h.accounts.Account).Name("account")
+	pages.POST("/account/tokens", h.accounts.CreateToken).Name("account.tokens.create")
+	pages.DELETE("/account/tokens/:id", h.accounts.RevokeToken).Name("account.tokens.revoke")
 	// "live" beside ":id": the router keeps the two in separate trees,
 	// and the static segment wins.
-	a.GET("/entries/live", h.entries.Live).Name("entries.live")
+	site.GET("/entries/live", h.entries.Live).Name("entries.live")
 	a.GET("/live/entries", movedTo("/entries/live"))
 
 	// WebSocket: the echo the docs use, and the live feed with a count of
@@ -103,20 +127,22 @@ func routes(a *framework.App, h handlers, cfg config, log *slog.Logger) {
 	// The sockets controller shares the entries controller's store and
 	// feed.
 	sockets := &controllers.Sockets{Entries: h.entries}
-	a.GET("/ws/echo", sockets.Echo).Name("ws.echo")
-	a.GET("/ws/entries", sockets.Live).Name("ws.entries")
+	site.GET("/ws/echo", sockets.Echo).Name("ws.echo")
+	site.GET("/ws/entries", sockets.Live).Name("ws.entries")
 
-	// The JSON API: no cookies, so no CSRF; errors answer in JSON.
-	a.GET("/api", h.api.Index).Name("api.index")
-	api := a.Group("/api").API() // errors answer in JSON, whatever Accept says
+	// The JSON API: errors answer in JSON. A write made with an API
+	// token needs no CSRF check, since no browser sends the token by
+	// itself; one made with the session cookie passes the pages' checks.
+	site.GET("/api", h.api.Index).Name("api.index")
+	api := site.Group("/api", controllers.APICSRF(session.CSRFConfig{})).API() // errors answer in JSON, whatever Accept says
 	api.GET("/entries", h.api.List).Name("api.entries.list")
 	api.POST("/entries", h.api.Create).Name("api.entries.create")
 	api.GET("/entries/:id", h.api.Get).Name("api.entries.get")
 	api.DELETE("/entries/:id", h.api.Delete).Name("api.entries.delete")
 
 	// The docs, rendered from docs/*.md.
-	a.GET("/docs", h.docs.Index).Name("docs.index")
-	a.GET("/docs/:page", h.docs.Show).Name("docs.show")
+	site.GET("/docs", h.docs.Index).Name("docs.index")
+	site.GET("/docs/:page", h.docs.Show).Name("docs.show")
 }
 
 // movedTo answers with a permanent redirect to path, for an address that

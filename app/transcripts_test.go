@@ -26,12 +26,16 @@ var appOutputs = map[string]func(t *testing.T, c *frameworktest.Client) string{
 	},
 	"app-api-json-errors": func(t *testing.T, c *frameworktest.Client) string {
 		var b strings.Builder
+		signUp(t, c, "Bo", "bo@example.com")
+		token := newToken(t, c, "docs")
+		c.ClearCookies() // curl sends no cookie
 		for _, tc := range []struct{ cmd, ct, body string }{
-			{`curl -s -X POST -H 'Content-Type: application/json' -d '{"name":"Bo","mesage":"x"}'`, "application/json", `{"name":"Bo","mesage":"x"}`},
-			{`curl -s -X POST -H 'Content-Type: application/json' -d '{"name": 5}'`, "application/json", `{"name": 5}`},
-			{`curl -s -X POST -d 'name=Bo'`, "application/x-www-form-urlencoded", `name=Bo`},
+			{`curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"Bo","mesage":"x"}'`, "application/json", `{"name":"Bo","mesage":"x"}`},
+			{`curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name": 5}'`, "application/json", `{"name": 5}`},
+			{`curl -s -X POST -H "Authorization: Bearer $TOKEN" -d 'name=Bo'`, "application/x-www-form-urlencoded", `name=Bo`},
 		} {
-			res := c.Do(frameworktest.NewRequest("POST", "/api/entries").Set("Accept", "*/*").WithBody(tc.ct, []byte(tc.body)))
+			res := c.Do(frameworktest.NewRequest("POST", "/api/entries").Set("Accept", "*/*").
+				Set("Authorization", "Bearer "+token).WithBody(tc.ct, []byte(tc.body)))
 			b.WriteString("$ " + tc.cmd + " http://127.0.0.1:8000/api/entries\n")
 			b.WriteString(strings.TrimSuffix(string(res.Body), "\n") + "\n")
 		}

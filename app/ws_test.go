@@ -167,13 +167,17 @@ func TestWebSocketLive(t *testing.T) {
 		t.Fatalf("after the second page left: %+v, want presence 1", m)
 	}
 
+	// Writing through the API takes an account's token.
+	owner := frameworktest.NewClient(a.srv.Handler)
+	signUp(t, owner, "Ada", "ada@example.com")
+	token := newToken(t, owner, "ws")
 	post, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer post.Close()
 	body := `{"name": "Ada", "message": "over the socket"}`
-	fmt.Fprintf(post, "POST /api/entries HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", addr, len(body), body)
+	fmt.Fprintf(post, "POST /api/entries HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", addr, token, len(body), body)
 	io.Copy(io.Discard, post)
 	if m := read(); m.Type != "entry" || m.ID != 1 || m.Message != "over the socket" || m.URL != "/entries/1" {
 		t.Fatalf("entry message %+v", m)

@@ -210,6 +210,10 @@ func (cn *conn) serveOne() bool {
 	}
 	cn.bg.stop(cn)
 	c.body.discard(orDefault(cn.srv.MaxDrainBytes, DefaultMaxDrainBytes))
+	// Draining the body's last byte starts the client-gone watch when the
+	// handler asked for its context: stop it again, or its one-byte read
+	// takes the first byte of the next request.
+	cn.bg.stop(cn)
 	if !c.body.done {
 		cn.linger = true // the client may still be sending the body
 	}

@@ -241,7 +241,9 @@ func funcName(f any) string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
-	return name
+	// A method value (h.Authenticate) is named with a "-fm" suffix by
+	// the runtime: the method's own name reads better.
+	return strings.TrimSuffix(name, "-fm")
 }
 
 // trimClosure drops the ".func1" parts that name a closure after the

@@ -16,6 +16,7 @@ import (
 
 	"github.com/groundup-go/groundup/app/models"
 	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/session"
 )
 
 // url returns the path of the named route; see framework.URLFor.
@@ -98,6 +99,41 @@ func (f Field) inputType() string {
 	return f.Type
 }
 
+// SessionUserKey is the session key under which the logged-in account's
+// id is kept, in decimal.
+const SessionUserKey = "user_id"
+
+// viewerID returns the id of the account logged in to this browser, or
+// 0.
+func viewerID(ctx context.Context) int64 {
+	id, _ := strconv.ParseInt(session.Value(ctx, SessionUserKey), 10, 64)
+	return id
+}
+
+// canChange reports whether the visitor may edit and delete e: the pages
+// show those buttons only then.
+func canChange(ctx context.Context, e models.Entry) bool {
+	return e.CanChange(viewerID(ctx))
+}
+
+// LoginForm is the login form with its values and its one message,
+// which never says whether the email or the password was wrong.
+type LoginForm struct {
+	Email   string
+	Next    string // where to go after logging in
+	Message string
+}
+
+// AccountPage is what the account page shows: the account, its tokens,
+// and a token just made, shown this once.
+type AccountPage struct {
+	User     models.User
+	Tokens   []models.Token
+	NewToken string
+	NewName  string
+	Errors   models.Errors
+}
+
 // RegisterForm is the seed demo's form with its values and errors.
 type RegisterForm struct {
 	Values models.Registration
@@ -131,10 +167,11 @@ func curlExamples(host string) string {
 	base := "http://" + host
 	return strings.Join([]string{
 		"curl -i " + base + "/api/entries",
-		"curl -i -H 'Content-Type: application/json' \\",
+		"TOKEN=gu_...   # from your account page, shown once",
+		"curl -i -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\",
 		`     -d '{"name": "Ada", "message": "Hello from curl"}' ` + base + "/api/entries",
 		"curl -i " + base + "/api/entries/1",
-		"curl -i -X DELETE " + base + "/api/entries/1",
+		"curl -i -X DELETE -H \"Authorization: Bearer $TOKEN\" " + base + "/api/entries/1",
 		"curl -N " + base + "/entries/live",
 	}, "\n")
 }

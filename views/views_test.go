@@ -17,11 +17,21 @@ import (
 // a session, which the forms' CSRF fields need.
 func render(t *testing.T, c templ.Component) string {
 	t.Helper()
+	return renderAs(t, "", c)
+}
+
+// renderAs renders c in a request whose session has the account
+// userID logged in ("" for none).
+func renderAs(t *testing.T, userID string, c templ.Component) string {
+	t.Helper()
 	var b strings.Builder
 	var err error
 	app := framework.New()
 	app.Use(session.Sessions(session.Config{Keys: [][]byte{[]byte("0123456789abcdef0123456789abcdef")}}))
 	app.GET("/", func(ctx *framework.Ctx) error {
+		if userID != "" {
+			session.From(ctx).Set(SessionUserKey, userID)
+		}
 		err = c.Render(ctx.Context(), &b)
 		return ctx.NoContent(204)
 	})
@@ -84,13 +94,24 @@ func TestComponents(t *testing.T) {
 
 func TestCurlExamples(t *testing.T) {
 	got := curlExamples("localhost:8000")
-	if lines := strings.Split(got, "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "curl -i http://localhost:8000/api/entries") {
+	if lines := strings.Split(got, "\n"); len(lines) != 7 || !strings.HasPrefix(lines[0], "curl -i http://localhost:8000/api/entries") {
 		t.Errorf("curlExamples:\n%s", got)
 	}
 }
 
 func TestEntryItemHasEditAndDelete(t *testing.T) {
-	out := render(t, EntryItem(models.Entry{ID: 7, Name: "Eve", Message: "hi"}))
+	e := models.Entry{ID: 7, Name: "Eve", Message: "hi", UserID: 3}
+	// Others, and visitors, get neither button.
+	for _, viewer := range []string{"", "4"} {
+		if out := renderAs(t, viewer, EntryItem(e)); strings.Contains(out, ">Edit<") || strings.Contains(out, "DELETE") {
+			t.Errorf("viewer %q sees edit or delete:\n%s", viewer, out)
+		}
+	}
+	// No one may change an entry from before accounts.
+	if out := renderAs(t, "3", EntryItem(models.Entry{ID: 8, Name: "Old", Message: "x"})); strings.Contains(out, ">Edit<") {
+		t.Errorf("an anonymous entry shows edit:\n%s", out)
+	}
+	out := renderAs(t, "3", EntryItem(e))
 	for _, want := range []string{
 		`>Edit<span class="visually-hidden"> Eve&#39;s entry</span></a>`,
 		`<form class="inline-form" method="post"`, `name="_method" value="DELETE"`, `name="_csrf" value="`, `data-confirm="Delete this entry?"`,

@@ -62,13 +62,18 @@ func (h *API) Get(c *framework.Ctx) error {
 }
 
 // Create stores the entry in the JSON body, {"name": "...", "message":
-// "..."}, and answers 201 with its Location. A body that is not that JSON
-// object is a 400 (415 for another Content-Type); invalid fields are a
-// 422 that names each one. Either way nothing is stored.
+// "..."}, written by the account of the request's token, and answers
+// 201 with its Location. Without an account it is a 401. A body that is
+// not that JSON object is a 400 (415 for another Content-Type); invalid
+// fields are a 422 that names each one. Either way nothing is stored.
 //
 // Text that is not UTF-8 is a 422, as in the HTML form: encoding/json
 // would store it as U+FFFD, a change the client never sees (see jsonText).
 func (h *API) Create(c *framework.Ctx) error {
+	u, err := apiUser(c)
+	if err != nil {
+		return err
+	}
 	var body struct {
 		Name    jsonText `json:"name"`
 		Message jsonText `json:"message"`
@@ -85,7 +90,7 @@ func (h *API) Create(c *framework.Ctx) error {
 	}
 	ctx, cancel := dbContext(c)
 	defer cancel()
-	e, err := h.Store.Create(ctx, in)
+	e, err := h.Store.Create(ctx, u.ID, in)
 	if err != nil {
 		return err
 	}
@@ -96,9 +101,14 @@ func (h *API) Create(c *framework.Ctx) error {
 	return c.JSON(framework.StatusCreated, e)
 }
 
-// Delete removes the entry: 204, or 404 when there is none.
+// Delete removes the entry: 204, 404 when there is none, 403 when the
+// token's account is not its author.
 func (h *API) Delete(c *framework.Ctx) error {
-	if err := deleteEntry(c, h.Store); err != nil {
+	u, err := apiUser(c)
+	if err != nil {
+		return err
+	}
+	if err := deleteEntry(c, h.Store, u); err != nil {
 		return err
 	}
 	return c.NoContent(framework.StatusNoContent)

@@ -81,6 +81,9 @@ func cursorParam(c *framework.Ctx, name string) (int64, error) {
 
 // New shows the empty form.
 func (h *Entries) New(c *framework.Ctx) error {
+	if _, ok, err := pageUser(c); !ok {
+		return err
+	}
 	return c.Render(framework.StatusOK, views.EntryNew(views.EntryForm{}))
 }
 
@@ -88,6 +91,10 @@ func (h *Entries) New(c *framework.Ctx) error {
 // message (post, redirect, get: a reload does not post twice). Invalid
 // input shows the form again with 422 and stores nothing.
 func (h *Entries) Create(c *framework.Ctx) error {
+	u, ok, err := pageUser(c)
+	if !ok {
+		return err
+	}
 	in, errs, err := entryInput(c)
 	if err != nil {
 		return err
@@ -99,7 +106,7 @@ func (h *Entries) Create(c *framework.Ctx) error {
 	}
 	ctx, cancel := dbContext(c)
 	defer cancel()
-	e, err := h.Store.Create(ctx, in)
+	e, err := h.Store.Create(ctx, u.ID, in)
 	if err != nil {
 		return err
 	}
@@ -119,10 +126,10 @@ func (h *Entries) Show(c *framework.Ctx) error {
 	return c.Render(framework.StatusOK, views.EntryShow(e))
 }
 
-// Edit shows the form filled with the entry.
+// Edit shows the form filled with the entry, to its author alone.
 func (h *Entries) Edit(c *framework.Ctx) error {
-	e, err := loadEntry(c, h.Store)
-	if err != nil {
+	e, ok, err := h.ownEntry(c)
+	if !ok {
 		return err
 	}
 	form := views.EntryForm{Input: models.EntryInput{Name: e.Name, Message: e.Message}}
@@ -132,8 +139,8 @@ func (h *Entries) Edit(c *framework.Ctx) error {
 // Update saves the edited entry and redirects to it with a flash
 // message. Invalid input shows the form again with 422.
 func (h *Entries) Update(c *framework.Ctx) error {
-	e, err := loadEntry(c, h.Store)
-	if err != nil {
+	e, ok, err := h.ownEntry(c)
+	if !ok {
 		return err
 	}
 	in, errs, err := entryInput(c)
@@ -159,13 +166,34 @@ func (h *Entries) Update(c *framework.Ctx) error {
 
 // Destroy deletes the entry and redirects to the list.
 func (h *Entries) Destroy(c *framework.Ctx) error {
-	if err := deleteEntry(c, h.Store); err != nil {
+	u, ok, err := pageUser(c)
+	if !ok {
+		return err
+	}
+	if err := deleteEntry(c, h.Store, u); err != nil {
 		return err
 	}
 	if s := session.From(c); s != nil {
 		s.AddFlash("info", "The entry is deleted.")
 	}
 	return c.RedirectTo(framework.StatusSeeOther, "entries.index")
+}
+
+// ownEntry loads the entry named by :id for a change: 404 when there is
+// none; then a visitor who is not logged in goes to the login page, one who is not its author gets
+// a 403. ok is false when err is the answer.
+func (h *Entries) ownEntry(c *framework.Ctx) (e models.Entry, ok bool, err error) {
+	if e, err = loadEntry(c, h.Store); err != nil {
+		return e, false, err
+	}
+	u, ok, err := pageUser(c)
+	if !ok {
+		return e, false, err
+	}
+	if !e.CanChange(u.ID) {
+		return e, false, forbidden()
+	}
+	return e, true, nil
 }
 
 // FormExpired is what a form posted with a stale CSRF token says.
@@ -318,16 +346,20 @@ func loadEntry(c *framework.Ctx, store *models.Entries) (models.Entry, error) {
 	return e, nil
 }
 
-// deleteEntry deletes the entry named by the :id parameter, or answers
-// 404. The HTML and JSON controllers share it.
-func deleteEntry(c *framework.Ctx, store *models.Entries) error {
-	id, err := entryID(c)
+// deleteEntry deletes the entry named by the :id parameter for u, its
+// author: 404 when there is none, 403 when u is not its author. The HTML
+// and JSON controllers share it.
+func deleteEntry(c *framework.Ctx, store *models.Entries, u models.User) error {
+	e, err := loadEntry(c, store)
 	if err != nil {
 		return err
 	}
+	if !e.CanChange(u.ID) {
+		return forbidden()
+	}
 	ctx, cancel := dbContext(c)
 	defer cancel()
-	if err := store.Delete(ctx, id); err != nil {
+	if err := store.Delete(ctx, e.ID); err != nil {
 		return notFoundAs(err, c.Param("id"))
 	}
 	return nil

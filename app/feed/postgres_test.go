@@ -78,7 +78,7 @@ func TestPostgres(t *testing.T) {
 	}
 	defer db.Close()
 	store := models.NewEntries(db)
-	if _, err := store.Create(ctx, models.EntryInput{Name: "before", Message: "not sent"}); err != nil {
+	if _, err := store.Create(ctx, 0, models.EntryInput{Name: "before", Message: "not sent"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -108,7 +108,7 @@ func TestPostgres(t *testing.T) {
 
 	create := func(msg string) models.Entry {
 		t.Helper()
-		e, err := store.Create(ctx, models.EntryInput{Name: "n", Message: msg})
+		e, err := store.Create(ctx, 0, models.EntryInput{Name: "n", Message: msg})
 		if err != nil {
 			t.Fatal(err)
 		}

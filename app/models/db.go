@@ -92,8 +92,9 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 }
 
 // migrations are applied in order, each once, each in its own
-// transaction. Append new ones; never edit one that has shipped. {id} and
-// {millis} are the dialect's identity column and time column types.
+// transaction. Append new ones; never edit one that has shipped. {id},
+// {millis} and {ref} are the dialect's identity column, time column and
+// reference-to-an-id column types.
 var migrations = []string{
 	1: `CREATE TABLE entries (
 		id         {id},
@@ -103,6 +104,26 @@ var migrations = []string{
 		updated_at {millis} NOT NULL
 	)`,
 	2: `CREATE INDEX entries_created_at ON entries (created_at DESC, id DESC)`,
+	3: `CREATE TABLE users (
+		id            {id},
+		name          TEXT    NOT NULL,
+		email         TEXT    NOT NULL,
+		password_hash TEXT    NOT NULL, -- argon2id, as a PHC string
+		created_at    {millis} NOT NULL
+	)`,
+	// One account per email, whatever its case: lower() in a unique
+	// index works on both databases.
+	4: `CREATE UNIQUE INDEX users_email ON users (lower(email))`,
+	// Entries written before accounts keep a NULL author: anonymous, and
+	// read-only, since no one is their author.
+	5: `ALTER TABLE entries ADD COLUMN user_id {ref} REFERENCES users (id) ON DELETE SET NULL`,
+	6: `CREATE TABLE api_tokens (
+		id         {id},
+		user_id    {ref} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+		name       TEXT    NOT NULL,
+		token_hash TEXT    NOT NULL UNIQUE, -- SHA-256 of the token, hex
+		created_at {millis} NOT NULL
+	)`,
 }
 
 // Migrate brings the schema up to date. The schema_migrations table

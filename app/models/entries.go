@@ -26,6 +26,15 @@ type Entry struct {
 	Message   string    `json:"message"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// UserID is the author's account; 0 for an entry written before
+	// accounts existed, which no one may change.
+	UserID int64 `json:"user_id,omitempty"`
+}
+
+// CanChange reports whether the account userID may edit or delete the
+// entry: its author alone, and no one for an anonymous entry.
+func (e Entry) CanChange(userID int64) bool {
+	return userID != 0 && e.UserID == userID
 }
 
 // EntryInput is what a visitor submits, from a form or as JSON.
@@ -97,7 +106,7 @@ func (s *Entries) List(ctx context.Context, page, perPage int) (Page, error) {
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM entries`).Scan(&p.Total); err != nil {
 		return p, fmt.Errorf("models: count entries: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, message, created_at, updated_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0)
 		FROM entries ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
 		p.PerPage, (p.Page-1)*p.PerPage)
 	if err != nil {
@@ -142,11 +151,11 @@ func (s *Entries) Window(ctx context.Context, after, before int64, perPage int) 
 	var arg int64
 	switch {
 	case after > 0:
-		q, arg = `SELECT id, name, message, created_at, updated_at FROM entries WHERE id > ? ORDER BY id LIMIT ?`, after
+		q, arg = `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0) FROM entries WHERE id > ? ORDER BY id LIMIT ?`, after
 	case before > 0:
-		q, arg = `SELECT id, name, message, created_at, updated_at FROM entries WHERE id < ? ORDER BY id DESC LIMIT ?`, before
+		q, arg = `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0) FROM entries WHERE id < ? ORDER BY id DESC LIMIT ?`, before
 	default:
-		q, arg = `SELECT id, name, message, created_at, updated_at FROM entries WHERE id < ? ORDER BY id DESC LIMIT ?`, math.MaxInt64
+		q, arg = `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0) FROM entries WHERE id < ? ORDER BY id DESC LIMIT ?`, math.MaxInt64
 	}
 	// One row more than the page says whether the next page exists.
 	got, err := s.query(ctx, q, arg, w.PerPage+1)
@@ -228,7 +237,7 @@ func (s *Entries) Count(ctx context.Context) (int, error) {
 
 // Get returns the entry with id, or ErrNotFound.
 func (s *Entries) Get(ctx context.Context, id int64) (Entry, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT id, name, message, created_at, updated_at
+	row := s.db.QueryRowContext(ctx, `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0)
 		FROM entries WHERE id = ?`, id)
 	e, err := scanEntry(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -237,9 +246,10 @@ func (s *Entries) Get(ctx context.Context, id int64) (Entry, error) {
 	return e, err
 }
 
-// Create normalizes and validates in, then stores it. Invalid input
-// returns Errors and changes nothing.
-func (s *Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
+// Create normalizes and validates in, then stores it as written by the
+// account userID (0: anonymous). Invalid input returns Errors and
+// changes nothing.
+func (s *Entries) Create(ctx context.Context, userID int64, in EntryInput) (Entry, error) {
 	in.Normalize()
 	if err := in.Check().Err(); err != nil {
 		return Entry{}, err
@@ -253,8 +263,12 @@ func (s *Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
 	}
 	defer sqlTx.Rollback()
 	var id int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO entries (name, message, created_at, updated_at)
-		VALUES (?, ?, ?, ?) RETURNING id`, in.Name, in.Message, now.UnixMilli(), now.UnixMilli()).Scan(&id); err != nil {
+	var author any // NULL for anonymous
+	if userID != 0 {
+		author = userID
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO entries (name, message, created_at, updated_at, user_id)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, in.Name, in.Message, now.UnixMilli(), now.UnixMilli(), author).Scan(&id); err != nil {
 		return Entry{}, fmt.Errorf("models: create entry: %w", err)
 	}
 	if err := tx.announce(ctx, id); err != nil {
@@ -263,7 +277,7 @@ func (s *Entries) Create(ctx context.Context, in EntryInput) (Entry, error) {
 	if err := sqlTx.Commit(); err != nil {
 		return Entry{}, fmt.Errorf("models: create entry: %w", err)
 	}
-	return Entry{ID: id, Name: in.Name, Message: in.Message, CreatedAt: now, UpdatedAt: now}, nil
+	return Entry{ID: id, Name: in.Name, Message: in.Message, CreatedAt: now, UpdatedAt: now, UserID: userID}, nil
 }
 
 // Update normalizes and validates in, then replaces the entry's name and
@@ -310,7 +324,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanEntry(row scanner) (Entry, error) {
 	var e Entry
 	var created, updated int64
-	if err := row.Scan(&e.ID, &e.Name, &e.Message, &created, &updated); err != nil {
+	if err := row.Scan(&e.ID, &e.Name, &e.Message, &created, &updated, &e.UserID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return e, err
 		}
@@ -332,7 +346,7 @@ func (s *Entries) LatestID(ctx context.Context) (int64, error) {
 // Since returns up to limit entries with an id above id, oldest first:
 // what a live client that saw entry id has missed.
 func (s *Entries) Since(ctx context.Context, id int64, limit int) ([]Entry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, message, created_at, updated_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0)
 		FROM entries WHERE id > ? ORDER BY id LIMIT ?`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("models: entries since %d: %w", id, err)

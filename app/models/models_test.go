@@ -109,15 +109,17 @@ func TestRegistrationValidate(t *testing.T) {
 		r      Registration
 		fields []string
 	}{
-		{"valid", Registration{"Ada", "ada@example.com", ""}, nil},
-		{"with about", Registration{"Ada", "ada@example.com", "I write\nprograms."}, nil},
-		{"no email", Registration{"Ada", "", ""}, []string{"email"}},
-		{"no at", Registration{"Ada", "ada.example.com", ""}, []string{"email"}},
-		{"display name", Registration{"Ada", "Ada <ada@example.com>", ""}, []string{"email"}},
-		{"no dot in domain", Registration{"Ada", "ada@localhost", ""}, []string{"email"}},
-		{"markup", Registration{"Ada", `x"><script>@a.b`, ""}, []string{"email"}},
-		{"long about", Registration{"Ada", "ada@example.com", strings.Repeat("a", 501)}, []string{"about"}},
-		{"nothing", Registration{}, []string{"name", "email"}},
+		{"valid", Registration{"Ada", "ada@example.com", "secret-pw", ""}, nil},
+		{"with about", Registration{"Ada", "ada@example.com", "secret-pw", "I write\nprograms."}, nil},
+		{"no email", Registration{"Ada", "", "secret-pw", ""}, []string{"email"}},
+		{"no at", Registration{"Ada", "ada.example.com", "secret-pw", ""}, []string{"email"}},
+		{"display name", Registration{"Ada", "Ada <ada@example.com>", "secret-pw", ""}, []string{"email"}},
+		{"no dot in domain", Registration{"Ada", "ada@localhost", "secret-pw", ""}, []string{"email"}},
+		{"markup", Registration{"Ada", `x"><script>@a.b`, "secret-pw", ""}, []string{"email"}},
+		{"long about", Registration{"Ada", "ada@example.com", "secret-pw", strings.Repeat("a", 501)}, []string{"about"}},
+		{"nothing", Registration{}, []string{"name", "email", "password"}},
+		{"short password", Registration{"Ada", "ada@example.com", "1234567", ""}, []string{"password"}},
+		{"long password", Registration{"Ada", "ada@example.com", strings.Repeat("p", 1025), ""}, []string{"password"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,7 +144,7 @@ func testEntriesCRUD(t *testing.T, kind string) {
 	ctx := context.Background()
 	s := openTest(t, kind)
 
-	e, err := s.Create(ctx, EntryInput{Name: " Ada ", Message: "Hello\r\nthere"})
+	e, err := s.Create(ctx, 0, EntryInput{Name: " Ada ", Message: "Hello\r\nthere"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +157,7 @@ func testEntriesCRUD(t *testing.T, kind string) {
 	}
 
 	// Invalid input is refused and stores nothing.
-	if _, err := s.Create(ctx, EntryInput{Name: "", Message: "x"}); !errors.As(err, new(Errors)) {
+	if _, err := s.Create(ctx, 0, EntryInput{Name: "", Message: "x"}); !errors.As(err, new(Errors)) {
 		t.Fatalf("Create(invalid) error = %v, want Errors", err)
 	}
 	if _, err := s.Update(ctx, e.ID, EntryInput{Name: "x\x00", Message: "y"}); !errors.As(err, new(Errors)) {
@@ -189,7 +191,7 @@ func testEntriesListAndSince(t *testing.T, kind string) {
 	ctx := context.Background()
 	s := openTest(t, kind)
 	for i := range 25 {
-		if _, err := s.Create(ctx, EntryInput{Name: "n", Message: string(rune('a' + i))}); err != nil {
+		if _, err := s.Create(ctx, 0, EntryInput{Name: "n", Message: string(rune('a' + i))}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -241,7 +243,7 @@ func testConcurrentCreates(t *testing.T, kind string) {
 	for w := range writers {
 		wg.Go(func() {
 			for i := range each {
-				if _, err := s.Create(ctx, EntryInput{Name: "w", Message: string(rune('a'+w)) + string(rune('a'+i))}); err != nil {
+				if _, err := s.Create(ctx, 0, EntryInput{Name: "w", Message: string(rune('a'+w)) + string(rune('a'+i))}); err != nil {
 					errs <- err
 				}
 				if _, err := s.List(ctx, 1, 5); err != nil {

@@ -5,13 +5,15 @@ import (
 	"strings"
 )
 
-// Registration is the seed demo's form: who signs up. It is validated and
-// echoed back, not stored. Ctx.Bind fills it from the form, and calls
-// Validate.
+// Registration is the seed demo's form: who signs up. Users.CreateUser
+// stores the account; the page echoes the other fields back. Ctx.Bind
+// fills it from the form, and calls Validate. Password is never shown,
+// logged or stored in clear.
 type Registration struct {
-	Name  string `form:"name"`
-	Email string `form:"email"`
-	About string `form:"about"`
+	Name     string `form:"name"`
+	Email    string `form:"email"`
+	Password string `form:"password"`
+	About    string `form:"about"`
 }
 
 // Normalize trims the fields.
@@ -29,7 +31,8 @@ func (r Registration) Validate() error {
 }
 
 // Check checks the registration: a name of 1 to 80 characters, a
-// plain email address, and an optional note of at most 500 characters.
+// plain email address, a password of 8 to 1024 bytes, and an optional
+// note of at most 500 characters.
 // Call Normalize first.
 func (r Registration) Check() Errors {
 	errs := Errors{}
@@ -42,6 +45,12 @@ func (r Registration) Check() Errors {
 		if err != nil || a.Address != r.Email || !strings.Contains(r.Email[strings.LastIndexByte(r.Email, '@')+1:], ".") {
 			errs.Add("email", "Email must be an address such as ada@example.com.")
 		}
+	}
+	switch {
+	case len(r.Password) < MinPasswordLen:
+		errs.Add("password", "Password must be at least 8 characters.")
+	case len(r.Password) > MaxPasswordLen:
+		errs.Add("password", "Password must be at most 1024 bytes.")
 	}
 	checkText(errs, "about", "About you", r.About, false, 500, true)
 	return errs

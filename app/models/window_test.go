@@ -13,7 +13,7 @@ func TestEntriesWindow(t *testing.T) {
 		ctx := context.Background()
 		s := openTest(t, kind)
 		for i := range 25 {
-			if _, err := s.Create(ctx, EntryInput{Name: "n", Message: fmt.Sprint("m", i)}); err != nil {
+			if _, err := s.Create(ctx, 0, EntryInput{Name: "n", Message: fmt.Sprint("m", i)}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -152,11 +152,71 @@ type apiEntry struct {
 	Message string `json:"message"`
 }
 
-// postEntry posts an entry to the JSON API at base and returns the
-// status and, on 201, the entry.
-func postEntry(client *http.Client, base, msg string) (int, apiEntry, error) {
+// account is a signed-up user of the app: its session cookie and an API
+// token made on its account page.
+type account struct {
+	cookie string // "name=value; ..." for a Cookie header
+	token  string
+}
+
+var newTokenRE = regexp.MustCompile(`<code id="new-token">(gu_[A-Za-z0-9_-]+)</code>`)
+
+// signUp registers an account through the seed's form on the instance at
+// base, which logs it in, and makes it an API token.
+func signUp(t *testing.T, client *http.Client, base, email string) account {
+	t.Helper()
+	form := url.Values{"name": {"deploy"}, "email": {email}, "password": {"correct horse battery"}}
+	res, err := client.PostForm(base+"/register", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	var acc account
+	var pairs []string
+	for _, c := range res.Cookies() {
+		pairs = append(pairs, c.Name+"="+c.Value)
+	}
+	acc.cookie = strings.Join(pairs, "; ")
+	if res.StatusCode != http.StatusOK || acc.cookie == "" {
+		t.Fatalf("register on %s: %d, cookies %q", base, res.StatusCode, acc.cookie)
+	}
+	res, page := getBody(t, client, base+"/account", "Cookie", acc.cookie)
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if res.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("GET /account: %d, no _csrf field", res.StatusCode)
+	}
+	for _, c := range res.Cookies() {
+		acc.cookie = c.Name + "=" + c.Value // the session, renewed
+	}
+	req, _ := http.NewRequest("POST", base+"/account/tokens", strings.NewReader(url.Values{"name": {"deploy"}, "_csrf": {m[1]}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", acc.cookie)
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	tm := newTokenRE.FindSubmatch(b)
+	if res.StatusCode != http.StatusCreated || tm == nil {
+		t.Fatalf("make a token: %d\n%s", res.StatusCode, b)
+	}
+	acc.token = string(tm[1])
+	return acc
+}
+
+// postEntry posts an entry to the JSON API at base with an account's
+// token and returns the status and, on 201, the entry.
+func postEntry(client *http.Client, base, token, msg string) (int, apiEntry, error) {
 	body := fmt.Sprintf(`{"name":"deploy","message":%q}`, msg)
-	res, err := client.Post(base+"/api/entries", "application/json", strings.NewReader(body))
+	req, err := http.NewRequest("POST", base+"/api/entries", strings.NewReader(body))
+	if err != nil {
+		return 0, apiEntry{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.Do(req)
 	if err != nil {
 		return 0, apiEntry{}, err
 	}
@@ -284,12 +344,14 @@ func TestAppBehindNginx(t *testing.T) {
 	t.Cleanup(direct.CloseIdleConnections)
 	t.Cleanup(viaNginx.CloseIdleConnections)
 	baseA, baseB, front := "http://"+a.addr, "http://"+b.addr, "https://"+httpsAddr
+	// Writing needs an account: one, made on a, writes everywhere.
+	acc := signUp(t, direct, baseA, "deploy@example.com")
 
 	t.Run("an entry posted on one instance shows on the other's page and live feed", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		events := openLive(t, ctx, direct, baseB)
-		status, e, err := postEntry(direct, baseA, "posted on a, read on b")
+		status, e, err := postEntry(direct, baseA, acc.token, "posted on a, read on b")
 		if err != nil || status != http.StatusCreated {
 			t.Fatalf("POST to a: %d, %v", status, err)
 		}
@@ -309,14 +371,14 @@ func TestAppBehindNginx(t *testing.T) {
 	})
 
 	t.Run("a session and its CSRF token made on one instance work on the other", func(t *testing.T) {
-		res, page := getBody(t, direct, baseA+"/entries/new")
+		res, page := getBody(t, direct, baseA+"/entries/new", "Cookie", acc.cookie)
 		m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page)
 		if res.StatusCode != http.StatusOK || m == nil {
 			t.Fatalf("GET a/entries/new: %d, no _csrf field", res.StatusCode)
 		}
-		var cookies []string
+		cookies := []string{acc.cookie}
 		for _, c := range res.Cookies() {
-			cookies = append(cookies, c.Name+"="+c.Value)
+			cookies = []string{c.Name + "=" + c.Value} // a renewed session replaces it
 		}
 		post := func(cookie string) int {
 			form := url.Values{"name": {"cross"}, "message": {"session from a, posted to b"}, "_csrf": {m[1]}}
@@ -402,7 +464,7 @@ func TestAppBehindNginx(t *testing.T) {
 						b.kill(t)
 						close(killed)
 					}
-					status, e, err := postEntry(viaNginx, front, fmt.Sprintf("load %d-%d", w, i))
+					status, e, err := postEntry(viaNginx, front, acc.token, fmt.Sprintf("load %d-%d", w, i))
 					mu.Lock()
 					if err != nil {
 						status = -1
@@ -419,7 +481,7 @@ func TestAppBehindNginx(t *testing.T) {
 		<-killed
 		// After the load, every request goes to the survivor.
 		for i := range 6 {
-			if status, _, err := postEntry(viaNginx, front, fmt.Sprintf("after %d", i)); status != http.StatusCreated {
+			if status, _, err := postEntry(viaNginx, front, acc.token, fmt.Sprintf("after %d", i)); status != http.StatusCreated {
 				t.Errorf("POST %d after the kill: %d, %v", i, status, err)
 			}
 		}

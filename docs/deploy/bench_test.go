@@ -87,15 +87,16 @@ func TestDeployBench(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			base, client := s.base(t)
 			defer client.CloseIdleConnections()
+			benchToken := signUp(t, client, base, fmt.Sprintf("bench-%d@example.com", time.Now().UnixNano())).token
 			// 100 entries, so that the list page is a full one.
 			for i := range 100 {
-				if status, _, err := postEntry(client, base, "seed "+strconv.Itoa(i)); status != http.StatusCreated {
+				if status, _, err := postEntry(client, base, benchToken, "seed "+strconv.Itoa(i)); status != http.StatusCreated {
 					t.Fatalf("seeding: %d, %v", status, err)
 				}
 			}
 			for _, req := range []string{"GET /entries", "POST /api/entries"} {
-				r := load(client, base, req, requests/10, conns) // warm-up
-				r = load(client, base, req, requests, conns)
+				r := load(client, base, benchToken, req, requests/10, conns) // warm-up
+				r = load(client, base, benchToken, req, requests, conns)
 				fmt.Fprintf(&table, "| %s | `%s` | %.0f | %s | %s | %d |\n", s.name, req, r.rps, ms(r.p50), ms(r.p99), r.errors)
 			}
 		})
@@ -141,8 +142,9 @@ type loadResult struct {
 }
 
 // load sends n requests of kind ("GET /entries" or "POST
-// /api/entries") from conns goroutines, and measures them.
-func load(client *http.Client, base, kind string, n, conns int) loadResult {
+// /api/entries", with the token benchToken) from conns goroutines, and
+// measures them.
+func load(client *http.Client, base, benchToken, kind string, n, conns int) loadResult {
 	var mu sync.Mutex
 	var lat []time.Duration
 	errors := 0
@@ -166,7 +168,7 @@ func load(client *http.Client, base, kind string, n, conns int) loadResult {
 						ok = res.StatusCode == http.StatusOK
 					}
 				} else {
-					status, _, err := postEntry(client, base, "bench "+strconv.Itoa(i))
+					status, _, err := postEntry(client, base, benchToken, "bench "+strconv.Itoa(i))
 					ok = err == nil && status == http.StatusCreated
 				}
 				d := time.Since(t0)

@@ -14,6 +14,9 @@
   var url = list.getAttribute("data-live");
   // Only the first page shows the newest entries at its top.
   var firstPage = list.getAttribute("data-page") === "1";
+  // The account logged in here, "0" for none: only an entry's author
+  // gets its edit and delete buttons, as on the server's own pages.
+  var viewer = list.getAttribute("data-viewer") || "0";
 
   var here = 0;
   var transport = "";
@@ -51,7 +54,7 @@
     msg.textContent = e.message;
     li.appendChild(head);
     li.appendChild(msg);
-    li.appendChild(actions(e));
+    if (viewer !== "0" && String(e.user_id) === viewer) li.appendChild(actions(e));
     return li;
   }
 
