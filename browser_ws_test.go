@@ -79,10 +79,10 @@ func TestBrowserWebSocket(t *testing.T) {
 		poll("the echo of "+msg, `window.echoed === `+"`"+msg+"`")
 	}
 
-	run("open /entries", chromedp.Navigate(app.URL+"/entries"), chromedp.WaitVisible(`#f-message`))
+	run("open /entries", chromedp.Navigate(app.URL+"/entries"), chromedp.WaitVisible(`#entries`))
 	poll("the live feed on WebSocket", onWebSocket)
 	echo("hello over WebSocket")
-	newClient(t, app.URL).postJSON("/api/entries", `{"name": "Ada", "message": "Before the restart."}`).
+	newAPIClient(t, app.URL, "ada@example.com").postJSON("/api/entries", `{"name": "Ada", "message": "Before the restart."}`).
 		expect(t, 201, "API post")
 	run("see the first live entry", chromedp.WaitVisible(`#entry-1`))
 
@@ -94,7 +94,7 @@ func TestBrowserWebSocket(t *testing.T) {
 	next := startApp(t, "-addr", app.Addr, "-db", app.DB)
 	poll("the page to reconnect", onWebSocket)
 	echo("hello again")
-	newClient(t, next.URL).postJSON("/api/entries", `{"name": "Grace", "message": "After the restart."}`).
+	newAPIClient(t, next.URL, "grace@example.com").postJSON("/api/entries", `{"name": "Grace", "message": "After the restart."}`).
 		expect(t, 201, "API post after the restart")
 	run("see the live entry after the restart", chromedp.WaitVisible(`#entry-2`))
 }
