@@ -1,8 +1,6 @@
 package groundup_test
 
 import (
-	"context"
-	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -20,35 +18,8 @@ import (
 //
 // Without Chromium it skips, except under CI=true, where it fails.
 func TestBrowserWebSocket(t *testing.T) {
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("Chromium is not installed, and CI=true: the browser test must run in CI (apt-get install chromium)")
-		}
-		t.Skip("Chromium is not installed (looked for chromium, chromium-browser, google-chrome): skipping the browser test; install it to run this test")
-	}
+	ctx, _ := startBrowser(t, 1200, 900)
 	app := startApp(t)
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting Chromium (%s): %v", exe, err)
-	}
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
 
 	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()

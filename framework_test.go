@@ -1141,46 +1141,8 @@ func chromiumPath() string {
 // Without Chromium it skips, except under CI=true, where it fails: CI
 // installs Chromium, so a skip there would hide a broken setup.
 func TestBrowser(t *testing.T) {
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("Chromium is not installed, and CI=true: the browser test must run in CI (apt-get install chromium)")
-		}
-		t.Skip("Chromium is not installed (looked for chromium, chromium-browser, google-chrome): skipping the browser test; install it to run this test")
-	}
+	ctx, shots := startBrowser(t, 1200, 900)
 	app := startApp(t)
-	shots := os.Getenv("GROUNDUP_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 900),
-	)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	// The first Run starts the browser; it must not carry a timeout.
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting Chromium (%s): %v", exe, err)
-	}
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
 
 	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -1305,4 +1267,52 @@ func TestBrowser(t *testing.T) {
 	slug := strings.TrimSuffix(filepath.Base(chapters[0]), ".md")
 	run("open a docs chapter", chromedp.Navigate(app.URL+"/docs/"+slug), chromedp.WaitVisible(`article.prose h1`))
 	shot("docs.png")
+}
+
+// startBrowser starts a headless Chromium with a window of width×height
+// and returns a context for chromedp that ends with the test (or after
+// 90 s) and the folder for screenshots (GROUNDUP_SCREENSHOTS keeps
+// them). Without Chromium the test skips, except under CI=true, where
+// it fails.
+func startBrowser(t *testing.T, width, height int) (ctx context.Context, shots string) {
+	t.Helper()
+	exe := chromiumPath()
+	if exe == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("Chromium is not installed, and CI=true: the browser test must run in CI (apt-get install chromium)")
+		}
+		t.Skip("Chromium is not installed (looked for chromium, chromium-browser, google-chrome): skipping the browser test; install it to run this test")
+	}
+	shots = os.Getenv("GROUNDUP_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	)
+	t.Cleanup(cancelAlloc)
+	browser, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelBrowser)
+	// The first Run starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("starting Chromium (%s): %v", exe, err)
+	}
+	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
+	t.Cleanup(cancel)
+	return ctx, shots
 }

@@ -1,7 +1,6 @@
 package groundup_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,45 +19,8 @@ import (
 //
 // Without Chromium it skips, except under CI=true, where it fails.
 func TestTraceBrowser(t *testing.T) {
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("Chromium is not installed, and CI=true: the browser test must run in CI (apt-get install chromium)")
-		}
-		t.Skip("Chromium is not installed (looked for chromium, chromium-browser, google-chrome): skipping the browser test; install it to run this test")
-	}
+	ctx, shots := startBrowser(t, 390, 844) // a phone's width
 	app := startApp(t, "-dev")
-	shots := os.Getenv("GROUNDUP_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(390, 844), // a phone's width
-	)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting Chromium (%s): %v", exe, err)
-	}
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
 
 	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
