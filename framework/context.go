@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/groundup-go/groundup/framework/http1"
@@ -220,106 +219,6 @@ func (c *Ctx) SetBodyLimit(n int64) {
 	}
 }
 
-// Context returns the request's context. It is cancelled when the
-// client goes away (the first call starts watching the connection for
-// that), when the server is closed, or when its Shutdown gives up waiting.
-// It carries the Ctx, so that views and services can reach the request
-// through it (see FromContext), and it stays safe to use after the
-// request ends: a database driver may still watch it from a goroutine.
-// After the request, FromContext on it returns nil.
-func (c *Ctx) Context() context.Context {
-	if c.watched == nil {
-		done, cancel := context.WithCancel(c.conn.context())
-		c.watched, c.cancel = newRequestContext(done, c), cancel
-		if c.body.done {
-			c.conn.bg.start(c.conn, cancel)
-		}
-	}
-	return c.watched
-}
-
-// SetContext replaces the request's context: from here on Context
-// returns ctx, views render with it, and FromContext on it (or on
-// anything derived from it) returns c. Middleware uses it to hand
-// everything after it a context with a value, a deadline or a tracing
-// span; derive ctx from c.Context() to keep the request's cancellation:
-//
-//	ctx, cancel := context.WithTimeout(c.Context(), 2*time.Second)
-//	defer cancel()
-//	c.SetContext(ctx)
-//	return next(c)
-//
-// The context stays replaced for the rest of the request, outer
-// middleware included. A nil ctx is ignored.
-func (c *Ctx) SetContext(ctx context.Context) {
-	if ctx == nil {
-		return
-	}
-	if c.watched == nil && c.det == nil {
-		c.Context() // start the watch, so that a derived ctx shares its cancellation
-	}
-	r := newRequestContext(ctx, c)
-	if c.watched != nil && c.det == nil {
-		c.ctxs = append(c.ctxs, c.watched)
-	}
-	c.watched = r
-}
-
-// viewContext is the context views render with: it carries the Ctx like
-// Context does, but does not start the client-gone watch, which a page
-// render does not need and would pay for on every request.
-func (c *Ctx) viewContext() context.Context {
-	if c.watched != nil {
-		return c.watched
-	}
-	if c.light == nil {
-		c.light = newRequestContext(c.conn.context(), c)
-	}
-	return c.light
-}
-
-// requestContext is a context.Context that also answers FromContext with
-// its Ctx while the request lasts. The Ctx is pooled, so the link is cut
-// when the request ends: a context kept longer (a goroutine's, a
-// driver's) then behaves as its parent, and never reaches a Ctx that now
-// serves another request.
-type requestContext struct {
-	context.Context
-	c atomic.Pointer[Ctx]
-}
-
-func newRequestContext(parent context.Context, c *Ctx) *requestContext {
-	r := &requestContext{Context: parent}
-	r.c.Store(c)
-	return r
-}
-
-// Value returns the Ctx for FromContext, then the request's values stored
-// with Ctx.Set, then the parent's values.
-func (r *requestContext) Value(key any) any {
-	c := r.c.Load()
-	if _, ok := key.(ctxKey); ok {
-		if c == nil {
-			return nil
-		}
-		return c
-	}
-	if c != nil {
-		if v := c.Value(key); v != nil {
-			return v
-		}
-	}
-	return r.Context.Value(key)
-}
-
-type ctxKey struct{}
-
-// FromContext returns the Ctx that a request context belongs to, or nil.
-func FromContext(ctx context.Context) *Ctx {
-	c, _ := ctx.Value(ctxKey{}).(*Ctx)
-	return c
-}
-
 // Set stores a per-request value, for middleware to hand data to
 // handlers and views.
 func (c *Ctx) Set(key, val any) {
@@ -363,78 +262,6 @@ func (c *Ctx) App() *App { return c.app }
 
 // Route returns the matched route, or nil before routing or on a miss.
 func (c *Ctx) Route() *Route { return c.route }
-
-// ---- Extension points for middleware ----
-//
-// What the stock middleware (framework/middleware, framework/session)
-// needs beyond a handler's view of the request. Each keeps the response
-// writer's invariants: none can change a response whose head has gone
-// out, or make the framing disagree with the body.
-
-// SetMethod changes the method the request is routed and handled as.
-// It is meant for middleware added with App.Use, which runs before
-// routing (middleware.MethodOverride turns a form's POST into a PUT,
-// PATCH or DELETE); once the router has matched a route, a new method
-// changes what Method reports but not which route runs. The request
-// head, and so Head().Method, keeps the method as sent. An empty method
-// is ignored.
-func (c *Ctx) SetMethod(method string) {
-	if method != "" {
-		c.method = method
-	}
-}
-
-// ContentLength returns the request body's declared length, the value
-// of its Content-Length field, or -1 when it declared none (a chunked
-// body, or no body).
-func (c *Ctx) ContentLength() int64 { return c.head.ContentLength }
-
-// Layer returns the layer the request is in: the server's until the
-// app-wide middleware runs, then the middleware's, then the
-// controller's. An error returned without a layer of its own is
-// reported in this one (see HTTPError.Layer).
-func (c *Ctx) Layer() Layer { return c.layer }
-
-// BufferedBody returns the body bytes the handler has written that are
-// still held by the writer, and true; or nil and false once the head has
-// been sent (a Flush, or a body larger than MaxBufferedBody) or the
-// connection hijacked, when the body can no longer change. The slice
-// belongs to the writer: read it, do not keep it or write to it, and do
-// not use it after the next write to the response. Middleware that
-// transforms whole bodies (middleware.Gzip) reads it after the handler
-// returns and puts the result back with ReplaceBody.
-func (c *Ctx) BufferedBody() ([]byte, bool) {
-	if c.res.committed || c.res.hijacked {
-		return nil, false
-	}
-	return c.res.body, true
-}
-
-// ReplaceBody replaces the buffered body with a copy of p, as if the
-// handler had written p alone; Written then reports len(p). The writer
-// sends the new body with its own Content-Length, so any Content-Length
-// field is removed. It fails, changing nothing, once the head has been
-// sent or the connection hijacked (ErrCommitted), after a write error,
-// when p is longer than MaxBufferedBody (which the writer would have
-// streamed), or when p is not empty and the status allows no body
-// (ErrBodyNotAllowed).
-func (c *Ctx) ReplaceBody(p []byte) error {
-	r := &c.res
-	switch {
-	case r.committed || r.hijacked:
-		return ErrCommitted
-	case r.err != nil:
-		return r.err
-	case len(p) > MaxBufferedBody:
-		return errReplaceTooLarge
-	case len(p) > 0 && !bodyAllowed(r.statusCode()):
-		return ErrBodyNotAllowed
-	}
-	r.body = append(r.body[:0], p...)
-	r.size = int64(len(p))
-	r.header.Del("Content-Length")
-	return nil
-}
 
 // errReplaceTooLarge is ReplaceBody's answer to a body the writer could
 // not have buffered.

@@ -12,12 +12,8 @@ package session
 import (
 	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -107,70 +103,12 @@ type Config struct {
 	SameSite framework.SameSite
 }
 
-// sessionStore is a Config checked and filled in.
-type sessionStore struct {
-	keys     [][]byte
-	name     string
-	path     string
-	maxAge   time.Duration
-	lifetime time.Duration
-	idle     time.Duration
-	secure   bool
-	sameSite framework.SameSite
-}
-
-func newSessionStore(cfg Config) *sessionStore {
-	if len(cfg.Keys) == 0 {
-		panic("groundup: session.Config.Keys is empty: give at least one key of 32 random bytes")
-	}
-	st := &sessionStore{
-		name:     cfg.CookieName,
-		path:     cfg.Path,
-		maxAge:   cfg.MaxAge,
-		lifetime: cmp.Or(cfg.Lifetime, DefaultLifetime),
-		idle:     cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout),
-		secure:   cfg.Secure,
-		sameSite: cfg.SameSite,
-	}
-	for i, k := range cfg.Keys {
-		if len(k) < 32 {
-			panic(fmt.Sprintf("groundup: session.Config.Keys[%d] is %d bytes; each key needs at least 32 random bytes", i, len(k)))
-		}
-		st.keys = append(st.keys, append([]byte(nil), k...))
-	}
-	if st.name == "" {
-		st.name = DefaultCookieName
-	}
-	if st.path == "" {
-		st.path = "/"
-	}
-	if st.sameSite == framework.SameSiteDefault {
-		st.sameSite = framework.SameSiteLax
-	}
-	if st.maxAge < 0 || st.lifetime < 0 || st.idle < 0 {
-		panic("groundup: session.Config: MaxAge, Lifetime and IdleTimeout must not be negative")
-	}
-	probe := framework.Cookie{Name: st.name, Path: st.path, Secure: st.secure}
-	if err := probe.Valid(); err != nil {
-		panic("groundup: session.Config: " + err.Error())
-	}
-	return st
-}
-
 // Flash is a one-time message for the next page the user sees: "Saved.",
 // "Wrong password.". Kind is free-form; "info", "success" and "error" are
 // usual, and views use it as a CSS class.
 type Flash struct {
 	Kind    string `json:"k"`
 	Message string `json:"m"`
-}
-
-// sessionPayload is what the cookie carries.
-type sessionPayload struct {
-	Values  map[string]string `json:"v,omitempty"`
-	Flashes []Flash           `json:"f,omitempty"`
-	Issued  int64             `json:"iat"`            // Unix seconds when the session began
-	Seen    int64             `json:"seen,omitempty"` // Unix seconds when the cookie was last written; Issued when 0
 }
 
 // Session is the data of one visitor, kept in a signed cookie by the
@@ -383,87 +321,6 @@ func (s *Session) load() {
 		}
 		return
 	}
-}
-
-// decode verifies and decodes a cookie value. It returns the payload and
-// the index of the key that verified it, or the reason it was refused.
-func (st *sessionStore) decode(value string, now time.Time) (p sessionPayload, signer int, reason string) {
-	if len(value) > maxSessionCookie {
-		return p, 0, "oversized"
-	}
-	enc, sig, ok := strings.Cut(value, ".")
-	if !ok || enc == "" {
-		return p, 0, "malformed"
-	}
-	var mac [sha256.Size]byte
-	// Length first: Decode writes DecodedLen(len(sig)) bytes into mac.
-	if len(sig) != base64.RawURLEncoding.EncodedLen(len(mac)) {
-		return p, 0, "malformed signature"
-	}
-	if _, err := b64Strict.Decode(mac[:], []byte(sig)); err != nil {
-		return p, 0, "malformed signature"
-	}
-	signer = -1
-	for i, key := range st.keys {
-		if hmac.Equal(st.sign(key, enc), mac[:]) {
-			signer = i
-			break
-		}
-	}
-	if signer < 0 {
-		return p, 0, "bad signature"
-	}
-	raw, err := b64Strict.DecodeString(enc)
-	if err != nil {
-		return p, 0, "malformed payload"
-	}
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return p, 0, "malformed payload"
-	}
-	issued, seen := time.Unix(p.Issued, 0), time.Unix(p.lastSeen(), 0)
-	if p.Issued <= 0 || issued.After(now.Add(sessionSkew)) {
-		return p, 0, "bad issued-at time"
-	}
-	if seen.Before(issued) || seen.After(now.Add(sessionSkew)) {
-		return p, 0, "bad last-seen time"
-	}
-	switch {
-	case now.Sub(issued) > st.lifetime:
-		return p, 0, "expired: older than the session lifetime"
-	case now.Sub(seen) > st.idle:
-		return p, 0, "expired: idle too long"
-	case st.maxAge > 0 && now.Sub(seen) > st.maxAge:
-		return p, 0, "expired: older than MaxAge"
-	}
-	return p, signer, ""
-}
-
-// lastSeen is when the cookie was last written: Seen, or Issued in a
-// cookie written before Seen existed.
-func (p *sessionPayload) lastSeen() int64 {
-	if p.Seen == 0 {
-		return p.Issued
-	}
-	return p.Seen
-}
-
-// sign computes the cookie's MAC of enc under key.
-func (st *sessionStore) sign(key []byte, enc string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(st.name))
-	m.Write([]byte{'|'})
-	m.Write([]byte(enc))
-	return m.Sum(nil)
-}
-
-// encode builds the signed cookie value.
-func (st *sessionStore) encode(p *sessionPayload) (string, error) {
-	raw, err := json.Marshal(p)
-	if err != nil {
-		return "", err
-	}
-	enc := base64.RawURLEncoding.EncodeToString(raw)
-	return enc + "." + base64.RawURLEncoding.EncodeToString(st.sign(st.keys[0], enc)), nil
 }
 
 // touch marks the session changed. After the response head has gone out
