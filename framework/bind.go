@@ -328,6 +328,11 @@ func setScalar(fv reflect.Value, s string) error {
 		fv.SetInt(int64(d))
 		return nil
 	}
+	return setKind(fv, t, s)
+}
+
+// setKind is setScalar for the basic kinds: string, bool and numbers.
+func setKind(fv reflect.Value, t reflect.Type, s string) error {
 	switch t.Kind() {
 	case reflect.String:
 		fv.SetString(s)

@@ -320,18 +320,8 @@ type decision struct {
 // reports it with the steps that led there (ex not nil), so the two
 // cannot disagree. rw carries a hit out of httprouter's Handle.
 func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) decision {
-	if path == "*" {
-		// "OPTIONS *" asks about the server as a whole (RFC 9110 §9.3.7).
-		if ex != nil {
-			ex.step(-1, "the target * asks about the server as a whole: every method is listed")
-		}
-		return decision{outcome: routeOptions, allow: a.allowAll()}
-	}
-	if path == ErrorCSSPath && (method == "GET" || method == "HEAD") {
-		if ex != nil {
-			ex.step(-1, "%s is the error pages' stylesheet, which the framework serves", ErrorCSSPath)
-		}
-		return decision{outcome: routeErrorCSS}
+	if d, ok := a.decideSpecial(method, path, ex); ok {
+		return d // "OPTIONS *", and the error pages' stylesheet
 	}
 	dotted := a.RedirectCleanPath && method != "CONNECT" && hasDotSegment(path)
 	if dotted {
@@ -376,6 +366,25 @@ func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) deci
 		ex.step(-1, "no route under any method: 404")
 	}
 	return decision{outcome: routeNotFound}
+}
+
+// decideSpecial answers the targets that are not a route's: "*" and the
+// error pages' stylesheet.
+func (a *App) decideSpecial(method, path string, ex *Explanation) (decision, bool) {
+	if path == "*" {
+		// "OPTIONS *" asks about the server as a whole (RFC 9110 §9.3.7).
+		if ex != nil {
+			ex.step(-1, "the target * asks about the server as a whole: every method is listed")
+		}
+		return decision{outcome: routeOptions, allow: a.allowAll()}, true
+	}
+	if path == ErrorCSSPath && (method == "GET" || method == "HEAD") {
+		if ex != nil {
+			ex.step(-1, "%s is the error pages' stylesheet, which the framework serves", ErrorCSSPath)
+		}
+		return decision{outcome: routeErrorCSS}, true
+	}
+	return decision{}, false
 }
 
 // allowed lists the methods with a route for path, other than skip, as an

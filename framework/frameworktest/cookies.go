@@ -52,39 +52,44 @@ func ParseSetCookie(v string) (ck framework.Cookie, ok bool) {
 	ck.Name, ck.Value = name, value
 	for _, attr := range parts[1:] {
 		k, v, _ := strings.Cut(attr, "=")
-		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
-		switch k {
-		case "path":
-			if strings.HasPrefix(v, "/") {
-				ck.Path = v
-			}
-		case "domain":
-			ck.Domain = strings.ToLower(strings.TrimPrefix(v, "."))
-		case "expires":
-			if t, err := time.Parse(framework.TimeFormat, v); err == nil {
-				ck.Expires = t
-			}
-		case "max-age":
-			if n, err := strconv.Atoi(v); err == nil {
-				ck.MaxAge = max(n, -1)
-				if n == 0 {
-					ck.MaxAge = -1
-				}
-			}
-		case "secure":
-			ck.Secure = true
-		case "httponly":
-			ck.HttpOnly = true
-		case "samesite":
-			switch strings.ToLower(v) {
-			case "lax":
-				ck.SameSite = framework.SameSiteLax
-			case "strict":
-				ck.SameSite = framework.SameSiteStrict
-			case "none":
-				ck.SameSite = framework.SameSiteNone
-			}
-		}
+		setCookieAttr(&ck, strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v))
 	}
 	return ck, true
+}
+
+// setCookieAttr applies one Set-Cookie attribute as a browser reads it;
+// an attribute it does not know, or a value it cannot read, is ignored.
+func setCookieAttr(ck *framework.Cookie, k, v string) {
+	switch k {
+	case "path":
+		if strings.HasPrefix(v, "/") {
+			ck.Path = v
+		}
+	case "domain":
+		ck.Domain = strings.ToLower(strings.TrimPrefix(v, "."))
+	case "expires":
+		if t, err := time.Parse(framework.TimeFormat, v); err == nil {
+			ck.Expires = t
+		}
+	case "max-age":
+		if n, err := strconv.Atoi(v); err == nil {
+			ck.MaxAge = max(n, -1)
+			if n == 0 {
+				ck.MaxAge = -1
+			}
+		}
+	case "secure":
+		ck.Secure = true
+	case "httponly":
+		ck.HttpOnly = true
+	case "samesite":
+		switch strings.ToLower(v) {
+		case "lax":
+			ck.SameSite = framework.SameSiteLax
+		case "strict":
+			ck.SameSite = framework.SameSiteStrict
+		case "none":
+			ck.SameSite = framework.SameSiteNone
+		}
+	}
 }

@@ -109,30 +109,9 @@ func Upgrade(c *framework.Ctx, opts Options) (*Conn, error) {
 			"path", c.Path(), "remote", c.RemoteAddr())
 		return framework.NewError(code, msg)
 	}
-	// §4.2.1 item 1: "An HTTP/1.1 or higher GET request".
-	if c.Method() != "GET" {
-		return nil, fail(400, "websocket: the handshake must be a GET request")
-	}
-	if c.Proto() != "HTTP/1.1" {
-		return nil, fail(400, "websocket: the handshake needs HTTP/1.1")
-	}
-	// Items 3 and 4: Upgrade holds "websocket", Connection holds "Upgrade",
-	// both case-insensitive, each possibly among other tokens.
-	if !hasToken(c, "Upgrade", "websocket") {
-		return nil, fail(400, "websocket: Upgrade header must name websocket")
-	}
-	if !hasToken(c, "Connection", "upgrade") {
-		return nil, fail(400, "websocket: Connection header must hold upgrade")
-	}
-	// Item 6 and §4.4: any version but 13 gets 426 and the version we speak.
-	if strings.TrimSpace(c.RequestHeader("Sec-WebSocket-Version")) != "13" {
-		c.Header().Set("Sec-WebSocket-Version", "13")
-		return nil, fail(426, "websocket: unsupported Sec-WebSocket-Version; this server speaks 13")
-	}
-	// Item 5: the key is 16 random bytes, base64-encoded (24 characters).
-	key := strings.TrimSpace(c.RequestHeader("Sec-WebSocket-Key"))
-	if raw, err := base64.StdEncoding.DecodeString(key); err != nil || len(raw) != 16 {
-		return nil, fail(400, "websocket: Sec-WebSocket-Key must be 16 bytes in base64")
+	key, code, msg := checkRequest(c)
+	if code != 0 {
+		return nil, fail(code, msg)
 	}
 	// Item 8 and §10.2: a browser always sends Origin; the server decides.
 	origin := c.RequestHeader("Origin")
@@ -281,4 +260,35 @@ func listHasExact(list, token string) bool {
 		}
 	}
 	return false
+}
+
+// checkRequest checks the client's handshake (RFC 6455 §4.2.1) and
+// returns its key, or the status and reason of a refusal.
+func checkRequest(c *framework.Ctx) (key string, code int, msg string) {
+	// §4.2.1 item 1: "An HTTP/1.1 or higher GET request".
+	if c.Method() != "GET" {
+		return "", 400, "websocket: the handshake must be a GET request"
+	}
+	if c.Proto() != "HTTP/1.1" {
+		return "", 400, "websocket: the handshake needs HTTP/1.1"
+	}
+	// Items 3 and 4: Upgrade holds "websocket", Connection holds "Upgrade",
+	// both case-insensitive, each possibly among other tokens.
+	if !hasToken(c, "Upgrade", "websocket") {
+		return "", 400, "websocket: Upgrade header must name websocket"
+	}
+	if !hasToken(c, "Connection", "upgrade") {
+		return "", 400, "websocket: Connection header must hold upgrade"
+	}
+	// Item 6 and §4.4: any version but 13 gets 426 and the version we speak.
+	if strings.TrimSpace(c.RequestHeader("Sec-WebSocket-Version")) != "13" {
+		c.Header().Set("Sec-WebSocket-Version", "13")
+		return "", 426, "websocket: unsupported Sec-WebSocket-Version; this server speaks 13"
+	}
+	// Item 5: the key is 16 random bytes, base64-encoded (24 characters).
+	key = strings.TrimSpace(c.RequestHeader("Sec-WebSocket-Key"))
+	if raw, err := base64.StdEncoding.DecodeString(key); err != nil || len(raw) != 16 {
+		return "", 400, "websocket: Sec-WebSocket-Key must be 16 bytes in base64"
+	}
+	return key, 0, ""
 }
