@@ -11,7 +11,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,6 +37,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/groundup-go/groundup/framework"
+	"github.com/groundup-go/groundup/framework/middleware"
 	_ "modernc.org/sqlite"
 )
 
@@ -1315,4 +1321,328 @@ func startBrowser(t *testing.T, width, height int) (ctx context.Context, shots s
 	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
 	t.Cleanup(cancel)
 	return ctx, shots
+}
+
+// ---- The app's edges: attacks and corner cases ----
+//
+// Attacks and corner cases that a trusted server must answer well.
+
+// TestCrossSiteMethodOverride is the attack of a form on another site
+// that POSTs _method=DELETE to the JSON API, whose DELETE route has no
+// CSRF check: it must be refused, and the guestbook's own forms must
+// still override.
+func TestCrossSiteMethodOverride(t *testing.T) {
+	app := startApp(t)
+	c := newAPIClient(t, app.URL, "ada@example.com")
+	c.postJSON("/api/entries", `{"name": "Ada", "message": "keep me"}`).expect(t, 201, "create")
+	c.postJSON("/api/entries", `{"name": "Bob", "message": "delete me"}`).expect(t, 201, "create")
+	before := app.dump()
+	// From here on the browser's side: the author's session cookie, which
+	// a forged form would carry too, and no token, which it would not.
+	c.token = ""
+
+	for _, hdr := range [][]string{
+		{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"},
+		{"Origin", "https://evil.example"},
+		{"Referer", "https://evil.example/page"},
+		{"Sec-Fetch-Site", "same-site"},
+	} {
+		body := strings.NewReader(url.Values{"_method": {"DELETE"}}.Encode())
+		r := c.do("POST", "/api/entries/1", body, append([]string{"Content-Type", "application/x-www-form-urlencoded"}, hdr...)...)
+		r.expect(t, 403, "a cross-site _method=DELETE "+strings.Join(hdr, " ")).mustContain(t, "refusal", "cross-site request refused")
+	}
+	if after := app.dump(); after != before {
+		t.Fatalf("a cross-site form deleted an entry:\nbefore %s\nafter %s", before, after)
+	}
+
+	// The guestbook's own delete form: same origin, with its token.
+	page := c.get("/entries/2").expect(t, 200, "GET /entries/2")
+	body := strings.NewReader(url.Values{"_csrf": {csrfToken(t, page)}, "_method": {"DELETE"}}.Encode())
+	c.do("POST", "/entries/2", body, "Content-Type", "application/x-www-form-urlencoded",
+		"Origin", app.URL, "Sec-Fetch-Site", "same-origin").expect(t, 303, "a same-site delete form")
+	c.get("/entries/2").expect(t, 404, "the entry the form deleted")
+	c.get("/entries/1").expect(t, 200, "the entry the attack tried to delete")
+}
+
+// signSession forges a session cookie value with the app's test key, in
+// the format of framework/session: base64url(payload) "." base64url(MAC).
+func signSession(t *testing.T, payload string) string {
+	t.Helper()
+	key, err := hex.DecodeString(testSessionKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := base64.RawURLEncoding.EncodeToString([]byte(payload))
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("groundup_session|" + enc))
+	return "groundup_session=" + enc + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// TestSessionEdges checks that per-visitor pages are never cached, and
+// that the app's sessions end on the server.
+func TestSessionEdges(t *testing.T) {
+	app := startApp(t)
+	c := newAPIClient(t, app.URL, "ada@example.com")
+	c.token = "" // a browser: logged in by its session cookie
+
+	// Pages with a session cookie, a CSRF token or a flash are private;
+	// pages that never touch the session keep their own caching.
+	for _, path := range []string{"/entries", "/entries/new", "/"} {
+		r := c.get(path).expect(t, 200, path)
+		if cc := r.Header.Get("Cache-Control"); cc != "private, no-store" {
+			t.Errorf("%s: Cache-Control %q, want private, no-store", path, cc)
+		}
+	}
+	r := c.postForm("/entries", url.Values{"name": {"x"}}).expect(t, 403, "a post without a token")
+	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("403 page: Cache-Control %q", cc)
+	}
+	if cc := c.get("/static/css/app.css").expect(t, 200, "a static file").Header.Get("Cache-Control"); strings.Contains(cc, "private") {
+		t.Errorf("a static file is marked private: %q", cc)
+	}
+
+	// A flash in a fresh cookie shows, which proves the forgery is right;
+	// the same cookie issued long ago, or idle past the timeout, does not.
+	now := time.Now().Unix()
+	flash := `{"f":[{"k":"info","m":"a message from the cookie"}],"iat":%d,"seen":%d}`
+	tests := []struct {
+		name      string
+		iat, seen int64
+		shows     bool
+	}{
+		{"fresh", now, now, true},
+		{"signed in 1970", 1, 1, false},
+		{"past the lifetime", now - 8*24*3600, now, false},
+		{"idle past the timeout", now - 3600*13, now - 3600*13, false},
+	}
+	for _, tc := range tests {
+		fresh := newClient(t, app.URL)
+		page := fresh.get("/entries", "Cookie", signSession(t, fmt.Sprintf(flash, tc.iat, tc.seen))).expect(t, 200, tc.name)
+		if got := strings.Contains(page.Body, "a message from the cookie"); got != tc.shows {
+			t.Errorf("%s: flash shown %v, want %v", tc.name, got, tc.shows)
+		}
+	}
+}
+
+// ---- A request's trace in a browser ----
+// TestTraceBrowser opens the trace of a real request in headless Chromium
+// at phone width: the app runs in dev mode, the home page is requested,
+// and its trace page must show every layer the request crossed, styled
+// by the stylesheet the page's Content-Security-Policy allows, without
+// sideways scrolling. A dev error page must link to its trace. The
+// screenshots' paths are logged (GROUNDUP_SCREENSHOTS keeps them).
+//
+// Without Chromium it skips, except under CI=true, where it fails.
+func TestTraceBrowser(t *testing.T) {
+	ctx, shots := startBrowser(t, 390, 844) // a phone's width
+	app := startApp(t, "-dev")
+
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(js string) any {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
+		if err != nil {
+			t.Fatalf("evaluating %s: %v", js, err)
+		}
+		return v
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		path := filepath.Join(shots, name)
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", path)
+	}
+
+	// A request that crosses every layer but the body: the home page,
+	// rendered by a view behind the app's middleware.
+	run("open /", chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(`body`))
+	run("open the list", chromedp.Navigate(app.URL+"/_groundup/requests"), chromedp.WaitVisible(`.list`))
+	href, _ := eval(`(Array.from(document.querySelectorAll('.list a')).find(a => a.querySelector('code').textContent === 'GET /') || {}).href || ''`).(string)
+	if href == "" {
+		t.Fatalf("the list has no trace of GET /:\n%v", eval(`document.body.innerText`))
+	}
+	run("open the trace", chromedp.Navigate(href), chromedp.WaitVisible(`.timeline`))
+	for _, layer := range []string{"socket", "parser", "router", "middleware", "handler", "view", "response", "connection"} {
+		if n, _ := eval(`document.querySelectorAll('.ev[data-layer="` + layer + `"]').length`).(float64); n == 0 {
+			t.Errorf("the trace page shows no %s event", layer)
+		}
+	}
+	if n, _ := eval(`document.querySelectorAll('pre.hex').length`).(float64); n == 0 {
+		t.Error("the trace page shows no raw bytes")
+	}
+	if c, _ := eval(`getComputedStyle(document.querySelector('.ev[data-layer="parser"]')).borderLeftColor`).(string); c != "rgb(10, 132, 255)" {
+		t.Errorf("the trace stylesheet did not apply: parser border %q", c)
+	}
+	if wide, _ := eval(`document.documentElement.scrollWidth > window.innerWidth`).(bool); wide {
+		t.Error("the trace page scrolls sideways at phone width")
+	}
+	shot("trace-get-home.png")
+
+	// A dev error page links to its trace.
+	if res, err := chromedp.Run(ctx, chromedp.NavigateResponse(app.URL+"/no/such/page")); err != nil || res.Status != 404 {
+		t.Fatalf("open a missing page: %v, %v", res, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('a[href^="/_groundup/requests/"]') !== null`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the dev 404 page does not link to its trace: %v", err)
+	}
+	link, _ := eval(`(document.querySelector('a[href^="/_groundup/requests/"]') || {}).href || ''`).(string)
+	if link == "" {
+		t.Fatalf("the dev 404 page does not link to its trace:\n%v", eval(`document.body.innerText`))
+	}
+	run("open the 404's trace", chromedp.Navigate(link), chromedp.WaitVisible(`.timeline`))
+	if text, _ := eval(`document.body.innerText`).(string); !strings.Contains(text, "404 Not Found") {
+		t.Errorf("the 404's trace does not show the router's 404:\n%s", text)
+	}
+	shot("trace-404.png")
+}
+
+// ---- WebSocket in a browser ----
+// TestBrowserWebSocket drives headless Chromium through the guestbook's
+// live feed over WebSocket: the page connects (the CSP's default-src
+// 'self' lets it reach ws: on its own origin), exchanges messages with
+// /ws/echo, shows an entry posted through the API, and, when the server
+// restarts gracefully (SIGTERM, each socket closed with 1001, a new
+// process on the same address), reconnects by itself and shows the next
+// entry.
+//
+// Without Chromium it skips, except under CI=true, where it fails.
+func TestBrowserWebSocket(t *testing.T) {
+	ctx, _ := startBrowser(t, 1200, 900)
+	app := startApp(t)
+
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v\napp log:\n%s", what, err, app.Logs())
+		}
+	}
+	poll := func(what, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("waiting for %s (%s): %v", what, js, err)
+		}
+	}
+	const onWebSocket = `(function () {
+		var s = document.getElementById('live-status');
+		return s.classList.contains('is-live') && s.getAttribute('data-transport') === 'websocket';
+	})()`
+	// echo opens a socket on /ws/echo from the page, sends a message and
+	// keeps the answer in window.echoed.
+	echo := func(msg string) {
+		t.Helper()
+		run("echo "+msg, chromedp.Evaluate[chromedp.Void](`(function () {
+			window.echoed = "";
+			var ws = new WebSocket((location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws/echo");
+			ws.onopen = function () { ws.send(`+"`"+msg+"`"+`); };
+			ws.onmessage = function (ev) { window.echoed = ev.data; ws.close(1000); };
+		})()`))
+		poll("the echo of "+msg, `window.echoed === `+"`"+msg+"`")
+	}
+
+	run("open /entries", chromedp.Navigate(app.URL+"/entries"), chromedp.WaitVisible(`#entries`))
+	poll("the live feed on WebSocket", onWebSocket)
+	echo("hello over WebSocket")
+	newAPIClient(t, app.URL, "ada@example.com").postJSON("/api/entries", `{"name": "Ada", "message": "Before the restart."}`).
+		expect(t, 201, "API post")
+	run("see the first live entry", chromedp.WaitVisible(`#entry-1`))
+
+	// The graceful restart: the old process sends 1001 to the page's
+	// socket and exits; a new one listens on the same address and
+	// database; the page reconnects on its own.
+	app.signal(syscall.SIGTERM)
+	app.wait(20 * time.Second)
+	next := startApp(t, "-addr", app.Addr, "-db", app.DB)
+	poll("the page to reconnect", onWebSocket)
+	echo("hello again")
+	newAPIClient(t, next.URL, "grace@example.com").postJSON("/api/entries", `{"name": "Grace", "message": "After the restart."}`).
+		expect(t, 201, "API post after the restart")
+	run("see the live entry after the restart", chromedp.WaitVisible(`#entry-2`))
+}
+
+// ---- CORS in a browser ----
+// TestBrowserCORS has a page on one origin call an API on another, in a
+// real browser: a PUT with a JSON body, which Chromium sends only after a
+// preflight that the API group's CORS middleware answers, and a call from
+// an origin the API does not allow, which the browser must block.
+//
+// Without Chromium it skips, except under CI=true, where it fails.
+func TestBrowserCORS(t *testing.T) {
+	ctx, _ := startBrowser(t, 800, 600)
+
+	serve := func(h framework.Handler) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &framework.Server{Handler: h}
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+		return "http://" + ln.Addr().String()
+	}
+	page := `<!doctype html><title>caller</title><p id="out">waiting</p>`
+	pages := framework.New()
+	pages.GET("/", func(c *framework.Ctx) error { return c.HTML(200, page) })
+	allowed, other := serve(pages.Serve), serve(pages.Serve)
+
+	api := framework.New()
+	group := api.Group("/api", middleware.CORS(middleware.CORSConfig{
+		AllowOrigins: []string{allowed},
+		AllowMethods: []string{"PUT"},
+		AllowHeaders: []string{"Content-Type"},
+	}))
+	var preflights atomic.Int32 // counted on the server's goroutines
+	api.Use(func(next framework.Handler) framework.Handler {
+		return func(c *framework.Ctx) error {
+			if c.Method() == "OPTIONS" {
+				preflights.Add(1)
+			}
+			return next(c)
+		}
+	})
+	group.PUT("/things/:id", func(c *framework.Ctx) error {
+		var in struct {
+			Name string `json:"name"`
+		}
+		if err := c.BindJSON(&in); err != nil {
+			return err
+		}
+		return c.JSON(200, map[string]string{"id": c.Param("id"), "name": in.Name})
+	})
+	apiURL := serve(api.Serve)
+
+	call := `fetch("` + apiURL + `/api/things/7", {method: "PUT", headers: {"Content-Type": "application/json"}, body: JSON.stringify({name: "ada"})})
+		.then(r => r.json()).then(j => j.id + " " + j.name, e => "blocked")`
+	callFrom := func(origin string) string {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(origin+"/")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](call, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	got := callFrom(allowed)
+	if got != "7 ada" {
+		t.Errorf("allowed origin: the call gave %q, want %q", got, "7 ada")
+	}
+	if preflights.Load() == 0 {
+		t.Errorf("the browser sent no preflight for a PUT with a JSON body")
+	}
+	if got := callFrom(other); got != "blocked" {
+		t.Errorf("an origin the API does not allow: the call gave %q, want the browser to block it", got)
+	}
 }
