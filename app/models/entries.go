@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -158,7 +159,7 @@ func (s *Entries) Window(ctx context.Context, after, before int64, perPage int) 
 		q, arg = `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0) FROM entries WHERE id < ? ORDER BY id DESC LIMIT ?`, math.MaxInt64
 	}
 	// One row more than the page says whether the next page exists.
-	got, err := s.query(ctx, q, arg, w.PerPage+1)
+	got, err := s.query(ctx, "list entries", q, arg, w.PerPage+1)
 	if err != nil {
 		return w, err
 	}
@@ -193,11 +194,12 @@ func (s *Entries) Window(ctx context.Context, after, before int64, perPage int) 
 	return w, err
 }
 
-// query runs a query of entries with an id bound and a limit.
-func (s *Entries) query(ctx context.Context, q string, id int64, limit int) ([]Entry, error) {
+// query runs a query of entries with an id bound and a limit; what names
+// it in errors.
+func (s *Entries) query(ctx context.Context, what, q string, id int64, limit int) ([]Entry, error) {
 	rows, err := s.db.QueryContext(ctx, q, id, limit)
 	if err != nil {
-		return nil, fmt.Errorf("models: list entries: %w", err)
+		return nil, fmt.Errorf("models: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Entry
@@ -209,7 +211,7 @@ func (s *Entries) query(ctx context.Context, q string, id int64, limit int) ([]E
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("models: list entries: %w", err)
+		return nil, fmt.Errorf("models: %s: %w", what, err)
 	}
 	return out, nil
 }
@@ -346,22 +348,6 @@ func (s *Entries) LatestID(ctx context.Context) (int64, error) {
 // Since returns up to limit entries with an id above id, oldest first:
 // what a live client that saw entry id has missed.
 func (s *Entries) Since(ctx context.Context, id int64, limit int) ([]Entry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0)
+	return s.query(ctx, "entries since "+strconv.FormatInt(id, 10), `SELECT id, name, message, created_at, updated_at, coalesce(user_id, 0)
 		FROM entries WHERE id > ? ORDER BY id LIMIT ?`, id, limit)
-	if err != nil {
-		return nil, fmt.Errorf("models: entries since %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("models: entries since %d: %w", id, err)
-	}
-	return out, nil
 }
