@@ -28,7 +28,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -327,7 +326,7 @@ func methodOverride(next framework.Handler) framework.Handler {
 		}
 		switch m := strings.ToUpper(strings.TrimSpace(vs[0])); m {
 		case "PUT", "PATCH", "DELETE":
-			if reason := crossSite(c); reason != "" {
+			if reason := framework.CrossSite(c, nil); reason != "" {
 				c.Logger().Warn("refused cross-site _method override", "path", c.Path(), "method", m,
 					"reason", reason, "remote", c.RemoteAddr())
 				return errCrossSiteOverride
@@ -345,52 +344,6 @@ func methodOverride(next framework.Handler) framework.Handler {
 // errCrossSiteOverride answers a _method override from another site.
 var errCrossSiteOverride = &framework.HTTPError{Code: framework.StatusForbidden, Layer: framework.LayerMiddleware,
 	Message: "cross-site request refused: _method may only be overridden by this site's own forms"}
-
-// crossSite returns why the request comes from another site, or "" when
-// it comes from this one or from a client that is not a browser. The
-// rules are those of session.CSRF's origin check.
-func crossSite(c *framework.Ctx) string {
-	if site := c.RequestHeader("Sec-Fetch-Site"); site != "" {
-		if site == "same-origin" || site == "none" {
-			return ""
-		}
-		return "Sec-Fetch-Site is " + site
-	}
-	if origin := c.RequestHeader("Origin"); origin != "" {
-		if sameHost(origin, c.Host()) {
-			return ""
-		}
-		return "Origin is not Host " + c.Host()
-	}
-	if ref := c.RequestHeader("Referer"); ref != "" {
-		if sameHost(ref, c.Host()) {
-			return ""
-		}
-		return "Referer host is not Host " + c.Host()
-	}
-	return ""
-}
-
-// sameHost reports whether the URL u (an Origin or a Referer) names the
-// host and port of the Host header, a default port matching its absence.
-// "Origin: null" and unparsable values never match.
-func sameHost(u, host string) bool {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
-		return false
-	}
-	return strings.EqualFold(stripDefaultPort(p.Scheme, p.Host), stripDefaultPort(p.Scheme, host))
-}
-
-func stripDefaultPort(scheme, hostport string) string {
-	switch {
-	case scheme == "http" && strings.HasSuffix(hostport, ":80"):
-		return hostport[:len(hostport)-3]
-	case scheme == "https" && strings.HasSuffix(hostport, ":443"):
-		return hostport[:len(hostport)-4]
-	}
-	return hostport
-}
 
 // quoteForMessage quotes a client-sent value for an error message, cut
 // short so that the message stays small.

@@ -158,31 +158,10 @@ func CSRF(cfg CSRFConfig) framework.Middleware {
 // originRefusal returns why the request's origin is refused, or "" if it
 // passes.
 func (conf *csrfConf) originRefusal(c *framework.Ctx) string {
-	origin := c.RequestHeader("Origin")
-	if origin != "" && conf.isTrusted(origin) {
-		return ""
+	if len(conf.trusted) == 0 {
+		return framework.CrossSite(c, nil)
 	}
-	if site := c.RequestHeader("Sec-Fetch-Site"); site != "" {
-		// Fetch Metadata: the browser's own verdict, which also covers
-		// requests whose Origin a privacy setting hid.
-		if site == "same-origin" || site == "none" {
-			return ""
-		}
-		return "Sec-Fetch-Site is " + site
-	}
-	if origin != "" {
-		if sameHost(origin, c.Host()) {
-			return ""
-		}
-		return "Origin " + origin + " is not Host " + c.Host()
-	}
-	if ref := c.RequestHeader("Referer"); ref != "" {
-		if conf.isTrusted(ref) || sameHost(ref, c.Host()) {
-			return ""
-		}
-		return "Referer host differs from Host " + c.Host()
-	}
-	return ""
+	return framework.CrossSite(c, conf.isTrusted)
 }
 
 // isTrusted reports whether the origin of u, an Origin or Referer value,
@@ -212,30 +191,8 @@ func normalizeOrigin(s string) (string, bool) {
 		return "", false
 	}
 	host := strings.ToLower(u.Host)
-	host = stripDefaultPort(u.Scheme, host)
+	host = framework.StripDefaultPort(u.Scheme, host)
 	return u.Scheme + "://" + host, true
-}
-
-func stripDefaultPort(scheme, hostport string) string {
-	switch {
-	case scheme == "http" && strings.HasSuffix(hostport, ":80"):
-		return hostport[:len(hostport)-3]
-	case scheme == "https" && strings.HasSuffix(hostport, ":443"):
-		return hostport[:len(hostport)-4]
-	}
-	return hostport
-}
-
-// sameHost reports whether the URL u (an Origin or a Referer) names the
-// host and port of the Host header. "Origin: null" and unparsable values
-// never match. The scheme is not compared: behind a TLS-terminating proxy
-// the server cannot know it; a default port matches its absence.
-func sameHost(u, host string) bool {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
-		return false
-	}
-	return strings.EqualFold(stripDefaultPort(p.Scheme, p.Host), stripDefaultPort(p.Scheme, host))
 }
 
 // csrfSecret returns the session's CSRF secret, making one if needed.
