@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -64,46 +63,10 @@ func stable(raw string) string {
 func TestDocsOutputBlocks(t *testing.T) {
 	files, _ := filepath.Glob("../docs/*.md")
 	files = append(files, "../README.md")
-	used := map[string]bool{}
-	for _, path := range files {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		md := string(b)
-		blocks, err := docs.OutputBlocks(md)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		for _, blk := range blocks {
-			if !strings.HasPrefix(blk.Name, "app-") {
-				continue
-			}
-			gen, ok := appOutputs[blk.Name]
-			if !ok {
-				t.Errorf("%s:%d: no test produces output %q", path, blk.Line, blk.Name)
-				continue
-			}
-			used[blk.Name] = true
-			want := gen(t, newTestClient(t, testKey))
-			if blk.Text == want {
-				continue
-			}
-			if *update {
-				md = docs.ReplaceOutput(md, blk.Name, want)
-				continue
-			}
-			t.Errorf("%s:%d: output %q is stale (go test ./app/ -run TestDocsOutputBlocks -update rewrites it); the app answers:\n%s", path, blk.Line, blk.Name, want)
-		}
-		if *update && md != string(b) {
-			if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	produce := map[string]func() string{}
+	for name, gen := range appOutputs {
+		produce[name] = func() string { return gen(t, newTestClient(t, testKey)) }
 	}
-	for name := range appOutputs {
-		if !used[name] {
-			t.Errorf("output %q is marked in no document", name)
-		}
-	}
+	docs.CheckOutputs(t, files, func(name string) bool { return strings.HasPrefix(name, "app-") },
+		produce, *update, "go test ./app/ -run TestDocsOutputBlocks -update")
 }

@@ -2,6 +2,7 @@ package docs
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 )
@@ -135,4 +136,64 @@ func odChar(c byte) string {
 		return "   " + string(c)
 	}
 	return fmt.Sprintf(" %03o", c)
+}
+
+// Reporter is the part of testing.TB that CheckOutputs needs; the docs
+// package does not import testing, since the app serves it.
+type Reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// CheckOutputs compares the output blocks of the markdown files that
+// mine claims with what produce makes under their names, and reports each
+// that differs, naming rerun (the command that rewrites them) and what
+// the code gives now; with update it rewrites the files instead. A
+// claimed block that nothing produces, and a produced name that no file
+// marks, are reported too.
+func CheckOutputs(r Reporter, files []string, mine func(name string) bool, produce map[string]func() string, update bool, rerun string) {
+	r.Helper()
+	used := map[string]bool{}
+	for _, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			r.Errorf("%v", err)
+			continue
+		}
+		md := string(b)
+		blocks, err := OutputBlocks(md)
+		if err != nil {
+			r.Errorf("%s: %v", path, err)
+			continue
+		}
+		for _, blk := range blocks {
+			if !mine(blk.Name) {
+				continue
+			}
+			gen, ok := produce[blk.Name]
+			if !ok {
+				r.Errorf("%s:%d: no test produces output %q", path, blk.Line, blk.Name)
+				continue
+			}
+			used[blk.Name] = true
+			want := gen()
+			switch {
+			case blk.Text == want:
+			case update:
+				md = ReplaceOutput(md, blk.Name, want)
+			default:
+				r.Errorf("%s:%d: output %q is stale (%s rewrites it); the code gives:\n%s", path, blk.Line, blk.Name, rerun, want)
+			}
+		}
+		if update && md != string(b) {
+			if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+				r.Errorf("%v", err)
+			}
+		}
+	}
+	for name := range produce {
+		if !used[name] {
+			r.Errorf("output %q is marked in no document", name)
+		}
+	}
 }

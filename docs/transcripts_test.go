@@ -66,49 +66,14 @@ func StableHead(raw string) string {
 var dateRE = regexp.MustCompile(`Date: [^\r\n]+`)
 
 func TestOutputBlocks(t *testing.T) {
-	used := map[string]bool{}
-	for _, path := range markdownFiles(t) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		md := string(b)
-		blocks, err := docs.OutputBlocks(md)
-		if err != nil {
-			t.Errorf("%s: %v", path, err)
-			continue
-		}
-		for _, blk := range blocks {
-			if strings.HasPrefix(blk.Name, "app-") || strings.HasPrefix(blk.Name, "ch02-") {
-				continue // checked by app/transcripts_test.go and docs/ch02/transcripts_test.go
-			}
-			gen, ok := outputs[blk.Name]
-			if !ok {
-				t.Errorf("%s:%d: no test produces output %q", path, blk.Line, blk.Name)
-				continue
-			}
-			used[blk.Name] = true
-			want := gen(t)
-			if blk.Text == want {
-				continue
-			}
-			if *update {
-				md = docs.ReplaceOutput(md, blk.Name, want)
-				continue
-			}
-			t.Errorf("%s:%d: output %q is stale (go test ./docs/ -run TestOutputBlocks -update rewrites it); the code prints:\n%s", path, blk.Line, blk.Name, want)
-		}
-		if *update && md != string(b) {
-			if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	produce := map[string]func() string{}
+	for name, gen := range outputs {
+		produce[name] = func() string { return gen(t) }
 	}
-	for name := range outputs {
-		if !used[name] {
-			t.Errorf("output %q is marked in no document", name)
-		}
-	}
+	// app-* and ch02-* blocks are checked by app/transcripts_test.go and
+	// docs/ch02/transcripts_test.go.
+	mine := func(name string) bool { return !strings.HasPrefix(name, "app-") && !strings.HasPrefix(name, "ch02-") }
+	docs.CheckOutputs(t, markdownFiles(t), mine, produce, *update, "go test ./docs/ -run TestOutputBlocks -update")
 }
 
 // TestODMatchesSystemOD checks docs.OD against the system's od -c, where

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -33,44 +32,6 @@ func TestChapterOutputBlocks(t *testing.T) {
 			return b.String()
 		},
 	}
-	path := "../02-http-by-hand.md"
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	md := string(src)
-	blocks, err := docs.OutputBlocks(md)
-	if err != nil {
-		t.Fatal(err)
-	}
-	used := map[string]bool{}
-	for _, blk := range blocks {
-		gen, ok := outputs[blk.Name]
-		if !strings.HasPrefix(blk.Name, "ch02-") {
-			continue
-		}
-		if !ok {
-			t.Errorf("%s:%d: no test produces output %q", path, blk.Line, blk.Name)
-			continue
-		}
-		used[blk.Name] = true
-		want := gen()
-		switch {
-		case blk.Text == want:
-		case *update:
-			md = docs.ReplaceOutput(md, blk.Name, want)
-		default:
-			t.Errorf("%s:%d: output %q is stale (go test ./docs/ch02/ -run TestChapterOutputBlocks -update rewrites it); the server sends:\n%s", path, blk.Line, blk.Name, want)
-		}
-	}
-	for name := range outputs {
-		if !used[name] {
-			t.Errorf("output %q is marked in no document", name)
-		}
-	}
-	if *update && md != string(src) {
-		if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	docs.CheckOutputs(t, []string{"../02-http-by-hand.md"}, func(name string) bool { return strings.HasPrefix(name, "ch02-") },
+		outputs, *update, "go test ./docs/ch02/ -run TestChapterOutputBlocks -update")
 }
