@@ -115,6 +115,7 @@ func run() error {
 	tolerance := flag.Float64("tolerance", 0.03, "with -write-baseline: the allowed rise over the baseline")
 	countSys := flag.Bool("syscalls", true, "also count system calls per request with strace, on the server running natively")
 	timeout := flag.Duration("timeout", 60*time.Minute, "stop after this long")
+	flag.StringVar(&profileDir, "profiles", "", "keep each callgrind dump in this folder, as SERVER-SCENARIO.callgrind, for callgrind_annotate (the last run's stays)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -237,6 +238,9 @@ func run() error {
 	return nil
 }
 
+// profileDir is the -profiles folder.
+var profileDir string
+
 // measure starts the server under callgrind once and measures every
 // scenario on it.
 func measure(ctx context.Context, dir string, sv server, scens []scenario, set settings, extraEnv []string) ([]*measurement, error) {
@@ -245,6 +249,9 @@ func measure(ctx context.Context, dir string, sv server, scens []scenario, set s
 		return nil, err
 	}
 	defer p.stop()
+	if profileDir != "" {
+		p.keep = filepath.Join(profileDir, "")
+	}
 	var ms []*measurement
 	for _, s := range scens {
 		m, err := measureOne(ctx, p, sv, s, set)
@@ -273,7 +280,7 @@ func measureOne(ctx context.Context, p *counted, sv server, s scenario, set sett
 	if err := cl.run(ctx, set.Requests, set.Pause); err != nil {
 		return nil, err
 	}
-	totals, err := p.dump(ctx)
+	totals, err := p.dump(ctx, sv.Name+"-"+s.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,7 @@ type counted struct {
 	dir  string // where callgrind writes its dumps
 	addr string
 	log  *bytes.Buffer // valgrind's and the server's output, for errors
+	keep string        // if set, a folder where dump keeps each dump, named for its scenario
 }
 
 // startCounted starts bin under callgrind on a free port of 127.0.0.1 and
@@ -86,7 +87,7 @@ func (p *counted) zero(ctx context.Context) error { return p.control(ctx, "-z") 
 
 // dump writes the counters since the last zero or dump, and returns their
 // totals by event name (Ir: instructions).
-func (p *counted) dump(ctx context.Context) (map[string]int64, error) {
+func (p *counted) dump(ctx context.Context, name string) (map[string]int64, error) {
 	if err := p.control(ctx, "-d"); err != nil {
 		return nil, err
 	}
@@ -103,8 +104,12 @@ func (p *counted) dump(ctx context.Context) (map[string]int64, error) {
 			totals, err := parseTotals(f)
 			f.Close()
 			if err == nil {
-				os.Remove(files[0])
-				return totals, nil
+				if p.keep != "" {
+					err = os.Rename(files[0], filepath.Join(p.keep, name+".callgrind"))
+				} else {
+					err = os.Remove(files[0])
+				}
+				return totals, err
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
