@@ -81,7 +81,7 @@ type conn struct {
 // serverEnv is what a response needs from its server, fixed when the
 // connection opens: the response writer never reaches the Server itself.
 type serverEnv struct {
-	name string       // the Server field's value; "" sends none
+	serverLine string // "Server: <Server.Name>\r\n", or "" to send none
 	log  *slog.Logger // where refused header fields are reported
 	shut *atomic.Bool // true once Shutdown or Close has begun
 }
@@ -92,7 +92,7 @@ type serverEnv struct {
 func newConn(s *Server, nc net.Conn, parent context.Context) *conn {
 	return &conn{
 		srv: s, nc: nc, lim: s.limits(), parent: parent,
-		env: serverEnv{name: s.serverName(), log: s.logger(), shut: &s.inShut}, trace: newTracer(s.Trace, nc),
+		env: serverEnv{serverLine: s.serverLine, log: s.logger(), shut: &s.inShut}, trace: newTracer(s.Trace, nc),
 	}
 }
 

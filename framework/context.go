@@ -97,10 +97,11 @@ func (c *Ctx) clear() {
 		c.values = c.values[:0]
 		c.valuesMu.Unlock()
 	}
-	for _, r := range []*requestContext{c.watched, c.light} {
-		if r != nil {
-			r.c.Store(nil)
-		}
+	if c.watched != nil {
+		c.watched.c.Store(nil)
+	}
+	if c.light != nil {
+		c.light.c.Store(nil)
 	}
 	for _, r := range c.ctxs {
 		r.c.Store(nil)

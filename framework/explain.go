@@ -64,7 +64,8 @@ func (a *App) Explain(method, target string) Explanation {
 		}
 		ex.Path = p
 	}
-	d := a.decide(&routeWriter{}, method, ex.Path, ex)
+	var d decision
+	a.decide(&d, &routeWriter{}, method, ex.Path, ex)
 	switch d.outcome {
 	case routeMatch:
 		ex.Route = d.route

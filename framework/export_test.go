@@ -50,7 +50,9 @@ var lookupRW routeWriter
 // RouteLookup runs the router's decision alone for GET path, as dispatch
 // does, and reports whether a route matched.
 func RouteLookup(a *App, path string) bool {
-	return a.decide(&lookupRW, "GET", path, nil).outcome == routeMatch
+	var d decision
+	a.decide(&d, &lookupRW, "GET", path, nil)
+	return d.outcome == routeMatch
 }
 
 // RouteTree returns the index of the tree that holds r.

@@ -17,6 +17,8 @@ const (
 	ffEmpty                                // no body byte buffered
 	ffHEAD                                 // the request was HEAD
 	ffHTTP11                               // the request was HTTP/1.1
+
+	ffLast = ffHTTP11
 )
 
 // framing is how the body is delimited on the wire.
@@ -90,11 +92,22 @@ func framingFacts(status int, head bool, minor int, declared bool, whole bool, b
 }
 
 // chooseFraming returns the first rule of framingRules whose facts hold.
+// Every response asks, so the walk is done once for each of the 64 sets
+// of facts, when the program starts: framingIndex[f] is its answer.
 func chooseFraming(f framingFact) *framingRule {
-	for i := range framingRules {
-		if r := &framingRules[i]; f&r.when == r.when {
-			return r
+	return &framingRules[framingIndex[f&(ffLast<<1-1)]]
+}
+
+// framingIndex holds, for each set of facts, the index of the rule that
+// walking framingRules from the top chooses.
+var framingIndex = func() (ix [ffLast << 1]uint8) {
+	for f := range ix {
+		for i, r := range framingRules {
+			if framingFact(f)&r.when == r.when {
+				ix[f] = uint8(i)
+				break
+			}
 		}
 	}
-	return &framingRules[len(framingRules)-1] // not reached: the last rule has no facts
-}
+	return ix
+}()

@@ -26,6 +26,9 @@ func chain(h Handler, mw []Middleware) Handler {
 // chainLayer is chain for app-wide middleware: it marks the request as in
 // the middleware layer until the router takes over.
 func chainLayer(h Handler, mw []Middleware) Handler {
+	if len(mw) == 0 {
+		return h // the router marks its own layer
+	}
 	inner := chain(h, mw)
 	return func(c *Ctx) error {
 		c.layer = LayerMiddleware

@@ -175,7 +175,9 @@ func (h *Header) Truncate(m HeaderMark) {
 // "Content-Type: text/html; charset=utf-8": they are valid by
 // construction, and skipping the check saves time on every response.
 func (h *Header) setKnown(name, value string) {
-	h.Del(name)
+	if len(h.fields) > 0 {
+		h.Del(name)
+	}
 	h.fields = append(h.fields, http1.Field{Name: name, Value: value})
 	h.special |= specialBit(name)
 }

@@ -96,9 +96,7 @@ func (cn *conn) cannedError(pe http1.ProtocolError) {
 	cn.wbuf = strconv.AppendInt(cn.wbuf, int64(len(body)), 10)
 	cn.wbuf = append(cn.wbuf, "\r\n"...)
 	cn.wbuf = appendDate(cn.wbuf)
-	if name := cn.srv.serverName(); name != "" {
-		cn.wbuf = appendField(cn.wbuf, "Server", name)
-	}
+	cn.wbuf = append(cn.wbuf, cn.env.serverLine...)
 	cn.wbuf = append(cn.wbuf, "Connection: close\r\n\r\n"...)
 	cn.wbuf = append(cn.wbuf, body...)
 	cn.flush()

@@ -210,17 +210,24 @@ func (r *response) flush() error {
 
 // finish completes the response after the handler has returned.
 func (r *response) finish() {
-	defer r.runAfter(!r.committed)
+	headPending := !r.committed
+	r.end()
+	if len(r.after) > 0 {
+		r.runAfter(headPending)
+	}
+}
+
+// end is finish before the AfterResponse hooks.
+func (r *response) end() {
 	if r.hijacked || r.err == ErrAbortHandler || r.err != nil && r.committed {
 		r.cn.closeAfter("response cut short")
 		return
 	}
 	if !r.committed {
 		r.commit(true)
-		if err := r.writeBody(r.body); err != nil {
-			return
+		if r.writeBody(r.body) == nil {
+			r.body = r.body[:0]
 		}
-		r.body = r.body[:0]
 		return
 	}
 	switch {
@@ -367,8 +374,8 @@ func (r *response) writeHead(code int, sendLength bool) {
 	if h.special&bitDate == 0 {
 		cn.wbuf = appendDate(cn.wbuf)
 	}
-	if h.special&bitServer == 0 && r.env.name != "" {
-		cn.wbuf = appendField(cn.wbuf, "Server", r.env.name)
+	if h.special&bitServer == 0 {
+		cn.wbuf = append(cn.wbuf, r.env.serverLine...)
 	}
 	switch {
 	case code == StatusSwitchingProtocols:

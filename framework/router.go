@@ -259,7 +259,8 @@ func (a *App) dispatch(c *Ctx) error {
 	if c.badEsc {
 		return &HTTPError{Code: StatusBadRequest, Message: "malformed percent-encoding in path", Layer: LayerRouter}
 	}
-	d := a.decide(&c.rw, c.method, c.path, nil)
+	var d decision
+	a.decide(&d, &c.rw, c.method, c.path, nil)
 	if tr := c.tracer(); tr != nil {
 		tr.route(a.Explain(c.method, c.head.Target))
 	}
@@ -316,12 +317,13 @@ type decision struct {
 	allow    string // of OPTIONS and 405
 }
 
-// decide is the router. dispatch acts on its decision, and Explain
+// decide is the router: it fills d, which starts zero. dispatch acts on
+// its decision, and Explain
 // reports it with the steps that led there (ex not nil), so the two
 // cannot disagree. rw carries a hit out of httprouter's Handle.
-func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) decision {
-	if d, ok := a.decideSpecial(method, path, ex); ok {
-		return d // "OPTIONS *", and the error pages' stylesheet
+func (a *App) decide(d *decision, rw *routeWriter, method, path string, ex *Explanation) {
+	if a.decideSpecial(d, method, path, ex) {
+		return // "OPTIONS *", and the error pages' stylesheet
 	}
 	dotted := a.RedirectCleanPath && method != "CONNECT" && hasDotSegment(path)
 	if dotted {
@@ -330,23 +332,27 @@ func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) deci
 		// browser or nginx would have resolved the dots (RFC 3986
 		// §5.2.4), so the router sends the client to the path it meant.
 		if to, ok := a.cleanTarget(method, path, ex); ok {
-			return decision{outcome: routeRedirect, status: redirectCode(method), location: to}
+			*d = decision{outcome: routeRedirect, status: redirectCode(method), location: to}
+			return
 		}
 	}
 	if r, ps := a.match(rw, method, path, ex); r != nil {
-		return decision{outcome: routeMatch, route: r, params: ps}
+		d.outcome, d.route, d.params = routeMatch, r, ps
+		return
 	}
 	if method == "HEAD" {
 		if ex != nil {
 			ex.step(-1, "no HEAD route: HEAD falls back to GET")
 		}
 		if r, ps := a.match(rw, "GET", path, ex); r != nil {
-			return decision{outcome: routeMatch, route: r, params: ps}
+			d.outcome, d.route, d.params = routeMatch, r, ps
+			return
 		}
 	}
 	if method != "CONNECT" {
 		if to, ok := a.redirectTarget(method, path, !dotted, ex); ok {
-			return decision{outcome: routeRedirect, status: redirectCode(method), location: to}
+			*d = decision{outcome: routeRedirect, status: redirectCode(method), location: to}
+			return
 		}
 	}
 	allow := a.allowed(path, method)
@@ -354,37 +360,41 @@ func (a *App) decide(rw *routeWriter, method, path string, ex *Explanation) deci
 		if ex != nil {
 			ex.step(-1, "no OPTIONS route: the router answers 204 with Allow: %s", allow)
 		}
-		return decision{outcome: routeOptions, allow: allow}
+		d.outcome, d.allow = routeOptions, allow
+		return
 	}
 	if allow != "" {
 		if ex != nil {
 			ex.step(-1, "other methods have a route for the path: 405 with Allow: %s", allow)
 		}
-		return decision{outcome: routeNotAllowed, allow: allow}
+		d.outcome, d.allow = routeNotAllowed, allow
+		return
 	}
 	if ex != nil {
 		ex.step(-1, "no route under any method: 404")
 	}
-	return decision{outcome: routeNotFound}
+	d.outcome = routeNotFound
 }
 
 // decideSpecial answers the targets that are not a route's: "*" and the
 // error pages' stylesheet.
-func (a *App) decideSpecial(method, path string, ex *Explanation) (decision, bool) {
+func (a *App) decideSpecial(d *decision, method, path string, ex *Explanation) bool {
 	if path == "*" {
 		// "OPTIONS *" asks about the server as a whole (RFC 9110 §9.3.7).
 		if ex != nil {
 			ex.step(-1, "the target * asks about the server as a whole: every method is listed")
 		}
-		return decision{outcome: routeOptions, allow: a.allowAll()}, true
+		d.outcome, d.allow = routeOptions, a.allowAll()
+		return true
 	}
 	if path == ErrorCSSPath && (method == "GET" || method == "HEAD") {
 		if ex != nil {
 			ex.step(-1, "%s is the error pages' stylesheet, which the framework serves", ErrorCSSPath)
 		}
-		return decision{outcome: routeErrorCSS}, true
+		d.outcome = routeErrorCSS
+		return true
 	}
-	return decision{}, false
+	return false
 }
 
 // allowed lists the methods with a route for path, other than skip, as an
