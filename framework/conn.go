@@ -62,6 +62,9 @@ type conn struct {
 	cancel      context.CancelFunc // cancels base
 	aborted     atomic.Bool        // set under mu too, so that context and abort agree
 	hijacked    bool
+	inHandler   bool      // the handler runs: a panic now is its (serveRequests)
+	panicked    any       // what it panicked with, until serve answers
+	stack       []byte    // where it panicked
 	closeReason string    // why the connection closes after this response; "" keeps it open
 	parked      bool      // idle on a fresh goroutine (see idleGrace)
 	idleSince   time.Time // when the current wait between requests began
@@ -81,9 +84,9 @@ type conn struct {
 // serverEnv is what a response needs from its server, fixed when the
 // connection opens: the response writer never reaches the Server itself.
 type serverEnv struct {
-	serverLine string // "Server: <Server.Name>\r\n", or "" to send none
-	log  *slog.Logger // where refused header fields are reported
-	shut *atomic.Bool // true once Shutdown or Close has begun
+	serverLine string       // "Server: <Server.Name>\r\n", or "" to send none
+	log        *slog.Logger // where refused header fields are reported
+	shut       *atomic.Bool // true once Shutdown or Close has begun
 }
 
 // newConn prepares a connection. Its context is made later, on first use
@@ -137,18 +140,61 @@ func (cn *conn) serve() (parked bool) {
 		return false
 	}
 	for {
+		switch cn.serveRequests() {
+		case loopParked:
+			return true
+		case loopEnded:
+			cn.end()
+			return false
+		}
+		// A handler panicked, and serveRequests recovered: answer for
+		// it, complete its request, and go on with the next.
+		c := cn.ctx
+		cn.recovered(c, cn.panicked, cn.stack)
+		cn.panicked, cn.stack = nil, nil
+		if !cn.completeOne(c) {
+			cn.end()
+			return false
+		}
+	}
+}
+
+// loopResult is how serveRequests stopped.
+type loopResult uint8
+
+const (
+	loopParked   loopResult = iota // idle past the grace: wait on a fresh goroutine
+	loopEnded                      // the connection ends
+	loopPanicked                   // a handler panicked (cn.panicked, cn.stack)
+)
+
+// serveRequests serves one request after another. A handler's panic
+// unwinds to its deferred recover, which keeps the value and the stack for
+// serve: one recover for the whole run of requests, rather than one set up
+// around every handler call. A panic outside a handler is the framework's
+// own bug, and is not recovered.
+func (cn *conn) serveRequests() (res loopResult) {
+	defer func() {
+		if cn.inHandler {
+			cn.inHandler = false
+			cn.panicked = recover()
+			if cn.panicked != nil && cn.panicked != ErrAbortHandler {
+				cn.stack = debug.Stack()
+			}
+			res = loopPanicked
+		}
+	}()
+	for {
 		if cn.r == cn.w {
 			switch cn.waitFirstByte() {
 			case waitPark:
-				return true
+				return loopParked
 			case waitEnd:
-				cn.end()
-				return false
+				return loopEnded
 			}
 		}
 		if !cn.serveOne() {
-			cn.end()
-			return false
+			return loopEnded
 		}
 	}
 }
@@ -201,6 +247,13 @@ func (cn *conn) serveOne() bool {
 	}
 
 	cn.runHandler(c)
+	return cn.completeOne(c)
+}
+
+// completeOne finishes the request after its handler: the response, the
+// body's unread rest, the Ctx. It reports whether the connection stays
+// open for another.
+func (cn *conn) completeOne(c *Ctx) bool {
 	if cn.stream != nil {
 		cn.stream.stop()
 		cn.stream = nil
@@ -246,23 +299,27 @@ func (cn *conn) closeAfter(reason string) {
 }
 
 // runHandler calls the server's handler, turning a returned error into an
-// error response and a panic into a 500 (or a cut connection when the
-// response has already begun). The error handler is user code too: it runs
-// under a recover of its own (answerError), so that a panic there ends in
-// a plain 500 rather than in a crash.
+// error response. A panic unwinds to serveRequests, and serve answers it
+// with recovered. The error handler is user code too: it runs under a
+// recover of its own (answerError), so that a panic there ends in a plain
+// 500 rather than in a crash.
 func (cn *conn) runHandler(c *Ctx) {
 	h := cn.srv.Handler
 	if h == nil {
 		h = func(c *Ctx) error { return ErrNotFound }
 	}
-	v, stack, err := callHandler(h, c)
-	switch {
-	case v == nil:
-		if err != nil {
-			cn.answerError(c, err)
-		}
-		return
-	case v == ErrAbortHandler:
+	cn.inHandler = true
+	err := h(c)
+	cn.inHandler = false
+	if err != nil {
+		cn.answerError(c, err)
+	}
+}
+
+// recovered answers for a handler that panicked with v: a 500, or a cut
+// connection when the response has already begun.
+func (cn *conn) recovered(c *Ctx, v any, stack []byte) {
+	if v == ErrAbortHandler {
 		cn.closeAfter("handler aborted")
 		c.res.err = ErrAbortHandler
 		return
@@ -279,17 +336,6 @@ func (cn *conn) runHandler(c *Ctx) {
 	}
 	c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
 	cn.answerError(c, &HTTPError{Code: StatusInternalServerError, Layer: LayerController, Err: PanicError{Value: v, Stack: stack}})
-}
-
-// callHandler runs h and hands back its error, or the value it panicked
-// with and the stack where it did.
-func callHandler(h Handler, c *Ctx) (panicked any, stack []byte, err error) {
-	defer func() {
-		if panicked = recover(); panicked != nil && panicked != ErrAbortHandler {
-			stack = debug.Stack()
-		}
-	}()
-	return nil, nil, h(c)
 }
 
 // answerError hands err to the error handler under a recover. An error

@@ -145,6 +145,9 @@ func tryHandle(tree *httprouter.Router, r *Route) (reason string) {
 // trees, and its parameters. rw carries the hit out of httprouter's
 // Handle; ex, when not nil, records each tree asked.
 func (a *App) match(rw *routeWriter, method, path string, ex *Explanation) (*Route, httprouter.Params) {
+	if len(a.trees) == 1 && ex == nil {
+		return a.trees[0].lookup(rw, method, path) // no conflicts: one tree, one answer
+	}
 	var best *Route
 	var bestPs httprouter.Params
 	for i, t := range a.trees {
@@ -161,16 +164,13 @@ func (a *App) match(rw *routeWriter, method, path string, ex *Explanation) (*Rou
 			}
 			continue
 		}
-		h, ps, _ := t.router.Lookup(method, path)
-		if h == nil {
+		r, ps := t.lookup(rw, method, path)
+		if r == nil {
 			if ex != nil {
 				ex.step(i, "%s %s: no route", method, path)
 			}
 			continue
 		}
-		h(rw, nil, ps)
-		r := rw.hit
-		rw.hit = nil
 		if ex != nil {
 			ex.step(i, "%s %s: matches %s%s", method, path, r.Path, formatParams(ps))
 		}
@@ -184,6 +184,19 @@ func (a *App) match(rw *routeWriter, method, path string, ex *Explanation) (*Rou
 		}
 	}
 	return best, bestPs
+}
+
+// lookup asks the tree's httprouter for method and path, and returns the
+// route its Handle names.
+func (t *routeTree) lookup(rw *routeWriter, method, path string) (*Route, httprouter.Params) {
+	h, ps, _ := t.router.Lookup(method, path)
+	if h == nil {
+		return nil, nil
+	}
+	h(rw, nil, ps)
+	r := rw.hit
+	rw.hit = nil
+	return r, ps
 }
 
 // has reports whether a route of method matches path in some tree.
