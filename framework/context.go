@@ -76,14 +76,13 @@ func (c *Ctx) begin(cn *conn) {
 	c.layer = LayerServer
 }
 
-// clear drops every reference the Ctx holds before it goes back to the
-// pool, so that a pooled Ctx pins no request data.
+// clear drops every reference the Ctx holds to the request it served, but
+// the head: the next request's Parse overwrites it. recycle drops that too.
 func (c *Ctx) clear() {
 	if c.cancel != nil {
 		c.cancel()
 	}
 	c.form.cleanup()
-	c.head.Reset()
 	c.conn, c.app, c.route = nil, nil, nil
 	c.method, c.path = "", ""
 	c.remote = ""
@@ -103,17 +102,26 @@ func (c *Ctx) clear() {
 	if c.light != nil {
 		c.light.c.Store(nil)
 	}
-	for _, r := range c.ctxs {
-		r.c.Store(nil)
+	if len(c.ctxs) > 0 {
+		for _, r := range c.ctxs {
+			r.c.Store(nil)
+		}
+		clear(c.ctxs)
+		c.ctxs = c.ctxs[:0]
 	}
-	clear(c.ctxs)
-	c.ctxs = c.ctxs[:0]
 	c.watched, c.light, c.cancel = nil, nil, nil
 	c.res.header.reset()
 	if cap(c.res.body) > MaxBufferedBody {
 		c.res.body = nil // do not pool an outsized buffer
 	}
 	c.res.body = c.res.body[:0]
+}
+
+// recycle readies the Ctx for its pool, where it must pin no request
+// data.
+func (c *Ctx) recycle() {
+	c.clear()
+	c.head.Reset()
 }
 
 // ---- The request ----

@@ -186,7 +186,7 @@ func (cn *conn) release() {
 		cn.wbuf, cn.wbufp = nil, nil
 	}
 	if cn.ctx != nil {
-		cn.ctx.clear()
+		cn.ctx.recycle()
 		ctxPool.Put(cn.ctx)
 		cn.ctx = nil
 	}

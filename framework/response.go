@@ -94,11 +94,15 @@ func (r *response) reset(cn *conn, env *serverEnv, head bool, minor int, path st
 	r.size = 0
 	r.err = nil
 	r.hijacked = false
-	clear(r.beforeCommit)
-	r.beforeCommit = r.beforeCommit[:0]
+	if len(r.beforeCommit) > 0 { // most responses have no hooks: skip the clear
+		clear(r.beforeCommit)
+		r.beforeCommit = r.beforeCommit[:0]
+	}
 	r.sent = 0
-	clear(r.after)
-	r.after = r.after[:0]
+	if len(r.after) > 0 {
+		clear(r.after)
+		r.after = r.after[:0]
+	}
 }
 
 // discardBody drops the body buffered so far; it must not be committed.
@@ -365,8 +369,8 @@ func (r *response) writeHead(code int, sendLength bool) {
 	}
 	if sendLength {
 		cn.wbuf = append(cn.wbuf, "Content-Length: "...)
-		cn.wbuf = strconv.AppendInt(cn.wbuf, r.declared, 10)
-		cn.wbuf = append(cn.wbuf, "\r\n"...)
+		cn.wbuf = appendLength(cn.wbuf, r.declared)
+		cn.wbuf = append(cn.wbuf, '\r', '\n')
 	}
 	if r.chunked {
 		cn.wbuf = append(cn.wbuf, "Transfer-Encoding: chunked\r\n"...)
@@ -385,14 +389,36 @@ func (r *response) writeHead(code int, sendLength bool) {
 		// A 1.0 client closes unless told otherwise (RFC 9112 §9.3).
 		cn.wbuf = append(cn.wbuf, "Connection: keep-alive\r\n"...)
 	}
-	cn.wbuf = append(cn.wbuf, "\r\n"...)
+	cn.wbuf = append(cn.wbuf, '\r', '\n')
 }
 
+// appendField appends one field line. The two-byte separators go in as
+// bytes: appending a string calls memmove, which costs more than the
+// bytes.
 func appendField(dst []byte, name, value string) []byte {
 	dst = append(dst, name...)
-	dst = append(dst, ": "...)
+	dst = append(dst, ':', ' ')
 	dst = append(dst, value...)
-	return append(dst, "\r\n"...)
+	return append(dst, '\r', '\n')
+}
+
+// appendLength appends n in decimal. Most bodies are shorter than 100,000
+// bytes, whose digits are written here without strconv's general path.
+func appendLength(dst []byte, n int64) []byte {
+	if n < 0 || n >= 100000 {
+		return strconv.AppendInt(dst, n, 10)
+	}
+	var d [5]byte
+	i := len(d)
+	for {
+		i--
+		d[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return append(dst, d[i:]...)
 }
 
 // TimeFormat is the format of HTTP dates (RFC 9110 §5.6.7, IMF-fixdate).
