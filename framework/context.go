@@ -2,6 +2,7 @@ package framework
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -49,6 +50,7 @@ type Ctx struct {
 	cancel  context.CancelFunc
 	ctxs    []*requestContext // every context SetContext made, cut from c at clear
 	det     *detached         // set on the copy a detached handler runs on (RunDetached)
+	enc     *json.Encoder     // JSON's encoder, writing to this Ctx: kept across requests
 }
 
 type ctxValue struct {

@@ -15,7 +15,13 @@ import (
 func (c *Ctx) JSON(code int, v any) error {
 	c.res.header.setKnown("Content-Type", "application/json; charset=utf-8")
 	c.res.writeHeader(code)
-	if err := json.NewEncoder(c).Encode(v); err != nil {
+	if c.enc == nil {
+		// Made once for each pooled Ctx: it writes to c, whatever
+		// request c serves.
+		c.enc = json.NewEncoder(c)
+	}
+	if err := c.enc.Encode(v); err != nil {
+		c.enc = nil // an Encoder keeps a write error for good
 		c.res.discardBody()
 		return &HTTPError{Code: StatusInternalServerError, Err: err, Layer: LayerView}
 	}

@@ -402,23 +402,21 @@ func appendField(dst []byte, name, value string) []byte {
 	return append(dst, '\r', '\n')
 }
 
-// appendLength appends n in decimal. Most bodies are shorter than 100,000
-// bytes, whose digits are written here without strconv's general path.
+// appendLength appends n in decimal. Lengths under 10,000 bytes, most
+// of them, are written digit by digit, without strconv's general path.
 func appendLength(dst []byte, n int64) []byte {
-	if n < 0 || n >= 100000 {
-		return strconv.AppendInt(dst, n, 10)
+	u := uint64(n)
+	switch {
+	case u < 10:
+		return append(dst, byte('0'+u))
+	case u < 100:
+		return append(dst, byte('0'+u/10), byte('0'+u%10))
+	case u < 1000:
+		return append(dst, byte('0'+u/100), byte('0'+u/10%10), byte('0'+u%10))
+	case u < 10000:
+		return append(dst, byte('0'+u/1000), byte('0'+u/100%10), byte('0'+u/10%10), byte('0'+u%10))
 	}
-	var d [5]byte
-	i := len(d)
-	for {
-		i--
-		d[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return append(dst, d[i:]...)
+	return strconv.AppendInt(dst, n, 10)
 }
 
 // TimeFormat is the format of HTTP dates (RFC 9110 §5.6.7, IMF-fixdate).
