@@ -173,13 +173,13 @@ func (h *Header) Truncate(m HeaderMark) {
 	}
 }
 
-// setKnown is Set for the framework's own constant fields, such as
-// "Content-Type: text/html; charset=utf-8": they are valid by
-// construction, and skipping the check saves time on every response.
-func (h *Header) setKnown(name, value string) {
+// setContentType is Set("Content-Type", value) for the framework's own
+// constant types, such as "text/html; charset=utf-8": valid by
+// construction, and not a field the writer manages (specialBit), so
+// every response that sends one skips both checks.
+func (h *Header) setContentType(value string) {
 	if len(h.fields) > 0 {
-		h.Del(name)
+		h.Del("Content-Type")
 	}
-	h.fields = append(h.fields, http1.Field{Name: name, Value: value})
-	h.special |= specialBit(name)
+	h.fields = append(h.fields, http1.Field{Name: "Content-Type", Value: value})
 }

@@ -43,10 +43,16 @@ func (b *bgRead) start(cn *conn, cancel context.CancelFunc) {
 	}()
 }
 
+// stop ends the watch, if it runs. It is small enough to inline: the
+// loop calls it after every request, and mostly nothing runs.
 func (b *bgRead) stop(cn *conn) {
-	if !b.running {
-		return
+	if b.running {
+		b.halt(cn)
 	}
+}
+
+// halt interrupts the watch's read and waits for it to end.
+func (b *bgRead) halt(cn *conn) {
 	cn.setReadDeadline(aLongTimeAgo)
 	<-b.done
 	b.running = false
