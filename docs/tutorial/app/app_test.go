@@ -58,7 +58,7 @@ func TestAPI(t *testing.T) {
 		want   string
 	}{
 		{`{"title": "Write docs"}`, 201, `{"id":1,"title":"Write docs"}`},
-		{`{"title": ""}`, 422, `{"error":"Say what there is to do.","status":422}`},
+		{`{"title": ""}`, 422, `{"error":"invalid input: title: Say what there is to do.","fields":{"title":"Say what there is to do."},"status":422}`},
 		{`{"titel": "typo"}`, 400, `{"error":"invalid JSON: unknown field \"titel\"","status":400}`},
 	}
 	for _, tc := range tests {

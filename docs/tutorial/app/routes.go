@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
 	"strings"
 
@@ -44,5 +45,10 @@ func errorHandler(c *framework.Ctx, err error) {
 	if code >= 500 {
 		c.Logger().Error("request failed", "path", c.Path(), "err", err)
 	}
-	c.JSON(code, map[string]any{"error": framework.PublicMessage(err), "status": code})
+	body := map[string]any{"error": framework.PublicMessage(err), "status": code}
+	var fields framework.FieldErrors
+	if errors.As(err, &fields) {
+		body["fields"] = fields // a 422 from Bind: what is wrong with each field
+	}
+	c.JSON(code, body)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -18,21 +19,24 @@ type Todos struct {
 	items []views.Todo
 }
 
-// TodoInput is what a client sends to add a todo, from a form or as JSON.
+// TodoInput is what a client sends to add a todo, from a form or as JSON:
+// the tags name the form field and the JSON key that c.Bind reads.
 type TodoInput struct {
-	Title string `json:"title"`
+	Title string `form:"title" json:"title"`
 }
 
-// Validate returns the problem with each field, or nil.
-func (in *TodoInput) Validate() map[string]string {
+// Validate returns the problem with each field, or nil. c.Bind calls it
+// after binding; its FieldErrors come back from Bind as a 422.
+func (in *TodoInput) Validate() error {
 	in.Title = strings.TrimSpace(in.Title)
+	errs := framework.FieldErrors{}
 	switch {
 	case in.Title == "":
-		return map[string]string{"title": "Say what there is to do."}
+		errs.Add("title", "Say what there is to do.")
 	case utf8.RuneCountInString(in.Title) > 100:
-		return map[string]string{"title": "Keep it under 100 characters."}
+		errs.Add("title", "Keep it under 100 characters.")
 	}
-	return nil
+	return errs.Err()
 }
 
 // add stores a valid input and returns the new todo.
@@ -59,13 +63,12 @@ func (h *Todos) Index(c *framework.Ctx) error {
 // Create adds a todo from the form, then redirects to the list with a
 // flash message; invalid input shows the form again, with 422.
 func (h *Todos) Create(c *framework.Ctx) error {
-	form, err := c.Form()
-	if err != nil {
-		return err
-	}
-	in := TodoInput{Title: form.Get("title")}
-	if errs := in.Validate(); errs != nil {
+	var in TodoInput
+	var errs framework.FieldErrors
+	if err := c.Bind(&in); errors.As(err, &errs) {
 		return c.Render(framework.StatusUnprocessableEntity, views.Todos(h.list(), views.TodoForm{Title: in.Title, Errors: errs}))
+	} else if err != nil {
+		return err // a malformed or oversized form: 400 or 413
 	}
 	t := h.add(in)
 	session.From(c).AddFlash("success", "Added “"+t.Title+"”.")
@@ -80,11 +83,8 @@ func (h *Todos) APIList(c *framework.Ctx) error {
 // APICreate adds a todo sent as JSON and answers 201 with it.
 func (h *Todos) APICreate(c *framework.Ctx) error {
 	var in TodoInput
-	if err := c.BindJSON(&in); err != nil {
-		return err // a 400 or 415 that says what was wrong
-	}
-	if errs := in.Validate(); errs != nil {
-		return framework.NewError(framework.StatusUnprocessableEntity, errs["title"])
+	if err := c.Bind(&in); err != nil {
+		return err // a 400, 415 or 422 that says what was wrong
 	}
 	return c.JSON(framework.StatusCreated, h.add(in))
 }
