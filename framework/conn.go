@@ -52,6 +52,7 @@ type conn struct {
 	r, w  int
 	wbuf  []byte // pending output; nil while idle
 	wbufp *[]byte
+	vec   writeVec // the writev of a large write (output.go)
 	one   [1]byte
 
 	state       atomic.Int32
@@ -65,6 +66,7 @@ type conn struct {
 	closeReason string    // why the connection closes after this response; "" keeps it open
 	parked      bool      // idle on a fresh goroutine (see idleGrace)
 	idleSince   time.Time // when the current wait between requests began
+	pace        idlePace  // the grace this connection's pace earns (idle.go)
 	linger      bool      // request bytes may be unread: drain them before closing
 	bg          bgRead
 	client      string        // the client's IP, for MaxConnsPerClient

@@ -24,25 +24,75 @@ var (
 )
 
 // idleGrace is how long a connection waits for its next request on the
-// goroutine that served the last one. A goroutine's stack grows while it
-// serves a request and does not shrink while it waits, so a connection
-// idle for longer moves to a fresh goroutine with a minimal stack: ten
-// thousand idle keep-alive connections then cost a few KiB each. Busy
-// connections, whose next request comes within the grace, never move.
-// (Under Server.ServeConn the wait stays on the caller's goroutine, which
-// waits for the end of the connection anyway; the buffers still go back.)
-const idleGrace = 10 * time.Millisecond
+// goroutine that served the last one, at the least. A goroutine's stack
+// grows while it serves a request and does not shrink while it waits, so
+// a connection idle for longer moves to a fresh goroutine with a minimal
+// stack: ten thousand idle keep-alive connections then cost a few KiB
+// each. Busy connections, whose next request comes within the grace,
+// never move. (Under Server.ServeConn the wait stays on the caller's
+// goroutine, which waits for the end of the connection anyway; the
+// buffers still go back.)
+//
+// A busy connection is not always a quick one: with thousands of
+// connections sharing the server, each sees its next request tens of
+// milliseconds after the last, and parking and waking for every request
+// costs a read, a timer, a goroutine and an allocation or two. So the
+// grace follows the connection's own pace (see idlePace): a connection
+// whose requests have come every p waits up to 2p on its goroutine,
+// never more than maxIdleGrace. A connection that has served one request
+// only, or whose requests come further apart than maxIdleGrace, waits
+// idleGrace.
+const (
+	idleGrace    = 10 * time.Millisecond
+	maxIdleGrace = 250 * time.Millisecond
+)
+
+// idlePace is what a connection knows of its own pace: the smoothed time
+// from the start of one wait between requests to the start of the next,
+// and the grace it earns.
+type idlePace struct {
+	period time.Duration // 0 until two waits have begun
+	grace  time.Duration // the current wait's grace
+}
+
+// next starts a wait at now, the previous one having started at prev (zero
+// for the first wait), and sets the grace for this one.
+func (p *idlePace) next(prev, now time.Time) {
+	p.grace = idleGrace
+	if prev.IsZero() {
+		return
+	}
+	// A pause long enough to park in counts as one, however long: the
+	// pace comes back within a few requests when the client does.
+	d := min(now.Sub(prev), 2*maxIdleGrace)
+	if p.period == 0 {
+		p.period = d
+	} else {
+		p.period += (d - p.period) / 4 // a quarter of each new sample
+	}
+	g := 2 * p.period
+	switch {
+	case g > 2*maxIdleGrace:
+		// Requests come too far apart: holding the buffers for the next
+		// one is not worth it.
+	case g > maxIdleGrace:
+		p.grace = maxIdleGrace
+	case g > idleGrace:
+		p.grace = g
+	}
+}
 
 type waitResult uint8
 
 const (
 	waitGot  waitResult = iota // a byte arrived: read the head
-	waitPark                   // still idle after idleGrace: serve returns, to go on from a fresh goroutine
+	waitPark                   // still idle after the grace: serve returns, to go on from a fresh goroutine
 	waitEnd                    // end of stream, timeout, shutdown: close
 )
 
-// waitFirstByte waits between requests, in two phases. First, for
-// idleGrace, on this goroutine and straight into the read buffer: a busy
+// waitFirstByte waits between requests, in two phases. First, for the
+// grace (idleGrace, or longer for a connection with a steady pace), on
+// this goroutine and straight into the read buffer: a busy
 // client's next request comes within moments, and costs one read. A
 // connection still idle then gives its buffers and Ctx back to the pools
 // and moves to a fresh goroutine (waitPark), which waits with a one-byte
@@ -56,14 +106,16 @@ func (cn *conn) waitFirstByte() waitResult {
 	if !cn.parked {
 		// One reading of the clock serves both the write deadline of
 		// this flush and the start of the idle wait.
-		cn.idleSince = time.Now()
-		if cn.flushAt(cn.idleSince) != nil {
+		now := time.Now()
+		cn.pace.next(cn.idleSince, now)
+		cn.idleSince = now
+		if cn.flushAt(now) != nil {
 			return waitEnd
 		}
 		if !cn.state.CompareAndSwap(stateActive, stateIdle) || cn.srv.shuttingDown() {
 			return waitEnd
 		}
-		if limit > idleGrace {
+		if limit > cn.pace.grace {
 			return cn.waitBriefly()
 		}
 		cn.release()
@@ -97,8 +149,9 @@ func (cn *conn) waitBriefly() waitResult {
 	// The grace need not be exact, and moving a timer for every request
 	// costs more than the rest of reading one: keep a deadline set for an
 	// earlier request while it is still at least half the grace away.
-	if left := cn.readDead.Sub(cn.idleSince); left < idleGrace/2 || left > idleGrace {
-		cn.setReadDeadline(cn.idleSince.Add(idleGrace))
+	grace := cn.pace.grace
+	if left := cn.readDead.Sub(cn.idleSince); left < grace/2 || left > grace {
+		cn.setReadDeadline(cn.idleSince.Add(grace))
 	}
 	n, err := cn.nc.Read(cn.rbuf)
 	if n == 0 && isTimeout(err) {
