@@ -247,6 +247,33 @@ func BenchmarkLargeResponse(b *testing.B) {
 	benchServe(b, app.Serve, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
 }
 
+// A body handed whole to Blob goes out with its length, however large:
+// chunks are for bodies whose end the writer cannot know.
+func TestLargeBlobSendsContentLength(t *testing.T) {
+	big := strings.Repeat("x", 100000)
+	app := framework.New()
+	app.GET("/big", func(c *framework.Ctx) error { return c.Blob(200, "text/plain", []byte(big)) })
+	app.GET("/own", func(c *framework.Ctx) error {
+		c.Header().Set("Content-Length", "100000")
+		return c.Blob(200, "text/plain", []byte(big))
+	})
+	addr, _, _ := startServer(t, app.Serve)
+	for _, req := range []string{
+		"GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		"HEAD /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		"GET /own HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	} {
+		out := exchange(t, addr, req)
+		head, body, _ := strings.Cut(out, "\r\n\r\n")
+		if strings.Count(head, "Content-Length: 100000\r\n") != 1 || strings.Contains(head, "chunked") {
+			t.Errorf("%q: head\n%s", req, head)
+		}
+		if want := len(big) * strings.Count(req, "GET"); len(body) != want {
+			t.Errorf("%q: %d body bytes, want %d", req, len(body), want)
+		}
+	}
+}
+
 // The same 1 MiB response over a loopback TCP connection, where the head
 // and the body leave in one writev: allocs/op counts the server's
 // allocations per request (the client reads into one buffer), and is the
@@ -273,14 +300,19 @@ func BenchmarkLargeResponseTCP(b *testing.B) {
 		if _, err := nc.Write(req); err != nil {
 			b.Fatal(err)
 		}
-		// Chunked: read up to the last chunk.
-		n := 0
-		for !bytes.HasSuffix(buf[:n], []byte("\r\n0\r\n\r\n")) {
+		// Blob sends the length: read the head, then that many bytes.
+		n, end := 0, -1
+		for end < 0 || n < end+len(big) {
 			m, err := nc.Read(buf[n:])
 			if err != nil {
 				b.Fatal(err)
 			}
 			n += m
+			if end < 0 {
+				if i := bytes.Index(buf[:n], []byte("\r\n\r\n")); i >= 0 {
+					end = i + 4
+				}
+			}
 		}
 	}
 	roundTrip()
