@@ -34,41 +34,49 @@ var (
 // buffers still go back.)
 //
 // A busy connection is not always a quick one: with thousands of
-// connections sharing the server, each sees its next request tens of
-// milliseconds after the last, and parking and waking for every request
-// costs a read, a timer, a goroutine and an allocation or two. So the
-// grace follows the connection's own pace (see idlePace): a connection
-// whose requests have come every p waits up to 2p on its goroutine,
-// never more than maxIdleGrace. A connection that has served one request
-// only, or whose requests come further apart than maxIdleGrace, waits
-// idleGrace.
+// connections sharing the server, each sees its next request tens or
+// hundreds of milliseconds after the last, and parking and waking for
+// every request costs reads, a timer, a goroutine and its stack, and an
+// allocation or two. So the grace follows the connection's own pace (see
+// idlePace): a connection whose requests have come every p waits up to
+// 2p on its goroutine, never more than maxIdleGrace. A connection that
+// has served fewer than two requests, or whose requests come further
+// apart than maxIdleGrace, waits idleGrace.
 const (
 	idleGrace    = 10 * time.Millisecond
-	maxIdleGrace = 250 * time.Millisecond
+	maxIdleGrace = 500 * time.Millisecond
 )
 
 // idlePace is what a connection knows of its own pace: the smoothed time
 // from the start of one wait between requests to the start of the next,
 // and the grace it earns.
 type idlePace struct {
-	period time.Duration // 0 until two waits have begun
+	waits  uint8         // waits begun, counted up to 2
+	period time.Duration // 0 until a period has been seen
 	grace  time.Duration // the current wait's grace
 }
 
-// next starts a wait at now, the previous one having started at prev (zero
-// for the first wait), and sets the grace for this one.
+// next starts a wait at now, the previous one having started at prev, and
+// sets the grace for this one.
 func (p *idlePace) next(prev, now time.Time) {
 	p.grace = idleGrace
-	if prev.IsZero() {
+	if p.waits < 2 {
+		// The first wait starts when the connection opens, the second
+		// when the first request is answered: the time between them is
+		// not one between two requests.
+		p.waits++
 		return
 	}
 	// A pause long enough to park in counts as one, however long: the
 	// pace comes back within a few requests when the client does.
 	d := min(now.Sub(prev), 2*maxIdleGrace)
-	if p.period == 0 {
+	switch {
+	case p.period == 0:
 		p.period = d
-	} else {
-		p.period += (d - p.period) / 4 // a quarter of each new sample
+	case d > p.period:
+		p.period += (d - p.period) / 2 // rise quickly: a request later than the grace costs a park
+	default:
+		p.period += (d - p.period) / 4 // and fall slowly
 	}
 	g := 2 * p.period
 	switch {

@@ -12,14 +12,22 @@ import (
 
 // shortNames label the scenarios in the chart and the targets.
 var shortNames = map[string]string{
-	"plaintext":  "plaintext",
-	"pipeline":   "pipelined",
-	"close":      "Connection: close",
-	"user":       "/user/:name",
-	"json":       "/json",
-	"page":       "/page",
-	"page-templ": "/page (templ)",
-	"idle":       "idle conns",
+	"plaintext-1":    "plaintext, 1 conn",
+	"plaintext":      "plaintext",
+	"plaintext-512":  "plaintext, 512 conns",
+	"plaintext-4096": "plaintext, 4,096 conns",
+	"get-4k":         "GET 4 KiB",
+	"get-64k":        "GET 64 KiB",
+	"get-1m":         "GET 1 MiB",
+	"post-4k":        "POST 4 KiB echo",
+	"post-1m":        "POST 1 MiB echo",
+	"pipeline":       "pipelined",
+	"close":          "Connection: close",
+	"user":           "/user/:name",
+	"json":           "/json",
+	"page":           "/page",
+	"page-templ":     "/page (templ)",
+	"idle":           "idle conns",
 }
 
 // scenarioLabel names a scenario in tables and charts.
