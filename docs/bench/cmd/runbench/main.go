@@ -22,6 +22,9 @@
 //	BENCH_TIMEOUT     the whole run stops after this, keeping what it has [30m]
 //	BENCH_SERVER_CPU  core of the servers [0]
 //	BENCH_LOAD_CPU    core of wrk and the idle client [1]
+//	BENCH_BEFORE      a groundup server binary built from an earlier commit:
+//	                  it runs beside the others as "groundup before", for
+//	                  before/after tables from interleaved rounds [none]
 package main
 
 import (
@@ -144,6 +147,11 @@ func main() {
 }
 
 func run(bin, wrkDir, out string) error {
+	if before := os.Getenv("BENCH_BEFORE"); before != "" {
+		if err := addBefore(before); err != nil {
+			return err
+		}
+	}
 	cfg, err := configFromEnv()
 	if err != nil {
 		return err
@@ -276,5 +284,33 @@ func serverByName(name string) Server {
 	panic("runbench: unknown server " + name)
 }
 
+// beforeBin is the binary of the "groundup-before" server (BENCH_BEFORE).
+var beforeBin string
+
+// addBefore adds the groundup server built from an earlier commit, at
+// path, to the servers: it is loaded on groundup's paths.
+func addBefore(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return fmt.Errorf("BENCH_BEFORE: %w", err)
+	}
+	beforeBin = abs
+	servers = append(servers, Server{"groundup-before", "groundup before"})
+	for i := range scenarios {
+		if p, ok := scenarios[i].Paths["groundup"]; ok {
+			scenarios[i].Paths["groundup-before"] = p
+		}
+	}
+	return nil
+}
+
 // binPath returns the path of a built binary.
-func (r *Runner) binPath(name string) string { return filepath.Join(r.bin, name) }
+func (r *Runner) binPath(name string) string {
+	if name == "groundup-before" {
+		return beforeBin
+	}
+	return filepath.Join(r.bin, name)
+}

@@ -39,7 +39,7 @@ func scenarioLabel(name string, c Config) string {
 }
 
 // colours of the servers in the chart.
-var colours = map[string]string{"groundup": "#1b9e77", "nethttp": "#d95f02", "fasthttp": "#7570b3"}
+var colours = map[string]string{"groundup": "#1b9e77", "nethttp": "#d95f02", "fasthttp": "#7570b3", "groundup-before": "#a6d8c8"}
 
 // cell formats a figure as "median (min–max)", or the median alone when
 // the rounds agree or there was one.
