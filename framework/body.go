@@ -64,9 +64,7 @@ type body struct {
 var errBodyTooSlow = errors.New("request body arrived below the minimum data rate")
 
 func (b *body) reset(cn *conn, h *http1.Head, limit int64) {
-	if b.whole {
-		b.releaseAll() // the handler of a hijacked request skipped discard
-	}
+	b.whole = false // discard gave its buffer back (or a hijack left it to the collector)
 	b.cn = cn
 	b.limit = limit
 	b.n = 0

@@ -66,7 +66,7 @@ type conn struct {
 	closeReason string    // why the connection closes after this response; "" keeps it open
 	parked      bool      // idle on a fresh goroutine (see idleGrace)
 	idleSince   time.Time // when the current wait between requests began
-	pace        idlePace  // the grace this connection's pace earns (idle.go)
+	pace        idlePace  // the grace this connection has earned (idle.go)
 	linger      bool      // request bytes may be unread: drain them before closing
 	bg          bgRead
 	client      string        // the client's IP, for MaxConnsPerClient

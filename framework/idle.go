@@ -37,56 +37,38 @@ var (
 // connections sharing the server, each sees its next request tens or
 // hundreds of milliseconds after the last, and parking and waking for
 // every request costs reads, a timer, a goroutine and its stack, and an
-// allocation or two. So the grace follows the connection's own pace (see
-// idlePace): a connection whose requests have come every p waits up to
-// 2p on its goroutine, never more than maxIdleGrace. A connection that
-// has served fewer than two requests, or whose requests come further
-// apart than maxIdleGrace, waits idleGrace.
+// allocation or two. So the grace follows the connection (see idlePace):
+// one that parks and is woken soon after, within maxIdleGrace, waits
+// twice as long as that wait next time. A connection that has never
+// parked and woken so, or whose last wake came after a long pause, waits
+// idleGrace.
 const (
 	idleGrace    = 10 * time.Millisecond
 	maxIdleGrace = 500 * time.Millisecond
 )
 
-// idlePace is what a connection knows of its own pace: the smoothed time
-// from the start of one wait between requests to the start of the next,
-// and the grace it earns.
+// idlePace is the grace a connection has earned. It changes only when a
+// parked connection wakes, so that a busy connection pays nothing for it
+// between requests.
 type idlePace struct {
-	waits  uint8         // waits begun, counted up to 2
-	period time.Duration // 0 until a period has been seen
-	grace  time.Duration // the current wait's grace
+	extra time.Duration // grace beyond idleGrace
 }
 
-// next starts a wait at now, the previous one having started at prev, and
-// sets the grace for this one.
-func (p *idlePace) next(prev, now time.Time) {
-	p.grace = idleGrace
-	if p.waits < 2 {
-		// The first wait starts when the connection opens, the second
-		// when the first request is answered: the time between them is
-		// not one between two requests.
-		p.waits++
-		return
-	}
-	// A pause long enough to park in counts as one, however long: the
-	// pace comes back within a few requests when the client does.
-	d := min(now.Sub(prev), 2*maxIdleGrace)
+// grace returns how long the connection waits on its goroutine.
+func (p *idlePace) grace() time.Duration { return idleGrace + p.extra }
+
+// woke records that a parked connection's request came d after its wait
+// began: a grace of 2d would have kept it on its goroutine. A request
+// after a pause longer than maxIdleGrace brings the grace back to
+// idleGrace.
+func (p *idlePace) woke(d time.Duration) {
 	switch {
-	case p.period == 0:
-		p.period = d
-	case d > p.period:
-		p.period += (d - p.period) / 2 // rise quickly: a request later than the grace costs a park
-	default:
-		p.period += (d - p.period) / 4 // and fall slowly
-	}
-	g := 2 * p.period
-	switch {
-	case g > 2*maxIdleGrace:
-		// Requests come too far apart: holding the buffers for the next
-		// one is not worth it.
-	case g > maxIdleGrace:
-		p.grace = maxIdleGrace
-	case g > idleGrace:
-		p.grace = g
+	case d > maxIdleGrace:
+		p.extra = 0
+	case 2*d > maxIdleGrace:
+		p.extra = maxIdleGrace - idleGrace
+	case 2*d > p.grace():
+		p.extra = 2*d - idleGrace
 	}
 }
 
@@ -99,7 +81,7 @@ const (
 )
 
 // waitFirstByte waits between requests, in two phases. First, for the
-// grace (idleGrace, or longer for a connection with a steady pace), on
+// grace (idleGrace, or longer for a connection that has earned it), on
 // this goroutine and straight into the read buffer: a busy
 // client's next request comes within moments, and costs one read. A
 // connection still idle then gives its buffers and Ctx back to the pools
@@ -114,16 +96,14 @@ func (cn *conn) waitFirstByte() waitResult {
 	if !cn.parked {
 		// One reading of the clock serves both the write deadline of
 		// this flush and the start of the idle wait.
-		now := time.Now()
-		cn.pace.next(cn.idleSince, now)
-		cn.idleSince = now
-		if cn.flushAt(now) != nil {
+		cn.idleSince = time.Now()
+		if cn.flushAt(cn.idleSince) != nil {
 			return waitEnd
 		}
 		if !cn.state.CompareAndSwap(stateActive, stateIdle) || cn.srv.shuttingDown() {
 			return waitEnd
 		}
-		if limit > cn.pace.grace {
+		if limit > cn.pace.grace() {
 			return cn.waitBriefly()
 		}
 		cn.release()
@@ -137,6 +117,9 @@ func (cn *conn) waitFirstByte() waitResult {
 	}
 	if !cn.woke(n, err) {
 		return waitEnd
+	}
+	if wasParked {
+		cn.pace.woke(time.Since(cn.idleSince))
 	}
 	cn.acquire()
 	cn.rbuf[0] = cn.one[0]
@@ -157,7 +140,7 @@ func (cn *conn) waitBriefly() waitResult {
 	// The grace need not be exact, and moving a timer for every request
 	// costs more than the rest of reading one: keep a deadline set for an
 	// earlier request while it is still at least half the grace away.
-	grace := cn.pace.grace
+	grace := cn.pace.grace()
 	if left := cn.readDead.Sub(cn.idleSince); left < grace/2 || left > grace {
 		cn.setReadDeadline(cn.idleSince.Add(grace))
 	}
