@@ -52,7 +52,6 @@ type conn struct {
 	r, w  int
 	wbuf  []byte // pending output; nil while idle
 	wbufp *[]byte
-	vec   writeVec // the writev of a large write (output.go)
 	one   [1]byte
 
 	state       atomic.Int32
@@ -65,8 +64,8 @@ type conn struct {
 	hijacked    bool
 	closeReason string    // why the connection closes after this response; "" keeps it open
 	parked      bool      // idle on a fresh goroutine (see idleGrace)
-	idleSince   time.Time // when the current wait between requests began
 	pace        idlePace  // the grace this connection has earned (idle.go)
+	idleSince   time.Time // when the current wait between requests began
 	linger      bool      // request bytes may be unread: drain them before closing
 	bg          bgRead
 	client      string        // the client's IP, for MaxConnsPerClient

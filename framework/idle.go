@@ -49,13 +49,16 @@ const (
 
 // idlePace is the grace a connection has earned. It changes only when a
 // parked connection wakes, so that a busy connection pays nothing for it
-// between requests.
+// between requests. It fits in two bytes, beside a bool of the conn
+// struct, so that an idle connection is no larger for it.
 type idlePace struct {
-	extra time.Duration // grace beyond idleGrace
+	extraMs uint16 // grace beyond idleGrace, in milliseconds
 }
 
 // grace returns how long the connection waits on its goroutine.
-func (p *idlePace) grace() time.Duration { return idleGrace + p.extra }
+func (p *idlePace) grace() time.Duration {
+	return idleGrace + time.Duration(p.extraMs)*time.Millisecond
+}
 
 // woke records that a parked connection's request came d after its wait
 // began: a grace of 2d would have kept it on its goroutine. A request
@@ -64,11 +67,11 @@ func (p *idlePace) grace() time.Duration { return idleGrace + p.extra }
 func (p *idlePace) woke(d time.Duration) {
 	switch {
 	case d > maxIdleGrace:
-		p.extra = 0
+		p.extraMs = 0
 	case 2*d > maxIdleGrace:
-		p.extra = maxIdleGrace - idleGrace
+		p.extraMs = uint16((maxIdleGrace - idleGrace) / time.Millisecond)
 	case 2*d > p.grace():
-		p.extra = 2*d - idleGrace
+		p.extraMs = uint16((2*d - idleGrace) / time.Millisecond)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/groundup-go/groundup/framework/http1"
@@ -28,18 +29,23 @@ func (cn *conn) write(p []byte) error {
 	if cn.trace != nil {
 		cn.trace.wrote(append(cn.wbuf[:len(cn.wbuf):len(cn.wbuf)], p...))
 	}
-	_, err := cn.vec.write(cn.nc, cn.wbuf, p)
+	v := writeVecs.Get().(*writeVec)
+	_, err := v.write(cn.nc, cn.wbuf, p)
+	writeVecs.Put(v)
 	cn.wbuf = cn.wbuf[:0]
 	return err
 }
 
 // writeVec sends two slices in one writev without allocating: a
 // net.Buffers made per write escapes to the heap, slice and header both,
-// so the connection keeps one, and the array under it.
+// so writes take one from a pool, with the array under it. (A field of
+// the conn would do as well, but every idle connection would carry it.)
 type writeVec struct {
 	arr  [2][]byte
 	bufs net.Buffers
 }
+
+var writeVecs = sync.Pool{New: func() any { return new(writeVec) }}
 
 // write sends a then b. Nothing of either is kept once it returns.
 func (v *writeVec) write(nc net.Conn, a, b []byte) (int64, error) {
