@@ -263,7 +263,7 @@ func (r *Runner) runLoad(ctx context.Context, sc Scenario, s Server) (Run, error
 	if err != nil {
 		return Run{}, err
 	}
-	w, err := r.wrk(ctx, sc, s, p.addr, time.Duration(r.cfg.Duration))
+	w, err := r.wrk(ctx, sc, s, p.addr, measuredDuration(sc, r.cfg))
 	if err != nil {
 		return Run{}, err
 	}
@@ -292,6 +292,25 @@ func (r *Runner) runLoad(ctx context.Context, sc Scenario, s Server) (Run, error
 		Errors:      w.ConnectErrors + w.ReadErrors + w.WriteErrors + w.StatusErrors + w.Timeouts,
 		ErrorKinds:  w.errorKinds(),
 	}, nil
+}
+
+// manyConns is the connection count from which a run lasts at least
+// minManyConnsRun: every wrk run opens its connections afresh, and at
+// 4,096 of them the first request of each (an accept, a new goroutine)
+// would otherwise be several percent of a short run's requests, and its
+// p99. Connection setup has a scenario of its own (Connection: close).
+const (
+	manyConns       = 1024
+	minManyConnsRun = 10 * time.Second
+)
+
+// measuredDuration is how long the measured wrk run of sc lasts.
+func measuredDuration(sc Scenario, cfg Config) time.Duration {
+	d := time.Duration(cfg.Duration)
+	if sc.Conns >= manyConns && d < minManyConnsRun {
+		d = minManyConnsRun
+	}
+	return d
 }
 
 // wrkResult is the line report.lua prints.
@@ -338,7 +357,7 @@ func (r *Runner) wrk(ctx context.Context, sc Scenario, s Server, addr string, d 
 	if sc.Close {
 		args = append(args, "-H", "Connection: close")
 	}
-	if conns >= 1024 {
+	if conns >= manyConns {
 		// Thousands of connections take a while to open and to be
 		// answered once each: wrk's default 2 s timeout would count
 		// the slowest as errors.
