@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"errors"
 	"io"
 	"math/bits"
 	"sync"
@@ -146,7 +145,7 @@ func (b *body) releaseAll() {
 // detached handler: r applies the body limit.
 func readAllBounded(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(r)
-	if err != nil && !errors.Is(err, io.EOF) {
+	if err != nil {
 		return nil, err
 	}
 	return b, nil
