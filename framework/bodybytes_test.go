@@ -44,6 +44,18 @@ func bodyBytesApp() *framework.App {
 		n, _ := c.Body().Read(make([]byte, 8))
 		return c.String(200, fmt.Sprintf("%s %s %v %v %d", a, b, err1, err2, n))
 	})
+	app.POST("/detached", func(c *framework.Ctx) error {
+		// A detached handler's bytes are its own, read through the
+		// parent's body and its limit.
+		_, err := c.RunDetached(c.Context(), func(k *framework.Ctx) error {
+			b, err := k.BodyBytes()
+			if err != nil {
+				return err
+			}
+			return k.String(200, "detached "+string(b))
+		})
+		return err
+	})
 	app.POST("/limit", func(c *framework.Ctx) error {
 		c.SetBodyLimit(8)
 		b, err := c.BodyBytes()
@@ -78,6 +90,7 @@ func TestBodyBytes(t *testing.T) {
 		{"1 MiB by length", "POST /whole HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n" + big, "200", big, false},
 		{"expect 100-continue", "POST /whole HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok", "200", "ok", true},
 		{"rest after Body", "POST /half HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\nabcdefg", "200", "abc|defg", false},
+		{"detached", "POST /detached HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", "200", "detached abc", false},
 		{"second call", "POST /twice HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi", "200", "hi hi <nil> <nil> 0", false},
 		{"declared over the limit", "POST /whole HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", "413", "", false},
 		{"declared over a lowered limit", "POST /limit HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n123456789", "413", "", false},
