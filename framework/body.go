@@ -44,6 +44,12 @@ type body struct {
 	err       error
 	scratch   []byte // chunk decoding target when draining
 
+	// The whole body, once BodyBytes has read it (bodybytes.go).
+	whole  bool
+	all    []byte
+	allp   *[]byte // the pool's handle for all; nil when all is not pooled
+	allErr error
+
 	// The minimum data rate (see Server.MinBodyRate): rate is 0 when the
 	// check is off.
 	end    time.Time     // ReadTimeout's deadline for the whole body
@@ -58,6 +64,7 @@ type body struct {
 var errBodyTooSlow = errors.New("request body arrived below the minimum data rate")
 
 func (b *body) reset(cn *conn, h *http1.Head, limit int64) {
+	b.whole = false // discard gave its buffer back (or a hijack left it to the collector)
 	b.cn = cn
 	b.limit = limit
 	b.n = 0
@@ -244,10 +251,14 @@ func (b *body) fail(err error) error {
 	return err
 }
 
-// discard drains what the handler left unread, up to max bytes, so that
-// the next request starts at the right byte; when it cannot, the
-// connection closes after the response.
+// discard runs once the handler has returned. It gives BodyBytes' buffer
+// back to its pool, and drains what the handler left unread, up to max
+// bytes, so that the next request starts at the right byte; when it
+// cannot, the connection closes after the response.
 func (b *body) discard(max int64) {
+	if b.whole {
+		b.releaseAll()
+	}
 	switch {
 	case b.err != nil, b.done:
 		return // a failed read has already decided

@@ -67,6 +67,7 @@ type conn struct {
 	stack       []byte    // where it panicked
 	closeReason string    // why the connection closes after this response; "" keeps it open
 	parked      bool      // idle on a fresh goroutine (see idleGrace)
+	pace        idlePace  // the grace this connection has earned (idle.go)
 	idleSince   time.Time // when the current wait between requests began
 	linger      bool      // request bytes may be unread: drain them before closing
 	bg          bgRead

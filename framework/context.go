@@ -352,6 +352,9 @@ func (c *Ctx) Blob(code int, contentType string, b []byte) error {
 	if !bodyAllowed(code) {
 		return nil
 	}
+	if r := &c.res; len(b) > MaxBufferedBody && c.det == nil && !r.committed && len(r.body) == 0 && r.header.special&bitContentLength == 0 {
+		r.declared = int64(len(b)) // the whole body is known: sent with its length, not in chunks
+	}
 	_, err := c.Write(b)
 	return err
 }

@@ -2,7 +2,6 @@ package framework
 
 import (
 	"errors"
-	"io"
 	"mime"
 	"mime/multipart"
 	"net/url"
@@ -52,7 +51,7 @@ func (c *Ctx) Form() (url.Values, error) {
 	}
 	switch mt {
 	case "application/x-www-form-urlencoded":
-		raw, err := io.ReadAll(c.Body())
+		raw, err := c.BodyBytes() // ParseQuery copies what it keeps
 		if err != nil {
 			f.err = formReadError(err)
 			return f.values, f.err

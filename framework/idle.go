@@ -24,25 +24,68 @@ var (
 )
 
 // idleGrace is how long a connection waits for its next request on the
-// goroutine that served the last one. A goroutine's stack grows while it
-// serves a request and does not shrink while it waits, so a connection
-// idle for longer moves to a fresh goroutine with a minimal stack: ten
-// thousand idle keep-alive connections then cost a few KiB each. Busy
-// connections, whose next request comes within the grace, never move.
-// (Under Server.ServeConn the wait stays on the caller's goroutine, which
-// waits for the end of the connection anyway; the buffers still go back.)
-const idleGrace = 10 * time.Millisecond
+// goroutine that served the last one, at the least. A goroutine's stack
+// grows while it serves a request and does not shrink while it waits, so
+// a connection idle for longer moves to a fresh goroutine with a minimal
+// stack: ten thousand idle keep-alive connections then cost a few KiB
+// each. Busy connections, whose next request comes within the grace,
+// never move. (Under Server.ServeConn the wait stays on the caller's
+// goroutine, which waits for the end of the connection anyway; the
+// buffers still go back.)
+//
+// A busy connection is not always a quick one: with thousands of
+// connections sharing the server, each sees its next request tens or
+// hundreds of milliseconds after the last, and parking and waking for
+// every request costs reads, a timer, a goroutine and its stack, and an
+// allocation or two. So the grace follows the connection (see idlePace):
+// one that parks and is woken soon after, within maxIdleGrace, waits
+// twice as long as that wait next time. A connection that has never
+// parked and woken so, or whose last wake came after a long pause, waits
+// idleGrace.
+const (
+	idleGrace    = 10 * time.Millisecond
+	maxIdleGrace = 500 * time.Millisecond
+)
+
+// idlePace is the grace a connection has earned. It changes only when a
+// parked connection wakes, so that a busy connection pays nothing for it
+// between requests. It fits in two bytes, beside a bool of the conn
+// struct, so that an idle connection is no larger for it.
+type idlePace struct {
+	extraMs uint16 // grace beyond idleGrace, in milliseconds
+}
+
+// grace returns how long the connection waits on its goroutine.
+func (p *idlePace) grace() time.Duration {
+	return idleGrace + time.Duration(p.extraMs)*time.Millisecond
+}
+
+// woke records that a parked connection's request came d after its wait
+// began: a grace of 2d would have kept it on its goroutine. A request
+// after a pause longer than maxIdleGrace brings the grace back to
+// idleGrace.
+func (p *idlePace) woke(d time.Duration) {
+	switch {
+	case d > maxIdleGrace:
+		p.extraMs = 0
+	case 2*d > maxIdleGrace:
+		p.extraMs = uint16((maxIdleGrace - idleGrace) / time.Millisecond)
+	case 2*d > p.grace():
+		p.extraMs = uint16((2*d - idleGrace) / time.Millisecond)
+	}
+}
 
 type waitResult uint8
 
 const (
 	waitGot  waitResult = iota // a byte arrived: read the head
-	waitPark                   // still idle after idleGrace: serve returns, to go on from a fresh goroutine
+	waitPark                   // still idle after the grace: serve returns, to go on from a fresh goroutine
 	waitEnd                    // end of stream, timeout, shutdown: close
 )
 
-// waitFirstByte waits between requests, in two phases. First, for
-// idleGrace, on this goroutine and straight into the read buffer: a busy
+// waitFirstByte waits between requests, in two phases. First, for the
+// grace (idleGrace, or longer for a connection that has earned it), on
+// this goroutine and straight into the read buffer: a busy
 // client's next request comes within moments, and costs one read. A
 // connection still idle then gives its buffers and Ctx back to the pools
 // and moves to a fresh goroutine (waitPark), which waits with a one-byte
@@ -63,7 +106,7 @@ func (cn *conn) waitFirstByte() waitResult {
 		if !cn.state.CompareAndSwap(stateActive, stateIdle) || cn.srv.shuttingDown() {
 			return waitEnd
 		}
-		if limit > idleGrace {
+		if limit > cn.pace.grace() {
 			return cn.waitBriefly()
 		}
 		cn.release()
@@ -77,6 +120,9 @@ func (cn *conn) waitFirstByte() waitResult {
 	}
 	if !cn.woke(n, err) {
 		return waitEnd
+	}
+	if wasParked {
+		cn.pace.woke(time.Since(cn.idleSince))
 	}
 	cn.acquire()
 	cn.rbuf[0] = cn.one[0]
@@ -97,8 +143,9 @@ func (cn *conn) waitBriefly() waitResult {
 	// The grace need not be exact, and moving a timer for every request
 	// costs more than the rest of reading one: keep a deadline set for an
 	// earlier request while it is still at least half the grace away.
-	if left := cn.readDead.Sub(cn.idleSince); left < idleGrace/2 || left > idleGrace {
-		cn.setReadDeadline(cn.idleSince.Add(idleGrace))
+	grace := cn.pace.grace()
+	if left := cn.readDead.Sub(cn.idleSince); left < grace/2 || left > grace {
+		cn.setReadDeadline(cn.idleSince.Add(grace))
 	}
 	n, err := cn.nc.Read(cn.rbuf)
 	if n == 0 && isTimeout(err) {

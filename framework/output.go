@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/groundup-go/groundup/framework/http1"
@@ -28,10 +29,31 @@ func (cn *conn) write(p []byte) error {
 	if cn.trace != nil {
 		cn.trace.wrote(append(cn.wbuf[:len(cn.wbuf):len(cn.wbuf)], p...))
 	}
-	bufs := net.Buffers{cn.wbuf, p}
-	_, err := bufs.WriteTo(cn.nc)
+	v := writeVecs.Get().(*writeVec)
+	_, err := v.write(cn.nc, cn.wbuf, p)
+	writeVecs.Put(v)
 	cn.wbuf = cn.wbuf[:0]
 	return err
+}
+
+// writeVec sends two slices in one writev without allocating: a
+// net.Buffers made per write escapes to the heap, slice and header both,
+// so writes take one from a pool, with the array under it. (A field of
+// the conn would do as well, but every idle connection would carry it.)
+type writeVec struct {
+	arr  [2][]byte
+	bufs net.Buffers
+}
+
+var writeVecs = sync.Pool{New: func() any { return new(writeVec) }}
+
+// write sends a then b. Nothing of either is kept once it returns.
+func (v *writeVec) write(nc net.Conn, a, b []byte) (int64, error) {
+	v.arr[0], v.arr[1] = a, b
+	v.bufs = v.arr[:]
+	n, err := v.bufs.WriteTo(nc)
+	v.arr[0], v.arr[1], v.bufs = nil, nil, nil
+	return n, err
 }
 
 // flush writes the pending output to the socket.

@@ -287,7 +287,9 @@ func (r *response) commit(whole bool) {
 		r.cn.closeAfter("server shutting down")
 	}
 	r.markSent(code)
-	r.writeHead(code, rule.choose == framingLength)
+	// A length declared without a field of the handler's (Blob's) is
+	// written by us too.
+	r.writeHead(code, rule.choose == framingLength || rule.choose == framingDeclared && r.header.special&bitContentLength == 0)
 	if r.err != nil {
 		// The response became a plain 500 (a refused field, a hook's
 		// panic): its body goes out now, since writes fail from here.

@@ -3,12 +3,14 @@
 # httprouter, fasthttp with its router) and compares them under load with
 # wrk, then writes results.json, results.md and results.svg here.
 #
-#   docs/bench/run.sh            the full run: 3 rounds × 5 s, about 8 minutes
-#   docs/bench/run.sh --smoke    1 round × 1 s and 500 idle connections, under a minute
+#   docs/bench/run.sh            the full run: 3 rounds × 5 s, about 20 minutes
+#   docs/bench/run.sh --scale    the connection-count and body-size scenarios
+#                                only, 2 rounds × 3 s, about 6 minutes
+#   docs/bench/run.sh --smoke    1 round × 1 s and 500 idle connections, about 2 minutes
 #
 # Settings are environment variables, listed in README.md and at the top
 # of cmd/runbench/main.go (BENCH_ROUNDS, BENCH_DURATION, ...). The run
-# stops by itself after BENCH_TIMEOUT (11m) and kills every server it
+# stops by itself after BENCH_TIMEOUT (30m) and kills every server it
 # started, on success, failure or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,8 +19,12 @@ if [ "${1:-}" = "--smoke" ]; then
   : "${BENCH_ROUNDS:=1}" "${BENCH_DURATION:=1s}" "${BENCH_WARMUP:=0s}"
   : "${BENCH_IDLE_CONNS:=500}" "${BENCH_IDLE_SETTLE:=1s}" "${BENCH_TIMEOUT:=3m}"
   export BENCH_ROUNDS BENCH_DURATION BENCH_WARMUP BENCH_IDLE_CONNS BENCH_IDLE_SETTLE BENCH_TIMEOUT
+elif [ "${1:-}" = "--scale" ]; then
+  : "${BENCH_ROUNDS:=2}" "${BENCH_DURATION:=3s}" "${BENCH_WARMUP:=1s}"
+  : "${BENCH_SCENARIOS:=plaintext-1,plaintext,plaintext-512,plaintext-4096,get-4k,get-64k,get-1m,post-4k,post-1m,idle}"
+  export BENCH_ROUNDS BENCH_DURATION BENCH_WARMUP BENCH_SCENARIOS
 elif [ $# -gt 0 ]; then
-  echo "usage: $0 [--smoke]" >&2
+  echo "usage: $0 [--smoke | --scale]" >&2
   exit 2
 fi
 

@@ -30,8 +30,13 @@ func main() {
 	r.GET("/page", pageStd)
 	r.GET("/page-templ", pageTempl)
 	r.POST("/echo", echo)
+	for name, n := range page.Sizes {
+		r.GET("/bytes/"+name, bytesHandler(page.Bytes(n)))
+	}
 
-	srv := &fasthttp.Server{Handler: r.Handler, Name: "fasthttp"}
+	// The body limit is groundup's default, so that the 1 MiB POST fits
+	// (fasthttp's own default is 4 MiB).
+	srv := &fasthttp.Server{Handler: r.Handler, Name: "fasthttp", MaxRequestBodySize: 8 << 20}
 	go func() {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
@@ -82,4 +87,13 @@ func pageTempl(ctx *fasthttp.RequestCtx) {
 func echo(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("application/octet-stream")
 	ctx.SetBody(ctx.PostBody())
+}
+
+// bytesHandler sends body as it is: SetBodyRaw points the response at the
+// slice instead of copying it.
+func bytesHandler(body []byte) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		ctx.SetContentType("application/octet-stream")
+		ctx.Response.SetBodyRaw(body)
+	}
 }

@@ -75,13 +75,20 @@ func run() error {
 	app.GET("/page", func(c *framework.Ctx) error {
 		return c.Render(200, page.View(page.Sample))
 	})
+	for name, n := range page.Sizes {
+		body := page.Bytes(n)
+		app.GET("/bytes/"+name, func(c *framework.Ctx) error {
+			return c.Blob(200, "application/octet-stream", body)
+		})
+	}
 	app.POST("/echo", func(c *framework.Ctx) error {
-		buf := page.GetBuffer()
-		defer page.PutBuffer(buf)
-		if _, err := buf.ReadFrom(c.Body()); err != nil {
+		// BodyBytes: the whole body in a pooled buffer, valid until the
+		// handler returns, bounded by the body limit.
+		b, err := c.BodyBytes()
+		if err != nil {
 			return err
 		}
-		return c.Blob(200, "application/octet-stream", buf.Bytes())
+		return c.Blob(200, "application/octet-stream", b)
 	})
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -50,6 +50,9 @@ func main() {
 	r.GET("/page", pageStd)
 	r.GET("/page-templ", pageTempl)
 	r.POST("/echo", echo)
+	for name, n := range page.Sizes {
+		r.GET("/bytes/"+name, bytesHandler(page.Bytes(n)))
+	}
 
 	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -133,4 +136,16 @@ func sendHTML(w http.ResponseWriter, b []byte) {
 	h["Content-Type"] = textHTML
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.Write(b)
+}
+
+// bytesHandler sends body with its length, from prepared header values.
+func bytesHandler(body []byte) httprouter.Handle {
+	length := []string{strconv.Itoa(len(body))}
+	return func(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+		h := w.Header()
+		h["Server"] = serverName
+		h["Content-Type"] = octets
+		h["Content-Length"] = length
+		w.Write(body)
+	}
 }

@@ -13,15 +13,18 @@
 //	BENCH_ROUNDS      rounds [3]
 //	BENCH_DURATION    measured seconds of each wrk run [5s]
 //	BENCH_WARMUP      unmeasured wrk run before each measured one [1s]
-//	BENCH_CONNS       wrk connections [64]
+//	BENCH_CONNS       wrk connections, where a scenario does not fix them [64]
 //	BENCH_PIPELINE    requests per write in the pipelined scenario [16]
 //	BENCH_IDLE_CONNS  idle keep-alive connections [10000]
 //	BENCH_IDLE_SETTLE wait before reading the RSS of idle connections [2s]
 //	BENCH_SERVERS     servers to run [groundup,nethttp,fasthttp]
 //	BENCH_SCENARIOS   scenarios to run [all of them]
-//	BENCH_TIMEOUT     the whole run stops after this, keeping what it has [11m]
+//	BENCH_TIMEOUT     the whole run stops after this, keeping what it has [30m]
 //	BENCH_SERVER_CPU  core of the servers [0]
 //	BENCH_LOAD_CPU    core of wrk and the idle client [1]
+//	BENCH_BEFORE      a groundup server binary built from an earlier commit:
+//	                  it runs beside the others as "groundup before", for
+//	                  before/after tables from interleaved rounds [none]
 package main
 
 import (
@@ -63,6 +66,9 @@ type Scenario struct {
 	Pipeline bool // send BENCH_PIPELINE requests per write
 	Close    bool // Connection: close on every request
 	Idle     bool // the idle-connection memory test instead of wrk
+	Conns    int  // wrk connections, when not BENCH_CONNS
+	Post     int  // POST a body of this many bytes (wrk/post.lua) instead of a GET
+	Body     int  // the GET answers page.Bytes(Body), checked before the run
 }
 
 func allServers(path string) map[string]string {
@@ -70,13 +76,21 @@ func allServers(path string) map[string]string {
 }
 
 var scenarios = []Scenario{
+	{Name: "plaintext-1", Title: "plaintext, 1 connection", Paths: allServers("/plaintext"), Conns: 1},
 	{Name: "plaintext", Title: "plaintext, keep-alive", Paths: allServers("/plaintext")},
+	{Name: "plaintext-512", Title: "plaintext, 512 connections", Paths: allServers("/plaintext"), Conns: 512},
+	{Name: "plaintext-4096", Title: "plaintext, 4,096 connections", Paths: allServers("/plaintext"), Conns: 4096},
 	{Name: "pipeline", Title: "plaintext, pipelined", Paths: allServers("/plaintext"), Pipeline: true},
 	{Name: "close", Title: "plaintext, Connection: close", Paths: allServers("/plaintext"), Close: true},
 	{Name: "user", Title: "/user/:name", Paths: allServers("/user/bench")},
 	{Name: "json", Title: "/json", Paths: allServers("/json")},
 	{Name: "page", Title: "/page (groundup: templ; others: html/template)", Paths: allServers("/page")},
 	{Name: "page-templ", Title: "/page with templ", Paths: map[string]string{"nethttp": "/page-templ"}},
+	{Name: "get-4k", Title: "GET, 4 KiB body", Paths: allServers("/bytes/4k"), Body: 4 << 10},
+	{Name: "get-64k", Title: "GET, 64 KiB body", Paths: allServers("/bytes/64k"), Body: 64 << 10},
+	{Name: "get-1m", Title: "GET, 1 MiB body", Paths: allServers("/bytes/1m"), Body: 1 << 20},
+	{Name: "post-4k", Title: "POST 4 KiB, echoed", Paths: allServers("/echo"), Post: 4 << 10},
+	{Name: "post-1m", Title: "POST 1 MiB, echoed", Paths: allServers("/echo"), Post: 1 << 20},
 	{Name: "idle", Title: "idle keep-alive connections", Paths: allServers("/plaintext"), Idle: true},
 }
 
@@ -111,7 +125,7 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 func main() {
 	bin := flag.String("bin", "", "directory holding the built groundup, nethttp, fasthttp and idleconns binaries")
-	wrkDir := flag.String("wrk", "wrk", "directory holding pipeline.lua and report.lua")
+	wrkDir := flag.String("wrk", "wrk", "directory holding pipeline.lua, post.lua and report.lua")
 	out := flag.String("out", ".", "directory to write results.json, results.md and results.svg to")
 	render := flag.String("render", "", "only rewrite results.md and results.svg in -out from this results.json")
 	flag.Parse()
@@ -133,6 +147,11 @@ func main() {
 }
 
 func run(bin, wrkDir, out string) error {
+	if before := os.Getenv("BENCH_BEFORE"); before != "" {
+		if err := addBefore(before); err != nil {
+			return err
+		}
+	}
 	cfg, err := configFromEnv()
 	if err != nil {
 		return err
@@ -188,7 +207,7 @@ func configFromEnv() (Config, error) {
 		Pipeline:   16,
 		IdleConns:  10000,
 		IdleSettle: Duration(2 * time.Second),
-		Timeout:    Duration(11 * time.Minute),
+		Timeout:    Duration(30 * time.Minute),
 		ServerCPU:  "0",
 		LoadCPU:    "1",
 	}
@@ -265,5 +284,33 @@ func serverByName(name string) Server {
 	panic("runbench: unknown server " + name)
 }
 
+// beforeBin is the binary of the "groundup-before" server (BENCH_BEFORE).
+var beforeBin string
+
+// addBefore adds the groundup server built from an earlier commit, at
+// path, to the servers: it is loaded on groundup's paths.
+func addBefore(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return fmt.Errorf("BENCH_BEFORE: %w", err)
+	}
+	beforeBin = abs
+	servers = append(servers, Server{"groundup-before", "groundup before"})
+	for i := range scenarios {
+		if p, ok := scenarios[i].Paths["groundup"]; ok {
+			scenarios[i].Paths["groundup-before"] = p
+		}
+	}
+	return nil
+}
+
 // binPath returns the path of a built binary.
-func (r *Runner) binPath(name string) string { return filepath.Join(r.bin, name) }
+func (r *Runner) binPath(name string) string {
+	if name == "groundup-before" {
+		return beforeBin
+	}
+	return filepath.Join(r.bin, name)
+}

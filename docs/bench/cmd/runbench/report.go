@@ -12,14 +12,22 @@ import (
 
 // shortNames label the scenarios in the chart and the targets.
 var shortNames = map[string]string{
-	"plaintext":  "plaintext",
-	"pipeline":   "pipelined",
-	"close":      "Connection: close",
-	"user":       "/user/:name",
-	"json":       "/json",
-	"page":       "/page",
-	"page-templ": "/page (templ)",
-	"idle":       "idle conns",
+	"plaintext-1":    "plaintext, 1 conn",
+	"plaintext":      "plaintext",
+	"plaintext-512":  "plaintext, 512 conns",
+	"plaintext-4096": "plaintext, 4,096 conns",
+	"get-4k":         "GET 4 KiB",
+	"get-64k":        "GET 64 KiB",
+	"get-1m":         "GET 1 MiB",
+	"post-4k":        "POST 4 KiB echo",
+	"post-1m":        "POST 1 MiB echo",
+	"pipeline":       "pipelined",
+	"close":          "Connection: close",
+	"user":           "/user/:name",
+	"json":           "/json",
+	"page":           "/page",
+	"page-templ":     "/page (templ)",
+	"idle":           "idle conns",
 }
 
 // scenarioLabel names a scenario in tables and charts.
@@ -31,7 +39,7 @@ func scenarioLabel(name string, c Config) string {
 }
 
 // colours of the servers in the chart.
-var colours = map[string]string{"groundup": "#1b9e77", "nethttp": "#d95f02", "fasthttp": "#7570b3"}
+var colours = map[string]string{"groundup": "#1b9e77", "nethttp": "#d95f02", "fasthttp": "#7570b3", "groundup-before": "#a6d8c8"}
 
 // cell formats a figure as "median (min–max)", or the median alone when
 // the rounds agree or there was one.
@@ -134,7 +142,11 @@ func markdown(res *Results) string {
 		}
 	}
 
-	fmt.Fprintf(&b, "\n## Targets of issue 6\n\n")
+	if slices.ContainsFunc(res.Rows, func(r *Row) bool { return r.Server == "groundup-before" }) {
+		beforeAfter(&b, res)
+	}
+
+	fmt.Fprintf(&b, "\n## Targets of issues 6 and 18\n\n")
 	fmt.Fprintf(&b, "Ratios of medians from this run. The allocation target (at most 1 per plaintext request) is measured by `go test -bench -benchmem` in framework/, not here.\n\n")
 	fmt.Fprintf(&b, "| target | measured | goal | met |\n|---|--:|--:|---|\n")
 	for _, t := range targets {
@@ -157,7 +169,7 @@ func markdown(res *Results) string {
 	return b.String()
 }
 
-// target is one goal of issue 6, as a ratio of two medians or, with no
+// target is one goal of issue 6 or 18, as a ratio of two medians or, with no
 // den, one median.
 type target struct {
 	name     string
@@ -174,6 +186,62 @@ var targets = []target{
 	{"/page: CPU/req, groundup (templ) ÷ net/http (html/template)", "cpu_us_per_req", [2]string{"page", "groundup"}, [2]string{"page", "nethttp"}, 0.5, true},
 	{"Connection: close: req/s, groundup ÷ fasthttp", "rps", [2]string{"close", "groundup"}, [2]string{"close", "fasthttp"}, 1, false},
 	{"idle keep-alive: KiB per connection, groundup", "kib_per_conn", [2]string{"idle", "groundup"}, [2]string{}, 4, true},
+	{"18: plaintext, 4,096 conns: CPU/req, groundup ÷ fasthttp", "cpu_us_per_req", [2]string{"plaintext-4096", "groundup"}, [2]string{"plaintext-4096", "fasthttp"}, 1, true},
+	{"18: plaintext, 4,096 conns: p99, groundup ÷ fasthttp", "p99_ms", [2]string{"plaintext-4096", "groundup"}, [2]string{"plaintext-4096", "fasthttp"}, 1.5, true},
+	{"18: POST 4 KiB echo: CPU/req, groundup ÷ fasthttp", "cpu_us_per_req", [2]string{"post-4k", "groundup"}, [2]string{"post-4k", "fasthttp"}, 1, true},
+	{"18: POST 4 KiB echo: p99, groundup ÷ fasthttp", "p99_ms", [2]string{"post-4k", "groundup"}, [2]string{"post-4k", "fasthttp"}, 1.5, true},
+	{"18: POST 1 MiB echo: CPU/req, groundup ÷ fasthttp", "cpu_us_per_req", [2]string{"post-1m", "groundup"}, [2]string{"post-1m", "fasthttp"}, 1, true},
+	{"18: POST 1 MiB echo: p99, groundup ÷ fasthttp", "p99_ms", [2]string{"post-1m", "groundup"}, [2]string{"post-1m", "fasthttp"}, 1.5, true},
+	{"18: idle keep-alive: KiB per connection, groundup", "kib_per_conn", [2]string{"idle", "groundup"}, [2]string{}, 4.4, true},
+}
+
+// beforeAfter writes the table that sets groundup beside the build named
+// by BENCH_BEFORE, with fasthttp for scale: medians of the same rounds.
+func beforeAfter(b *strings.Builder, res *Results) {
+	fmt.Fprintf(b, "\n## groundup before and after\n\n")
+	fmt.Fprintf(b, "\"before\" is the groundup server built from an earlier commit (BENCH_BEFORE), run in the same interleaved rounds. "+
+		"Medians; the ratios are to fasthttp's median.\n\n")
+	fmt.Fprintf(b, "| scenario | CPU µs/req before | after | fasthttp | after ÷ fasthttp | p99 ms before | after | fasthttp | after ÷ fasthttp |\n")
+	fmt.Fprintf(b, "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	median := func(sc, server, figure string) (float64, bool) {
+		row := res.find(sc, server)
+		if row == nil || row.Summary[figure].N == 0 {
+			return 0, false
+		}
+		return row.Summary[figure].Median, true
+	}
+	f := func(v float64, ok bool, format string) string {
+		if !ok {
+			return "n/a"
+		}
+		return fmt.Sprintf(format, v)
+	}
+	ratio := func(a float64, aok bool, d float64, dok bool) string {
+		if !aok || !dok || d == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f×", a/d)
+	}
+	for _, row := range res.Rows {
+		if row.Server != "groundup" || row.Idle {
+			continue
+		}
+		sc := row.Scenario
+		cb, cbok := median(sc, "groundup-before", "cpu_us_per_req")
+		ca, caok := median(sc, "groundup", "cpu_us_per_req")
+		cf, cfok := median(sc, "fasthttp", "cpu_us_per_req")
+		pb, pbok := median(sc, "groundup-before", "p99_ms")
+		pa, paok := median(sc, "groundup", "p99_ms")
+		pf, pfok := median(sc, "fasthttp", "p99_ms")
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", scenarioLabel(sc, res.Config),
+			f(cb, cbok, "%.2f"), f(ca, caok, "%.2f"), f(cf, cfok, "%.2f"), ratio(ca, caok, cf, cfok),
+			f(pb, pbok, "%.2f"), f(pa, paok, "%.2f"), f(pf, pfok, "%.2f"), ratio(pa, paok, pf, pfok))
+	}
+	kb, kbok := median("idle", "groundup-before", "kib_per_conn")
+	ka, kaok := median("idle", "groundup", "kib_per_conn")
+	if kbok || kaok {
+		fmt.Fprintf(b, "\nIdle keep-alive connections: %s KiB each before, %s after.\n", f(kb, kbok, "%.2f"), f(ka, kaok, "%.2f"))
+	}
 }
 
 func (t target) value(res *Results) (float64, bool) {

@@ -121,6 +121,7 @@ func TestWriteResults(t *testing.T) {
 	add("plaintext", "groundup", "groundup", false, Run{RPS: 100, CPUUsPerReq: 4}, Run{RPS: 120, CPUUsPerReq: 5})
 	add("plaintext", "fasthttp", "fasthttp", false, Run{RPS: 100, CPUUsPerReq: 5}, Run{Error: "boom"})
 	add("idle", "groundup", "groundup", true, Run{Conns: 10000, KiBPerConn: 3.5})
+	add("plaintext", "groundup-before", "groundup before", false, Run{RPS: 90, CPUUsPerReq: 6, P99Ms: 2})
 	dir := t.TempDir()
 	if err := writeResults(dir, res); err != nil {
 		t.Fatal(err)
@@ -134,6 +135,7 @@ func TestWriteResults(t *testing.T) {
 		"| plaintext keep-alive: CPU/req, groundup ÷ fasthttp | 0.90 | ≤ 1.00 | yes |",
 		"| idle keep-alive: KiB per connection, groundup | 3.50 | ≤ 4.00 | yes |",
 		"| pipelined: CPU/req, groundup ÷ fasthttp | n/a |",
+		"| plaintext | 6.00 | 4.50 | 5.00 | 0.90× |",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("results.md lacks %q:\n%s", want, md)
