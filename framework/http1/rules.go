@@ -332,11 +332,21 @@ func splitHostPort(s string) (host string, ok bool) {
 			return "", false
 		}
 	} else {
-		if i := strings.LastIndexByte(s, ':'); i >= 0 {
-			host, port, hasPort = s[:i], s[i+1:], true
+		// One pass: the reg-name (eight bytes at a time), then a port if
+		// the byte it stops at is a colon. A second colon lands in the
+		// port and fails there.
+		i := 0
+		for i+8 <= len(s) && allIn8(s, i, cRegName) {
+			i += 8
 		}
-		if !allIn(host, cRegName) {
-			return "", false
+		for i < len(s) && class[s[i]]&cRegName != 0 {
+			i++
+		}
+		if i < len(s) {
+			if s[i] != ':' {
+				return "", false
+			}
+			host, port, hasPort = s[:i], s[i+1:], true
 		}
 	}
 	if !allIn(port, cDigit) || hasPort && host == "" {
