@@ -251,7 +251,7 @@ func (sc *scan) head(b []byte, lim Limits) int {
 			return 0 // obs-fold, or whitespace before the first field
 		}
 		if pos > fastProbe && !ended {
-			if bytes.Index(b[pos-2:], crlfcrlf) < 0 {
+			if !bytes.Contains(b[pos-2:], crlfcrlf) {
 				return 0
 			}
 			ended = true
