@@ -39,6 +39,28 @@ func BenchmarkParseSmall(b *testing.B) {
 	}
 }
 
+// BenchmarkParsePipelined parses 16 requests sent back to back in one
+// buffer, as a pipelining client sends them and the connection parses
+// them: each Parse sees the rest of the buffer, not just its own head.
+// One op is one request.
+func BenchmarkParsePipelined(b *testing.B) {
+	buf := []byte(strings.Repeat("GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 16))
+	var h Head
+	b.SetBytes(int64(len(buf) / 16))
+	b.ReportAllocs()
+	r := 0
+	for b.Loop() {
+		if r == len(buf) {
+			r = 0
+		}
+		n, err := Parse(buf[r:], Limits{}, &h)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r += n
+	}
+}
+
 // BenchmarkParseNetHTTP is the same head through http.ReadRequest, for
 // scale. It does more (a URL, a header map, a body reader), so read it
 // as context, not as a race.

@@ -271,17 +271,6 @@ func (sc *scan) head(b []byte, lim Limits) int {
 
 var crlfcrlf = []byte("\r\n\r\n")
 
-// fill sets the parts of h the scan found, now that raw is the copy of the
-// head, and shows the recorded fields to f.
-func (sc *scan) fill(raw string, h *Head, f *framing) {
-	h.Method, h.Target, h.Minor = raw[:sc.me], raw[sc.me+1:sc.te], sc.minor
-	h.Path, h.RawQuery, h.Host = raw[sc.me+1:sc.pe], raw[sc.qs:sc.te], ""
-	for _, sp := range sc.spans[:sc.n] {
-		name, value := raw[sp.start:sp.colon], raw[sp.vs:sp.ve]
-		h.Fields = append(h.Fields, Field{Name: name, Value: value})
-		f.observe(name, value)
-	}
-}
 
 // headEnd returns the length of the head at the start of b, through its
 // first CRLF CRLF, or -1 when b holds none yet; bareLF reports whether a
@@ -396,7 +385,15 @@ func parseLines(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
 	var f framing
 	var pos int
 	if sc != nil {
-		sc.fill(raw, h, &f)
+		// The fast path has checked the syntax: slice the parts it found
+		// out of the copy.
+		h.Method, h.Target, h.Minor = raw[:sc.me], raw[sc.me+1:sc.te], sc.minor
+		h.Path, h.RawQuery, h.Host = raw[sc.me+1:sc.pe], raw[sc.qs:sc.te], ""
+		for _, sp := range sc.spans[:sc.n] {
+			name, value := raw[sp.start:sp.colon], raw[sp.vs:sp.ve]
+			h.Fields = append(h.Fields, Field{Name: name, Value: value})
+			f.observe(name, value)
+		}
 		pos = sc.rest
 	} else {
 		le := strings.IndexByte(raw, '\n')
