@@ -271,7 +271,6 @@ func (sc *scan) head(b []byte, lim Limits) int {
 
 var crlfcrlf = []byte("\r\n\r\n")
 
-
 // headEnd returns the length of the head at the start of b, through its
 // first CRLF CRLF, or -1 when b holds none yet; bareLF reports whether a
 // line before that ended in a bare LF. It hops from one LF to the next with
