@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -58,6 +59,28 @@ func BenchmarkParsePipelined(b *testing.B) {
 			b.Fatal(err)
 		}
 		r += n
+	}
+}
+
+// BenchmarkParseIncomplete parses heads that have not ended yet, as a
+// client that sends its head in small pieces makes the connection do on
+// every read: each call must cost little more than a scan for the end.
+func BenchmarkParseIncomplete(b *testing.B) {
+	for _, size := range []int{64, 500, 4 << 10, 15 << 10} {
+		head := browserGET[:len(browserGET)-2]
+		for len(head) < size {
+			head += "X-Padding: " + strings.Repeat("p", 50) + "\r\n"
+		}
+		buf := []byte(head[:size])
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			var h Head
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				if _, err := Parse(buf, Limits{}, &h); err != ErrNeedMore {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

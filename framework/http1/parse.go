@@ -155,6 +155,12 @@ func parse(buf []byte, lim Limits, h *Head, fast bool) (int, error) {
 	var sc scan
 	end := sc.head(buf[start:], lim)
 	if end == 0 {
+		if sc.partial > 0 {
+			// The head has not ended, and its first sc.partial bytes are
+			// whole lines that break no rule, nor hold a bare LF.
+			_, bareLF := headEnd(buf[start+sc.partial:])
+			return 0, checkPartial(buf, start, bareLF, lim)
+		}
 		return parseExact(buf, start, lim, h)
 	}
 	n := start + end
@@ -199,6 +205,7 @@ type scan struct {
 	me, pe, qs, te int // method end, path end, query start, target end
 	minor          int
 	rest           int // the first field line not in spans
+	partial        int // see head
 	n              int // how many spans are recorded
 	spans          [maxSpans]span
 }
@@ -218,25 +225,38 @@ const maxSpans = 32
 const fastProbe = 512
 
 // head checks the head at the start of b in one pass over its bytes: the
-// request line in the form scanRequestLine accepts, then field lines up to
+// request line in the form requestLine accepts, then field lines up to
 // the empty line. It returns the length of the head through its CRLF CRLF,
 // or 0 to leave the head to parseExact: b holds no complete head, or the
 // head breaks a rule or has a rarer shape. It accepts only heads that
 // parseExact accepts, and does the same checks: the framing rules, which
 // come after the copy, are shared. TestFastPath and FuzzParse check that
 // both paths agree.
+//
+// When b holds no complete head and head has read whole lines that break
+// no rule, it sets sc.partial to their length, so that Parse need not look
+// at them again to answer ErrNeedMore.
 func (sc *scan) head(b []byte, lim Limits) int {
-	if len(b) > math.MaxUint16 {
+	cut := len(b) > math.MaxUint16
+	if cut {
 		b = b[:math.MaxUint16] // spans hold 16-bit offsets
 	}
-	pos := sc.requestLine(b)
+	// Until the head is known to end in b, read at most fastProbe bytes.
+	end := min(len(b), fastProbe)
+	pos := sc.requestLine(b[:end])
 	if pos == 0 || sc.te-(sc.me+1) > lim.MaxURIBytes {
 		return 0 // parseExact answers 414 first, so leave it to say so
 	}
-	ended := false // whether b holds a CRLF CRLF past fastProbe
-	for count := 0; ; count++ {
-		if pos+1 >= len(b) {
-			return 0
+	for count := 0; ; {
+		if pos+1 >= end {
+			if end == len(b) || !bytes.Contains(b[pos-2:], crlfcrlf) {
+				if !cut {
+					sc.partial = pos // the head has not ended
+				}
+				return 0
+			}
+			end = len(b) // it has: read on
+			continue
 		}
 		switch b[pos] {
 		case '\r':
@@ -250,14 +270,22 @@ func (sc *scan) head(b []byte, lim Limits) int {
 		case ' ', '\t':
 			return 0 // obs-fold, or whitespace before the first field
 		}
-		if pos > fastProbe && !ended {
-			if !bytes.Contains(b[pos-2:], crlfcrlf) {
+		colon, vs, ve, next, e := scanFieldLine(b[pos:end])
+		if e != nil {
+			if bytes.IndexByte(b[pos:end], '\n') >= 0 {
+				return 0 // a whole line that breaks a rule: parseExact says which
+			}
+			// The line has not ended before end.
+			if end == len(b) || !bytes.Contains(b[pos-2:], crlfcrlf) {
+				if !cut {
+					sc.partial = pos // nor has the head
+				}
 				return 0
 			}
-			ended = true
+			end = len(b) // the head has ended: read on
+			continue
 		}
-		colon, vs, ve, next, e := scanFieldLine(b[pos:])
-		if e != nil || count == lim.MaxHeaderCount {
+		if count == lim.MaxHeaderCount {
 			return 0
 		}
 		if sc.n < maxSpans {
@@ -265,6 +293,7 @@ func (sc *scan) head(b []byte, lim Limits) int {
 			sc.n++
 			sc.rest = pos + next
 		}
+		count++
 		pos += next
 	}
 }
