@@ -144,7 +144,7 @@ var okCases = []struct {
 	{"names, values and a target of 7, 8 and 9 bytes",
 		"GET /234567 HTTP/1.1\r\nHost: 1234567\r\nABCDEFG: 1234567\r\nABCDEFGH: 12345678\r\nABCDEFGHI:123456789 \t\r\n\r\n", Limits{}, 0,
 		Head{Method: "GET", Target: "/234567", Path: "/234567", Host: "1234567", Minor: 1,
-			Fields: []Field{{"Host", "1234567"}, {"ABCDEFG", "1234567"}, {"ABCDEFGH", "12345678"}, {"ABCDEFGHI", "123456789"}},
+			Fields:        []Field{{"Host", "1234567"}, {"ABCDEFG", "1234567"}, {"ABCDEFGH", "12345678"}, {"ABCDEFGHI", "123456789"}},
 			ContentLength: -1}, "RFC 9112 §5"},
 	{"percent triplet across a word, stray percent in the query",
 		"GET /abcdef%2Fg/%41?q=%zz%&r HTTP/1.0\r\nHost: 12345678:8080\r\n\r\n", Limits{}, 0,
