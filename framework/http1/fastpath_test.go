@@ -45,6 +45,11 @@ func fastPathCases() []string {
 	}
 	long := "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + strings.Repeat("c", 600) + "\r\n"
 	in = append(in, long+"\r\n", long+"X: \x00\r\n\r\n", long, long+" fold\r\n\r\n")
+	for _, host := range []string{"Host: h", "Host: :80", "Host: h:", "Host: h:8x", "Host: [::1]:80", "Host:  h", "Host: h ",
+		"Host:\th", "Host:h", "host: h", "HOST: h", "Host: h\r\nHost: h", "X: y\r\nHost: h", "Host: ", "Host: h%41", "Host: h\x00",
+		"Host: h\n", "Host: h\r", "Host: 12345678.example:65535", "Host: " + strings.Repeat("h", 600)} {
+		in = append(in, "GET / HTTP/1.1\r\n"+host+"\r\n\r\n", "GET / HTTP/1.0\r\n"+host+"\r\nX: y\r\n\r\n")
+	}
 	for _, v := range []string{"HTTP/1.1", "HTTP/1.0", "HTTP/1.2", "HTTP/2.0", "HTTP/1.1 ", "HTTP/1.", "http/1.1"} {
 		in = append(in, "GET / "+v+"\r\nHost: h\r\n\r\n")
 	}
@@ -75,6 +80,9 @@ func TestFastPath(t *testing.T) {
 		var sc scan
 		if end := sc.head([]byte(in), Limits{}.withDefaults()); end == 0 || end > len(in) || in[end-4:end] != "\r\n\r\n" {
 			t.Errorf("scan.head(%q) = %d, want the end of the first head", in, end)
+		}
+		if strings.Contains(in, "\r\nHost: ") != sc.hostChecked {
+			t.Errorf("scan.head(%q): hostChecked = %v", in, sc.hostChecked)
 		}
 	}
 	for _, in := range inputs {

@@ -204,9 +204,10 @@ func parseExact(buf []byte, start int, lim Limits, h *Head) (int, error) {
 type scan struct {
 	me, pe, qs, te int // method end, path end, query start, target end
 	minor          int
-	rest           int // the first field line not in spans
-	partial        int // see head
-	n              int // how many spans are recorded
+	rest           int  // the first field line not in spans
+	partial        int  // see head
+	hostChecked    bool // the first field line is a Host that hostLine has checked
+	n              int  // how many spans are recorded
 	spans          [maxSpans]span
 }
 
@@ -270,7 +271,15 @@ func (sc *scan) head(b []byte, lim Limits) int {
 		case ' ', '\t':
 			return 0 // obs-fold, or whitespace before the first field
 		}
-		colon, vs, ve, next, e := scanFieldLine(b[pos:end])
+		colon, vs, ve, next := len("Host"), len("Host: "), 0, 0
+		if count == 0 {
+			ve, next = hostLine(b[pos:end])
+			sc.hostChecked = next > 0
+		}
+		var e *ProtocolError
+		if next == 0 {
+			colon, vs, ve, next, e = scanFieldLine(b[pos:end])
+		}
 		if e != nil {
 			if bytes.IndexByte(b[pos:end], '\n') >= 0 {
 				return 0 // a whole line that breaks a rule: parseExact says which
@@ -299,6 +308,39 @@ func (sc *scan) head(b []byte, lim Limits) int {
 }
 
 var crlfcrlf = []byte("\r\n\r\n")
+
+// hostLine reads the field line that nearly every request starts with,
+//
+//	"Host: " reg-name [ ":" port ] CRLF
+//
+// spelled as clients spell it, and checks its value as a field value and
+// as a Host (RFC 9110 §7.2) in one pass, eight bytes at a time, so that the
+// rules need not look at it again. It returns where the value ends and the
+// length of the line with its CRLF, or 0, 0 for any other line, which
+// scanFieldLine then reads. What it accepts, scanFieldLine and
+// splitHostPort accept with the same result.
+func hostLine(b []byte) (ve, next int) {
+	if len(b) < len("Host: \r\n") || string(b[:len("Host: ")]) != "Host: " {
+		return 0, 0
+	}
+	i := len("Host: ")
+	for i+8 <= len(b) && allIn8(b, i, cRegName) {
+		i += 8
+	}
+	for i < len(b) && class[b[i]]&cRegName != 0 {
+		i++
+	}
+	if i < len(b) && b[i] == ':' && i > len("Host: ") {
+		i++ // a port, after a host that is not empty
+		for i < len(b) && class[b[i]]&cDigit != 0 {
+			i++
+		}
+	}
+	if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
+		return 0, 0
+	}
+	return i, i + 2
+}
 
 // headEnd returns the length of the head at the start of b, through its
 // first CRLF CRLF, or -1 when b holds none yet; bareLF reports whether a
@@ -422,6 +464,7 @@ func parseLines(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
 			h.Fields = append(h.Fields, Field{Name: name, Value: value})
 			f.observe(name, value)
 		}
+		f.hostChecked = sc.hostChecked // the first field, so f.host
 		pos = sc.rest
 	} else {
 		le := strings.IndexByte(raw, '\n')

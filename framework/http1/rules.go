@@ -147,8 +147,9 @@ func kindOf(name string) fieldKind {
 type framing struct {
 	facts fact
 
-	hosts int
-	host  string
+	hosts       int
+	host        string
+	hostChecked bool // host is known to be uri-host [ ":" port ] already
 
 	clText string // the first Content-Length element, to compare the others against
 	cl     int64
@@ -250,8 +251,10 @@ func (f *framing) decide(h *Head) *ProtocolError {
 	}
 	if f.hosts == 0 {
 		f.facts |= fHostMissing
-	} else if _, ok := splitHostPort(f.host); !ok {
-		f.facts |= fHostInvalid
+	} else if !f.hostChecked {
+		if _, ok := splitHostPort(f.host); !ok {
+			f.facts |= fHostInvalid
+		}
 	}
 	if f.facts&fTEPresent != 0 && !f.lastChunked {
 		f.facts |= fTENotChunkedFinal
