@@ -459,12 +459,20 @@ func parseLines(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
 		// out of the copy.
 		h.Method, h.Target, h.Minor = raw[:sc.me], raw[sc.me+1:sc.te], sc.minor
 		h.Path, h.RawQuery, h.Host = raw[sc.me+1:sc.pe], raw[sc.qs:sc.te], ""
-		for _, sp := range sc.spans[:sc.n] {
+		spans := sc.spans[:sc.n]
+		if sc.hostChecked {
+			// The first field is a Host line that hostLine has checked:
+			// what observe would note of it is known.
+			sp := spans[0]
+			f.hosts, f.host, f.hostChecked = 1, raw[sp.vs:sp.ve], true
+			h.Fields = append(h.Fields, Field{Name: raw[sp.start:sp.colon], Value: f.host})
+			spans = spans[1:]
+		}
+		for _, sp := range spans {
 			name, value := raw[sp.start:sp.colon], raw[sp.vs:sp.ve]
 			h.Fields = append(h.Fields, Field{Name: name, Value: value})
 			f.observe(name, value)
 		}
-		f.hostChecked = sc.hostChecked // the first field, so f.host
 		pos = sc.rest
 	} else {
 		le := strings.IndexByte(raw, '\n')
