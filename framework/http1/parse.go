@@ -221,8 +221,8 @@ const maxSpans = 32
 
 // fastProbe is how far scan.head reads before it makes sure the head has
 // ended at all. A client that sends a long head a few bytes at a time thus
-// costs a vectorised search per call, as on the exact path, and not a
-// syntax check of everything it has sent so far.
+// costs, per call, a check of at most that many bytes and a vectorised
+// search, not a check of everything it has sent so far.
 const fastProbe = 512
 
 // head checks the head at the start of b in one pass over its bytes: the
