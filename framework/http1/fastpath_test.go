@@ -44,7 +44,8 @@ func fastPathCases() []string {
 		in = append(in, many.String()+"\r\n", many.String()+"Bad Name: x\r\n\r\n", many.String())
 	}
 	long := "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + strings.Repeat("c", 600) + "\r\n"
-	in = append(in, long+"\r\n", long+"X: \x00\r\n\r\n", long, long+" fold\r\n\r\n")
+	in = append(in, long+"\r\n", long+"X: \x00\r\n\r\n", long, long+" fold\r\n\r\n", long+"\r\nbody", long+"X: \x00\r\n\r\nbody",
+		long+"X: y\nZ: z\r\n\r\nbody", strings.Replace(long, "Host: h", "Host: h\x00", 1)+"\r\nbody")
 	for _, host := range []string{"Host: h", "Host: :80", "Host: h:", "Host: h:8x", "Host: [::1]:80", "Host:  h", "Host: h ",
 		"Host:\th", "Host:h", "host: h", "HOST: h", "Host: h\r\nHost: h", "X: y\r\nHost: h", "Host: ", "Host: h%41", "Host: h\x00",
 		"Host: h\n", "Host: h\r", "Host: 12345678.example:65535", "Host: " + strings.Repeat("h", 600)} {

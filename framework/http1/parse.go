@@ -220,9 +220,11 @@ type span struct{ start, colon, vs, ve uint16 }
 const maxSpans = 32
 
 // fastProbe is how far scan.head reads before it makes sure the head has
-// ended at all. A client that sends a long head a few bytes at a time thus
-// costs, per call, a check of at most that many bytes and a vectorised
-// search, not a check of everything it has sent so far.
+// ended at all, unless b ends in CR LF CR LF, as it does when a client has
+// sent a whole head (or several) and nothing more. A client that sends a
+// long head a few bytes at a time thus costs, per call, a check of at most
+// that many bytes and a vectorised search, not a check of everything it
+// has sent so far.
 const fastProbe = 512
 
 // head checks the head at the start of b in one pass over its bytes: the
@@ -243,7 +245,10 @@ func (sc *scan) head(b []byte, lim Limits) int {
 		b = b[:math.MaxUint16] // spans hold 16-bit offsets
 	}
 	// Until the head is known to end in b, read at most fastProbe bytes.
-	end := min(len(b), fastProbe)
+	end := len(b)
+	if end < 4 || string(b[end-4:]) != "\r\n\r\n" {
+		end = min(end, fastProbe)
+	}
 	pos := sc.requestLine(b[:end])
 	if pos == 0 || sc.te-(sc.me+1) > lim.MaxURIBytes {
 		return 0 // parseExact answers 414 first, so leave it to say so
