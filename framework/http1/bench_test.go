@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,6 +37,50 @@ func BenchmarkParseSmall(b *testing.B) {
 		if _, err := Parse(buf, Limits{}, &h); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkParsePipelined parses 16 requests sent back to back in one
+// buffer, as a pipelining client sends them and the connection parses
+// them: each Parse sees the rest of the buffer, not just its own head.
+// One op is one request.
+func BenchmarkParsePipelined(b *testing.B) {
+	buf := []byte(strings.Repeat("GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 16))
+	var h Head
+	b.SetBytes(int64(len(buf) / 16))
+	b.ReportAllocs()
+	r := 0
+	for b.Loop() {
+		if r == len(buf) {
+			r = 0
+		}
+		n, err := Parse(buf[r:], Limits{}, &h)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r += n
+	}
+}
+
+// BenchmarkParseIncomplete parses heads that have not ended yet, as a
+// client that sends its head in small pieces makes the connection do on
+// every read: each call must cost little more than a scan for the end.
+func BenchmarkParseIncomplete(b *testing.B) {
+	for _, size := range []int{64, 500, 4 << 10, 15 << 10} {
+		head := browserGET[:len(browserGET)-2]
+		for len(head) < size {
+			head += "X-Padding: " + strings.Repeat("p", 50) + "\r\n"
+		}
+		buf := []byte(head[:size])
+		b.Run(strconv.Itoa(size), func(b *testing.B) {
+			var h Head
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				if _, err := Parse(buf, Limits{}, &h); err != ErrNeedMore {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -7,23 +7,25 @@ import "strings"
 // of range comparisons per byte. The head parser asks it for every byte of
 // every field, so this is the inner loop of the whole server.
 const (
-	cToken   uint8 = 1 << iota // tchar, RFC 9110 §5.6.2
-	cValue                     // field-vchar / SP / HTAB, RFC 9110 §5.5
-	cTarget                    // visible ASCII %x21-7E, RFC 9112 §3.2 (URI syntax is ASCII)
-	cRegName                   // unreserved / sub-delims, RFC 3986 §3.2.2 reg-name without pct-encoded
-	cHex                       // HEXDIG, RFC 5234 §B.1
-	cDigit                     // DIGIT, RFC 5234 §B.1
-	cQdtext                    // qdtext, RFC 9110 §5.6.4
+	cToken   uint16 = 1 << iota // tchar, RFC 9110 §5.6.2
+	cValue                      // field-vchar / SP / HTAB, RFC 9110 §5.5
+	cTarget                     // visible ASCII %x21-7E, RFC 9112 §3.2 (URI syntax is ASCII)
+	cRegName                    // unreserved / sub-delims, RFC 3986 §3.2.2 reg-name without pct-encoded
+	cHex                        // HEXDIG, RFC 5234 §B.1
+	cDigit                      // DIGIT, RFC 5234 §B.1
+	cQdtext                     // qdtext, RFC 9110 §5.6.4
+	cPath                       // cTarget but "#", "%" and "?": a path byte that needs no closer look
+	cQuery                      // cTarget but "#": a query byte (RFC 3986 §3.4)
 )
 
 // class is filled by init from the grammar rows in classRows; reading the
 // rows is easier than reading 256 literal entries.
-var class [256]uint8
+var class [256]uint16
 
 // classRows lists, for each class, the bytes it admits, written the way the
 // RFC ABNF writes them. A range "a-z" is expanded by init.
 var classRows = []struct {
-	bit   uint8
+	bit   uint16
 	bytes string // single bytes; ranges go in lo/hi
 	lo    []byte // inclusive range starts
 	hi    []byte // inclusive range ends
@@ -43,6 +45,10 @@ var classRows = []struct {
 		"RFC 5234 §B.1: DIGIT"},
 	{cQdtext, "\t !", []byte{0x23, 0x5d, 0x80}, []byte{0x5b, 0x7e, 0xff},
 		"RFC 9110 §5.6.4: qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text"},
+	{cPath, "!\"$", []byte{0x26, 0x40}, []byte{0x3e, 0x7e},
+		"cTarget without \"#\" (a fragment, RFC 9112 §3.2), \"%\" (pct-encoded, RFC 3986 §2.1) and \"?\" (the query, RFC 3986 §3.4)"},
+	{cQuery, "!\"", []byte{0x24}, []byte{0x7e},
+		"cTarget without \"#\": the query (RFC 3986 §3.4), where \"?\" and a stray \"%\" may stand"},
 }
 
 func init() {
@@ -91,7 +97,7 @@ func ValidFieldValue(s string) bool {
 type bytestring interface{ ~string | ~[]byte }
 
 // allIn reports whether every byte of s has the class bit c.
-func allIn[T bytestring](s T, c uint8) bool {
+func allIn[T bytestring](s T, c uint16) bool {
 	for i := 0; i < len(s); i++ {
 		if class[s[i]]&c == 0 {
 			return false
@@ -207,7 +213,7 @@ func ctlBytes(x uint64) uint64 {
 // The eight table lookups do not depend on each other, so the CPU runs
 // them side by side, and there is one branch where a byte loop has eight.
 // The caller guarantees i+8 <= len(s).
-func allIn8[T bytestring](s T, i int, c uint8) bool {
+func allIn8[T bytestring](s T, i int, c uint16) bool {
 	w := s[i : i+8]
 	return class[w[0]]&class[w[1]]&class[w[2]]&class[w[3]]&
 		class[w[4]]&class[w[5]]&class[w[6]]&class[w[7]]&c != 0

@@ -53,3 +53,18 @@ func TestParseDecimal(t *testing.T) {
 		}
 	}
 }
+
+// TestPathAndQueryClasses checks the two classes the fast path scans
+// targets with against the definitions they abbreviate: cPath is cTarget
+// without "#", "%" and "?", cQuery is cTarget without "#".
+func TestPathAndQueryClasses(t *testing.T) {
+	for c := range 256 {
+		target := class[c]&cTarget != 0
+		if got, want := class[c]&cPath != 0, target && c != '#' && c != '%' && c != '?'; got != want {
+			t.Errorf("cPath(%#02x) = %v, want %v", c, got, want)
+		}
+		if got, want := class[c]&cQuery != 0, target && c != '#'; got != want {
+			t.Errorf("cQuery(%#02x) = %v, want %v", c, got, want)
+		}
+	}
+}

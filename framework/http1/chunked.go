@@ -168,7 +168,7 @@ func (d *ChunkedDecoder) Decode(dst, src []byte) (nDst, nSrc int, done bool, err
 				if isOWS(rest[0]) {
 					return fail(errObsFold) // RFC 9112 §5.2 applies to trailers too
 				}
-				if _, _, _, e := scanFieldLine(rest); e != nil {
+				if _, _, _, _, e := scanFieldLine(rest); e != nil {
 					return fail(e)
 				}
 			} else {

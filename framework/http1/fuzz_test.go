@@ -257,6 +257,7 @@ func FuzzParseParts(f *testing.F) {
 
 // checkAgainstNetHTTP is the body of the differential fuzz tests.
 func checkAgainstNetHTTP(t *testing.T, data []byte) {
+	compareFastPath(t, data, Limits{})
 	var h Head
 	n, err := Parse(data, Limits{}, &h)
 	lead := leadingEmptyLines(data)

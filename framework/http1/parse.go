@@ -3,6 +3,7 @@ package http1
 import (
 	"bytes"
 	"errors"
+	"math"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -96,8 +97,6 @@ var (
 	errTooManyFlds = perr(431, "too many header fields", "RFC 6585 §5")
 )
 
-var crlfcrlf = []byte("\r\n\r\n")
-
 // Parse looks for a complete request head at the start of buf.
 //
 // It returns (0, ErrNeedMore) while the head is incomplete and within lim;
@@ -109,7 +108,7 @@ var crlfcrlf = []byte("\r\n\r\n")
 // buffer. It does not look past the head; buf[n:] is the start of the body
 // or of the next request.
 func Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
-	n, err = parse(buf, lim.withDefaults(), h)
+	n, err = parse(buf, lim.withDefaults(), h, true)
 	if err != nil {
 		h.Reset()
 		return 0, err
@@ -117,7 +116,9 @@ func Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
 	return n, nil
 }
 
-func parse(buf []byte, lim Limits, h *Head) (int, error) {
+// parse is Parse with the limits filled in; fast is false only in the
+// tests that compare the fast path with the exact one.
+func parse(buf []byte, lim Limits, h *Head, fast bool) (int, error) {
 	// A head must end within the first MaxHeaderBytes, so nothing beyond
 	// them is ever scanned: a caller with a large buffer full of body bytes
 	// or garbage costs no more than one with a small one.
@@ -145,16 +146,45 @@ func parse(buf []byte, lim Limits, h *Head) (int, error) {
 		return 0, errBareCR // the loop above stopped, so no LF follows
 	}
 
-	// Look for the end of the head before parsing anything. bytes.Index is
-	// a vectorised scan, so a client that sends its head one byte at a time
-	// costs a fast rescan per call rather than a full reparse.
-	end := bytes.Index(buf[start:], crlfcrlf)
+	// The fast path: one pass over the bytes of a complete head of the
+	// usual shape finds its end and checks its syntax. Anything else (an
+	// incomplete head, a refusal, a rarer form) takes the exact path.
+	if !fast {
+		return parseExact(buf, start, lim, h)
+	}
+	var sc scan
+	end := sc.head(buf[start:], lim)
+	if end == 0 {
+		if sc.partial > 0 {
+			// The head has not ended, and its first sc.partial bytes are
+			// whole lines that break no rule, nor hold a bare LF.
+			_, bareLF := headEnd(buf[start+sc.partial:])
+			return 0, checkPartial(buf, start, bareLF, lim)
+		}
+		return parseExact(buf, start, lim, h)
+	}
+	n := start + end
+	raw := string(buf[start:n]) // the one allocation, as in parseExact
+	if e := parseHead(raw, &sc, lim, h); e != nil {
+		return 0, e
+	}
+	return n, nil
+}
+
+// parseExact is Parse without the fast path: it finds the end of the head
+// first and then parses it line by line, in the order the errors are
+// ranked. The fast path leaves to it every head it does not accept.
+func parseExact(buf []byte, start int, lim Limits, h *Head) (int, error) {
+	// Look for the end of the head before parsing anything, so that a
+	// client that sends its head one byte at a time costs a fast rescan
+	// per call rather than a full reparse.
+	end, bareLF := headEnd(buf[start:])
 	if end < 0 {
-		return 0, checkPartial(buf, start, lim)
+		return 0, checkPartial(buf, start, bareLF, lim)
 	}
 	// buf was cut to MaxHeaderBytes, so a head found in it is within the
 	// limit; only the target may still be too long.
-	n := start + end + len(crlfcrlf)
+	n := start + end
 	if e := checkTargetLength(buf[start:n], lim); e != nil {
 		return 0, e
 	}
@@ -162,16 +192,188 @@ func parse(buf []byte, lim Limits, h *Head) (int, error) {
 	// The one allocation: copy the head once. From here on every string is
 	// a substring of raw, so nothing the handler keeps aliases buf.
 	raw := string(buf[start:n])
-	if e := parseHead(raw, lim, h); e != nil {
+	if e := parseHead(raw, nil, lim, h); e != nil {
 		return 0, e
 	}
 	return n, nil
 }
 
+// scan is what the fast path, scan.head, learns from the bytes of a head:
+// where the parts of the request line end, and where the first field lines
+// are, so that after the copy they need only be sliced out of it.
+type scan struct {
+	me, pe, qs, te int // method end, path end, query start, target end
+	minor          int
+	rest           int  // the first field line not in spans
+	partial        int  // see head
+	hostChecked    bool // the first field line is a Host that hostLine has checked
+	n              int  // how many spans are recorded
+	spans          [maxSpans]span
+}
+
+// span locates a field line in the head: name head[start:colon], value
+// head[vs:ve].
+type span struct{ start, colon, vs, ve uint16 }
+
+// maxSpans bounds the field lines scan.head records; the lines after them
+// are parsed again from the copy, which only heads with more fields pay.
+const maxSpans = 32
+
+// fastProbe is how far scan.head reads before it makes sure the head has
+// ended at all, unless b ends in CR LF CR LF, as it does when a client has
+// sent a whole head (or several) and nothing more. A client that sends a
+// long head a few bytes at a time thus costs, per call, a check of at most
+// that many bytes and a vectorised search, not a check of everything it
+// has sent so far.
+const fastProbe = 512
+
+// head checks the head at the start of b in one pass over its bytes: the
+// request line in the form requestLine accepts, then field lines up to
+// the empty line. It returns the length of the head through its CRLF CRLF,
+// or 0 to leave the head to parseExact: b holds no complete head, or the
+// head breaks a rule or has a rarer shape. It accepts only heads that
+// parseExact accepts, and does the same checks: the framing rules, which
+// come after the copy, are shared. TestFastPath and FuzzParse check that
+// both paths agree.
+//
+// When b holds no complete head and head has read whole lines that break
+// no rule, it sets sc.partial to their length, so that Parse need not look
+// at them again to answer ErrNeedMore.
+func (sc *scan) head(b []byte, lim Limits) int {
+	cut := len(b) > math.MaxUint16
+	if cut {
+		b = b[:math.MaxUint16] // spans hold 16-bit offsets
+	}
+	// Until the head is known to end in b, read at most fastProbe bytes.
+	end := len(b)
+	if end < 4 || string(b[end-4:]) != "\r\n\r\n" {
+		end = min(end, fastProbe)
+	}
+	pos := sc.requestLine(b[:end])
+	if pos == 0 || sc.te-(sc.me+1) > lim.MaxURIBytes {
+		return 0 // parseExact answers 414 first, so leave it to say so
+	}
+	for count := 0; ; {
+		if pos+1 >= end {
+			if end == len(b) || !bytes.Contains(b[pos-2:], crlfcrlf) {
+				if !cut {
+					sc.partial = pos // the head has not ended
+				}
+				return 0
+			}
+			end = len(b) // it has: read on
+			continue
+		}
+		switch b[pos] {
+		case '\r':
+			if b[pos+1] != '\n' {
+				return 0
+			}
+			if sc.n < maxSpans {
+				sc.rest = pos // every field line was recorded
+			}
+			return pos + 2 // the previous line's CRLF and this one
+		case ' ', '\t':
+			return 0 // obs-fold, or whitespace before the first field
+		}
+		colon, vs, ve, next := len("Host"), len("Host: "), 0, 0
+		if count == 0 {
+			ve, next = hostLine(b[pos:end])
+			sc.hostChecked = next > 0
+		}
+		var e *ProtocolError
+		if next == 0 {
+			colon, vs, ve, next, e = scanFieldLine(b[pos:end])
+		}
+		if e != nil {
+			if bytes.IndexByte(b[pos:end], '\n') >= 0 {
+				return 0 // a whole line that breaks a rule: parseExact says which
+			}
+			// The line has not ended before end.
+			if end == len(b) || !bytes.Contains(b[pos-2:], crlfcrlf) {
+				if !cut {
+					sc.partial = pos // nor has the head
+				}
+				return 0
+			}
+			end = len(b) // the head has ended: read on
+			continue
+		}
+		if count == lim.MaxHeaderCount {
+			return 0
+		}
+		if sc.n < maxSpans {
+			sc.spans[sc.n] = span{uint16(pos), uint16(pos + colon), uint16(pos + vs), uint16(pos + ve)}
+			sc.n++
+			sc.rest = pos + next
+		}
+		count++
+		pos += next
+	}
+}
+
+var crlfcrlf = []byte("\r\n\r\n")
+
+// hostLine reads the field line that nearly every request starts with,
+//
+//	"Host: " reg-name [ ":" port ] CRLF
+//
+// spelled as clients spell it, and checks its value as a field value and
+// as a Host (RFC 9110 §7.2) in one pass, eight bytes at a time, so that the
+// rules need not look at it again. It returns where the value ends and the
+// length of the line with its CRLF, or 0, 0 for any other line, which
+// scanFieldLine then reads. What it accepts, scanFieldLine and
+// splitHostPort accept with the same result.
+func hostLine(b []byte) (ve, next int) {
+	if len(b) < len("Host: \r\n") || string(b[:len("Host: ")]) != "Host: " {
+		return 0, 0
+	}
+	i := len("Host: ")
+	for i+8 <= len(b) && allIn8(b, i, cRegName) {
+		i += 8
+	}
+	for i < len(b) && class[b[i]]&cRegName != 0 {
+		i++
+	}
+	if i < len(b) && b[i] == ':' && i > len("Host: ") {
+		i++ // a port, after a host that is not empty
+		for i < len(b) && class[b[i]]&cDigit != 0 {
+			i++
+		}
+	}
+	if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
+		return 0, 0
+	}
+	return i, i + 2
+}
+
+// headEnd returns the length of the head at the start of b, through its
+// first CRLF CRLF, or -1 when b holds none yet; bareLF reports whether a
+// line before that ended in a bare LF. It hops from one LF to the next with
+// bytes.IndexByte, a vectorised scan, and looks at the bytes around each:
+// one call per line, where a search for the four bytes CR LF CR LF stops at
+// every CR and compares there.
+func headEnd(b []byte) (end int, bareLF bool) {
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return -1, bareLF
+		}
+		i += j // b[i] is the LF
+		switch {
+		case i == 0 || b[i-1] != '\r':
+			bareLF = true
+		case i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n':
+			return i + 3, bareLF
+		}
+	}
+}
+
 // checkPartial decides between ErrNeedMore and an early refusal for a head
-// that has not ended yet. Waiting for the end would let a client hold the
-// connection with a request we already know we will refuse.
-func checkPartial(buf []byte, start int, lim Limits) error {
+// that has not ended yet; bareLF is what headEnd saw. Waiting for the end
+// would let a client hold the connection with a request we already know we
+// will refuse.
+func checkPartial(buf []byte, start int, bareLF bool, lim Limits) error {
 	head := buf[start:]
 	if e := checkTargetLength(head, lim); e != nil {
 		return e
@@ -193,15 +395,8 @@ func checkPartial(buf []byte, start int, lim Limits) error {
 	}
 	// Without this, a client that ends its lines with bare LF would wait
 	// for a CRLF CRLF that never comes and be answered 431 much later.
-	for i := 0; ; {
-		j := bytes.IndexByte(head[i:], '\n')
-		if j < 0 {
-			break
-		}
-		if i+j == 0 || head[i+j-1] != '\r' {
-			return errBareLF
-		}
-		i += j + 1
+	if bareLF {
+		return errBareLF
 	}
 	// An incomplete head of MaxHeaderBytes bytes can only complete beyond
 	// the limit. (parse cut buf to at most that length.)
@@ -240,11 +435,14 @@ func checkTargetLength(head []byte, lim Limits) *ProtocolError {
 	return nil
 }
 
-// parseHead parses a complete head, raw, which ends in CRLF CRLF.
-func parseHead(raw string, lim Limits, h *Head) *ProtocolError {
+// parseHead parses a complete head, raw, which ends in CRLF CRLF; sc is
+// what the fast path found in it, or nil.
+func parseHead(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
 	prev := len(h.Fields)
-	*h = Head{Raw: raw, Fields: h.Fields[:0]}
-	e := parseLines(raw, lim, h)
+	// Every other field of h is set once by parseLines when it succeeds,
+	// so h is not cleared first; on an error Parse resets it.
+	h.Raw, h.Fields = raw, h.Fields[:0]
+	e := parseLines(raw, sc, lim, h)
 	// The slots this request did not overwrite still hold the previous
 	// request's strings: clear them, for the reason given in Head.Reset.
 	// Clearing only these, rather than all of them up front, matters: a
@@ -257,31 +455,56 @@ func parseHead(raw string, lim Limits, h *Head) *ProtocolError {
 }
 
 // parseLines parses the request line and the field lines of raw into h,
-// which parseHead has emptied.
-func parseLines(raw string, lim Limits, h *Head) *ProtocolError {
-	le := strings.IndexByte(raw, '\n')
-	line, e := chompCR(raw[:le])
-	if e != nil {
-		return e
-	}
-	if e := parseRequestLine(line, h); e != nil {
-		return e
+// starting after what the fast path, if sc is not nil, has already done.
+func parseLines(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
+	var f framing
+	var pos int
+	if sc != nil {
+		// The fast path has checked the syntax: slice the parts it found
+		// out of the copy.
+		h.Method, h.Target, h.Minor = raw[:sc.me], raw[sc.me+1:sc.te], sc.minor
+		h.Path, h.RawQuery, h.Host = raw[sc.me+1:sc.pe], raw[sc.qs:sc.te], ""
+		spans := sc.spans[:sc.n]
+		if sc.hostChecked {
+			// The first field is a Host line that hostLine has checked:
+			// what observe would note of it is known.
+			sp := spans[0]
+			f.hosts, f.host, f.hostChecked = 1, raw[sp.vs:sp.ve], true
+			h.Fields = append(h.Fields, Field{Name: raw[sp.start:sp.colon], Value: f.host})
+			spans = spans[1:]
+		}
+		for _, sp := range spans {
+			name, value := raw[sp.start:sp.colon], raw[sp.vs:sp.ve]
+			h.Fields = append(h.Fields, Field{Name: name, Value: value})
+			f.observe(name, value)
+		}
+		pos = sc.rest
+	} else {
+		le := strings.IndexByte(raw, '\n')
+		line, e := chompCR(raw[:le])
+		if e != nil {
+			return e
+		}
+		if e := parseRequestLine(line, h); e != nil {
+			return e
+		}
+		pos = le + 1
 	}
 
-	var f framing
 	// raw ends with the first CRLF CRLF of the input and no field line can
 	// hold a CR, so the first empty line is the end of raw.
-	for pos := le + 1; pos < len(raw)-2; {
+	for pos < len(raw)-2 {
 		if isOWS(raw[pos]) {
 			if len(h.Fields) == 0 {
 				return errLeadingWS
 			}
 			return errObsFold
 		}
-		name, value, next, e := scanFieldLine(raw[pos:])
+		colon, vs, ve, next, e := scanFieldLine(raw[pos:])
 		if e != nil {
 			return e
 		}
+		name, value := raw[pos:pos+colon], raw[pos+vs:pos+ve]
 		if len(h.Fields) == lim.MaxHeaderCount {
 			return errTooManyFlds
 		}
@@ -302,6 +525,79 @@ func chompCR(line string) (string, *ProtocolError) {
 	}
 	return line[:len(line)-1], nil
 }
+
+// requestLine is the fast path's request line, the one nearly every
+// client sends,
+//
+//	method SP origin-form SP ( "HTTP/1.1" / "HTTP/1.0" ) CRLF
+//
+// checked in one pass, the target eight bytes at a time. It records where
+// the parts end and returns the length of the line with its CRLF, or 0 for
+// any other line: another form or version, or one to refuse, which
+// parseRequestLine then decides. What it accepts, parseRequestLine accepts
+// with the same result.
+func (sc *scan) requestLine(raw []byte) int {
+	i := 0
+	for i < len(raw) && class[raw[i]]&cToken != 0 {
+		i++ // methods are short
+	}
+	if i == 0 || i+1 >= len(raw) || raw[i] != ' ' || raw[i+1] != '/' {
+		return 0
+	}
+	method, ts := raw[:i], i+1
+	// The path: bytes that need no closer look, and valid %HH triplets
+	// (RFC 3986 §2.1), so validPercent has nothing left to check.
+	j := ts
+	for {
+		for j+8 <= len(raw) && allIn8(raw, j, cPath) {
+			j += 8
+		}
+		for j < len(raw) && class[raw[j]]&cPath != 0 {
+			j++
+		}
+		if j+2 < len(raw) && raw[j] == '%' && class[raw[j+1]]&class[raw[j+2]]&cHex != 0 {
+			j += 3
+			continue
+		}
+		break
+	}
+	pe, qs := j, j
+	if j < len(raw) && raw[j] == '?' {
+		j++
+		qs = j
+		for j+8 <= len(raw) && allIn8(raw, j, cQuery) {
+			j += 8
+		}
+		for j < len(raw) && class[raw[j]]&cQuery != 0 {
+			j++
+		}
+	}
+	// The target stops at a byte it may not hold; it must be the SP before
+	// the version, and the version one 8-byte word.
+	if j+11 > len(raw) || raw[j] != ' ' || raw[j+9] != '\r' || raw[j+10] != '\n' {
+		return 0
+	}
+	var minor int
+	switch load64(raw, j+1) {
+	case http11:
+		minor = 1
+	case http10:
+		minor = 0
+	default:
+		return 0
+	}
+	if string(method) == "CONNECT" {
+		return 0
+	}
+	sc.me, sc.pe, sc.qs, sc.te, sc.minor = i, pe, qs, j, minor
+	return j + 11
+}
+
+// "HTTP/1.1" and "HTTP/1.0" as load64 reads them.
+const (
+	http11 = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48 | '1'<<56
+	http10 = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48 | '0'<<56
+)
 
 // parseRequestLine parses
 //
@@ -330,6 +626,7 @@ func parseRequestLine(line string, h *Head) *ProtocolError {
 		return e
 	}
 	h.Method, h.Target, h.Minor = method, target, minor
+	h.RawQuery, h.Host = "", "" // parseTarget sets them when there are any
 
 	if !allIn(target, cTarget) {
 		return errTargetByte
@@ -451,12 +748,13 @@ func validPercent(s string) bool {
 //
 //	field-line = field-name ":" OWS field-value OWS   (RFC 9112 §5)
 //
-// It returns the name, which must be a token, the value with OWS trimmed,
-// and the length of the line with its CRLF. Each byte is looked at once: the value scan
+// It returns where the name, which must be a token, ends (at the colon),
+// where the value with OWS trimmed starts and ends, and the length of the
+// line with its CRLF. Each byte is looked at once: the value scan
 // stops at the first byte a value may not hold, and that byte must be the
 // CR of the line's CRLF. The caller has already refused a line that starts
 // with whitespace.
-func scanFieldLine[T bytestring](s T) (name, value T, next int, e *ProtocolError) {
+func scanFieldLine[T bytestring](s T) (colon, vs, ve, next int, e *ProtocolError) {
 	i := 0
 	for i+8 <= len(s) && allIn8(s, i, cToken) {
 		i += 8 // most names are longer than eight bytes
@@ -466,7 +764,7 @@ func scanFieldLine[T bytestring](s T) (name, value T, next int, e *ProtocolError
 	}
 	switch {
 	case i == len(s) || s[i] == '\r' || s[i] == '\n':
-		return name, value, 0, errFieldLine
+		return 0, 0, 0, 0, errFieldLine
 	case s[i] == ':' && i > 0:
 		// the good case
 	case isOWS(s[i]):
@@ -477,19 +775,18 @@ func scanFieldLine[T bytestring](s T) (name, value T, next int, e *ProtocolError
 			i++
 		}
 		if i < len(s) && s[i] == ':' {
-			return name, value, 0, errSpaceColon
+			return 0, 0, 0, 0, errSpaceColon
 		}
-		return name, value, 0, errFieldName
+		return 0, 0, 0, 0, errFieldName
 	default:
-		return name, value, 0, errFieldName
+		return 0, 0, 0, 0, errFieldName
 	}
-	name = s[:i]
 	v := s[i+1:] // indexing from 0 lets the compiler prove most indexes in bounds
 	j := 0
 	for j < len(v) && isOWS(v[j]) {
 		j++
 	}
-	vs := j
+	vs = j
 	// Values are most of a head's bytes, so they are checked a word at a
 	// time while no byte of the word needs a closer look. The only bytes
 	// that do are the controls, which includes the CR that ends the line;
@@ -515,15 +812,15 @@ func scanFieldLine[T bytestring](s T) (name, value T, next int, e *ProtocolError
 	case j+1 < len(v) && v[j] == '\r' && v[j+1] == '\n':
 		// end of the line
 	case j < len(v) && v[j] == '\n':
-		return name, value, 0, errBareLF
+		return 0, 0, 0, 0, errBareLF
 	default:
 		// RFC 9110 §5.5: CR, LF and NUL are never allowed in a value; we
 		// refuse every other CTL but HTAB as well, as field-vchar says.
-		return name, value, 0, errFieldValue
+		return 0, 0, 0, 0, errFieldValue
 	}
-	ve := j
+	ve = j
 	for ve > vs && isOWS(v[ve-1]) {
 		ve--
 	}
-	return name, v[vs:ve], i + 1 + j + 2, nil
+	return i, i + 1 + vs, i + 1 + ve, i + 1 + j + 2, nil
 }

@@ -139,6 +139,23 @@ var okCases = []struct {
 	{"MaxHeaderCount fields", "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\n\r\n", Limits{MaxHeaderCount: 2}, 0,
 		Head{Method: "GET", Target: "/", Path: "/", Host: "h", Minor: 1,
 			Fields: []Field{{"Host", "h"}, {"A", "1"}}, ContentLength: -1}, "RFC 6585 §5"},
+
+	// The edges of the eight-byte words the scans read (see TestFastPath).
+	{"names, values and a target of 7, 8 and 9 bytes",
+		"GET /234567 HTTP/1.1\r\nHost: 1234567\r\nABCDEFG: 1234567\r\nABCDEFGH: 12345678\r\nABCDEFGHI:123456789 \t\r\n\r\n", Limits{}, 0,
+		Head{Method: "GET", Target: "/234567", Path: "/234567", Host: "1234567", Minor: 1,
+			Fields:        []Field{{"Host", "1234567"}, {"ABCDEFG", "1234567"}, {"ABCDEFGH", "12345678"}, {"ABCDEFGHI", "123456789"}},
+			ContentLength: -1}, "RFC 9112 §5"},
+	{"percent triplet across a word, stray percent in the query",
+		"GET /abcdef%2Fg/%41?q=%zz%&r HTTP/1.0\r\nHost: 12345678:8080\r\n\r\n", Limits{}, 0,
+		Head{Method: "GET", Target: "/abcdef%2Fg/%41?q=%zz%&r", Path: "/abcdef%2Fg/%41", RawQuery: "q=%zz%&r", Host: "12345678:8080",
+			Minor: 0, Fields: []Field{{"Host", "12345678:8080"}}, ContentLength: -1, Close: true}, "RFC 3986 §2.1"},
+	{"head longer than 512 bytes", "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + strings.Repeat("c", 600) + "\r\nX: y\r\n\r\n", Limits{}, 0,
+		Head{Method: "GET", Target: "/", Path: "/", Host: "h", Minor: 1,
+			Fields: []Field{{"Host", "h"}, {"Cookie", strings.Repeat("c", 600)}, {"X", "y"}}, ContentLength: -1}, "RFC 9112 §2.2"},
+	{"head followed by the next", "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n", Limits{}, 28,
+		Head{Method: "GET", Target: "/a", Path: "/a", Host: "h", Minor: 1,
+			Fields: []Field{{"Host", "h"}}, ContentLength: -1}, "RFC 9112 §9.3.2"},
 }
 
 // badCases are requests Parse must refuse, with the status it must give.
@@ -285,6 +302,11 @@ var badCases = []struct {
 	{"leading empty lines count", "\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", Limits{MaxHeaderBytes: 30}, 431, "RFC 6585 §5"},
 	{"only empty lines, past the limit", "\r\n\r\n\r\n\r\n\r\n", Limits{MaxHeaderBytes: 10}, 431, "RFC 6585 §5"},
 	{"too many fields", "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n", Limits{MaxHeaderCount: 2}, 431, "RFC 6585 §5"},
+
+	// Past the 512 bytes the fast path reads before it checks that the head has ended.
+	{"bare LF after 512 bytes", "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + strings.Repeat("c", 600) + "\r\nX: y\n\r\n", Limits{}, 400, "RFC 9112 §2.2"},
+	{"bare LF after 512 bytes, incomplete", "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + strings.Repeat("c", 600) + "\r\nX: y\nZ", Limits{}, 400, "RFC 9112 §2.2"},
+	{"NUL after 512 bytes", "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + strings.Repeat("c", 600) + "\x00\r\n\r\n", Limits{}, 400, "RFC 9110 §5.5"},
 }
 
 // needMoreCases are incomplete heads that break no rule yet.
@@ -298,6 +320,12 @@ var needMoreCases = []struct{ name, in string }{
 	{"no empty line", "GET / HTTP/1.1\r\nHost: h\r\n"},
 	{"half the final CRLF", "GET / HTTP/1.1\r\nHost: h\r\n\r"},
 	{"invalid field, not yet complete", "GET / HTTP/1.1\r\nHost : h\r\n"}, // refused once complete
+	{"field name cut", "GET / HTTP/1.1\r\nHo"},
+	{"field value cut", "GET / HTTP/1.1\r\nHost: h\r\nX: 12345678"},
+	{"field value with its CR", "GET / HTTP/1.1\r\nHost: h\r\nX: 12345678\r"},
+	{"invalid byte, line not yet ended", "GET / HTTP/1.1\r\nHost: h\r\nX: 1\x002"}, // refused once complete
+	{"long head not yet ended", "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + strings.Repeat("c", 600) + "\r\nX: y\r\n"},
+	{"long value not yet ended", "GET / HTTP/1.1\r\nHost: h\r\nCookie: " + strings.Repeat("c", 600)},
 }
 
 func TestParseOK(t *testing.T) {

@@ -115,26 +115,30 @@ const (
 // case-insensitively (RFC 9110 §5.1). It runs for every field line, so the
 // length picks the one candidate (most names fail right there), and the
 // canonical spelling, which is what clients almost always send, is tried
-// with a plain comparison before folding case.
+// with a plain comparison (a few word compares, for a constant) before
+// folding case.
 func kindOf(name string) fieldKind {
-	var canon string
-	var kind fieldKind
 	switch len(name) {
-	case len("Host"):
-		canon, kind = "Host", kHost // RFC 9112 §3.2
-	case len("Expect"):
-		canon, kind = "Expect", kExpect // RFC 9110 §10.1.1
-	case len("Connection"):
-		canon, kind = "Connection", kConnection // RFC 9110 §7.6.1, RFC 9112 §9.3
-	case len("Content-Length"):
-		canon, kind = "Content-Length", kContentLength // RFC 9110 §8.6, RFC 9112 §6.3
-	case len("Transfer-Encoding"):
-		canon, kind = "Transfer-Encoding", kTransferEncoding // RFC 9112 §6.1
-	default:
-		return kOther
-	}
-	if name == canon || equalFold(name, canon) {
-		return kind
+	case len("Host"): // RFC 9112 §3.2
+		if name == "Host" || equalFold(name, "Host") {
+			return kHost
+		}
+	case len("Expect"): // RFC 9110 §10.1.1
+		if name == "Expect" || equalFold(name, "Expect") {
+			return kExpect
+		}
+	case len("Connection"): // RFC 9110 §7.6.1, RFC 9112 §9.3
+		if name == "Connection" || equalFold(name, "Connection") {
+			return kConnection
+		}
+	case len("Content-Length"): // RFC 9110 §8.6, RFC 9112 §6.3
+		if name == "Content-Length" || equalFold(name, "Content-Length") {
+			return kContentLength
+		}
+	case len("Transfer-Encoding"): // RFC 9112 §6.1
+		if name == "Transfer-Encoding" || equalFold(name, "Transfer-Encoding") {
+			return kTransferEncoding
+		}
 	}
 	return kOther
 }
@@ -143,8 +147,9 @@ func kindOf(name string) fieldKind {
 type framing struct {
 	facts fact
 
-	hosts int
-	host  string
+	hosts       int
+	host        string
+	hostChecked bool // host is known to be uri-host [ ":" port ] already
 
 	clText string // the first Content-Length element, to compare the others against
 	cl     int64
@@ -246,8 +251,10 @@ func (f *framing) decide(h *Head) *ProtocolError {
 	}
 	if f.hosts == 0 {
 		f.facts |= fHostMissing
-	} else if _, ok := splitHostPort(f.host); !ok {
-		f.facts |= fHostInvalid
+	} else if !f.hostChecked {
+		if _, ok := splitHostPort(f.host); !ok {
+			f.facts |= fHostInvalid
+		}
 	}
 	if f.facts&fTEPresent != 0 && !f.lastChunked {
 		f.facts |= fTENotChunkedFinal
@@ -332,11 +339,21 @@ func splitHostPort(s string) (host string, ok bool) {
 			return "", false
 		}
 	} else {
-		if i := strings.LastIndexByte(s, ':'); i >= 0 {
-			host, port, hasPort = s[:i], s[i+1:], true
+		// One pass: the reg-name (eight bytes at a time), then a port if
+		// the byte it stops at is a colon. A second colon lands in the
+		// port and fails there.
+		i := 0
+		for i+8 <= len(s) && allIn8(s, i, cRegName) {
+			i += 8
 		}
-		if !allIn(host, cRegName) {
-			return "", false
+		for i < len(s) && class[s[i]]&cRegName != 0 {
+			i++
+		}
+		if i < len(s) {
+			if s[i] != ':' {
+				return "", false
+			}
+			host, port, hasPort = s[:i], s[i+1:], true
 		}
 	}
 	if !allIn(port, cDigit) || hasPort && host == "" {
