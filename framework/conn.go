@@ -374,7 +374,7 @@ func callErrorHandler(c *Ctx, err error) (panicked any, stack []byte) {
 func (cn *conn) readHead() bool {
 	guarded := false
 	for {
-		n, err := http1.Parse(cn.rbuf[cn.r:cn.w], cn.lim, &cn.ctx.head)
+		n, err := cn.ctx.arena.Parse(cn.rbuf[cn.r:cn.w], cn.lim, &cn.ctx.head)
 		if err == nil {
 			cn.r += n
 			if cn.trace != nil {

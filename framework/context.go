@@ -24,11 +24,12 @@ import (
 // is a substring of one immutable copy of the head, so those stay valid
 // forever, even in a goroutine or a cache.
 type Ctx struct {
-	conn *conn
-	head http1.Head
-	body body
-	res  response
-	rw   routeWriter
+	conn  *conn
+	head  http1.Head
+	arena http1.Arena // where the heads of this Ctx's requests are copied (kept across requests)
+	body  body
+	res   response
+	rw    routeWriter
 
 	app    *App
 	route  *Route

@@ -2,6 +2,8 @@ package http1
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -53,5 +55,36 @@ func TestArenaAllocs(t *testing.T) {
 	// A block holds many small heads: most copies allocate nothing.
 	if n := testing.AllocsPerRun(100, func() { a.Copy(head) }); n > 0.1 {
 		t.Fatalf("%.2f allocations per small copy", n)
+	}
+}
+
+// Heads parsed through an Arena are the heads Parse gives, and stay
+// intact when the caller's buffer is reused and the arena moves on.
+func TestArenaParse(t *testing.T) {
+	var a Arena
+	type kept struct {
+		h    Head
+		want Head
+	}
+	var all []kept
+	buf := make([]byte, 0, 4096)
+	for i := range 300 {
+		req := fmt.Sprintf("GET /p/%d?q=%d HTTP/1.1\r\nHost: example.com\r\nX-N: %s\r\n\r\n", i, i, strings.Repeat("v", i%700))
+		buf = append(buf[:0], req...)
+		var h, want Head
+		n, err := a.Parse(buf, Limits{}, &h)
+		n2, err2 := Parse([]byte(req), Limits{}, &want)
+		if n != n2 || err != err2 {
+			t.Fatalf("%d: Arena.Parse = %d, %v; Parse = %d, %v", i, n, err, n2, err2)
+		}
+		for j := range buf {
+			buf[j] = '#' // the caller reuses its buffer
+		}
+		all = append(all, kept{h, want})
+	}
+	for i, k := range all {
+		if !reflect.DeepEqual(k.h, k.want) {
+			t.Fatalf("head %d changed:\n%+v\nwant\n%+v", i, k.h, k.want)
+		}
 	}
 }

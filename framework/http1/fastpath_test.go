@@ -100,8 +100,8 @@ func compareFastPath(t testing.TB, data []byte, lim Limits) {
 	t.Helper()
 	var fast, exact Head
 	lim = lim.withDefaults()
-	n1, err1 := parse(data, lim, &fast, true)
-	n2, err2 := parse(data, lim, &exact, false)
+	n1, err1 := parse(data, lim, &fast, nil, true)
+	n2, err2 := parse(data, lim, &exact, nil, false)
 	if err1 != nil {
 		fast.Reset()
 	}

@@ -107,7 +107,14 @@ var (
 // buffer. It does not look past the head; buf[n:] is the start of the body
 // or of the next request.
 func Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
-	n, err = parse(buf, lim.withDefaults(), h, true)
+	return (*Arena)(nil).Parse(buf, lim, h)
+}
+
+// Parse is the package's Parse, with the head's one string cut from a's
+// current block instead of allocated on its own (see Arena). A nil a
+// allocates, as Parse does.
+func (a *Arena) Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
+	n, err = parse(buf, lim.withDefaults(), h, a, true)
 	if err != nil {
 		h.Reset()
 		return 0, err
@@ -115,9 +122,10 @@ func Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
 	return n, nil
 }
 
-// parse is Parse with the limits filled in; fast is false only in the
-// tests that compare the fast path with the exact one.
-func parse(buf []byte, lim Limits, h *Head, fast bool) (int, error) {
+// parse is Parse with the limits filled in and the arena the head's
+// string comes from; fast is false only in the tests that compare the
+// fast path with the exact one.
+func parse(buf []byte, lim Limits, h *Head, a *Arena, fast bool) (int, error) {
 	// A head must end within the first MaxHeaderBytes, so nothing beyond
 	// them is ever scanned: a caller with a large buffer full of body bytes
 	// or garbage costs no more than one with a small one.
@@ -149,7 +157,7 @@ func parse(buf []byte, lim Limits, h *Head, fast bool) (int, error) {
 	// usual shape finds its end and checks its syntax. Anything else (an
 	// incomplete head, a refusal, a rarer form) takes the exact path.
 	if !fast {
-		return parseExact(buf, start, lim, h)
+		return parseExact(buf, start, lim, h, a)
 	}
 	var sc scan
 	end := sc.head(buf[start:], lim)
@@ -160,10 +168,10 @@ func parse(buf []byte, lim Limits, h *Head, fast bool) (int, error) {
 			_, bareLF := headEnd(buf[start+sc.partial:])
 			return 0, checkPartial(buf, start, bareLF, lim)
 		}
-		return parseExact(buf, start, lim, h)
+		return parseExact(buf, start, lim, h, a)
 	}
 	n := start + end
-	raw := string(buf[start:n]) // the one allocation, as in parseExact
+	raw := a.Copy(buf[start:n]) // the one copy, as in parseExact
 	if e := parseHead(raw, &sc, lim, h); e != nil {
 		return 0, e
 	}
@@ -173,7 +181,7 @@ func parse(buf []byte, lim Limits, h *Head, fast bool) (int, error) {
 // parseExact is Parse without the fast path: it finds the end of the head
 // first and then parses it line by line, in the order the errors are
 // ranked. The fast path leaves to it every head it does not accept.
-func parseExact(buf []byte, start int, lim Limits, h *Head) (int, error) {
+func parseExact(buf []byte, start int, lim Limits, h *Head, a *Arena) (int, error) {
 	// Look for the end of the head before parsing anything, so that a
 	// client that sends its head one byte at a time costs a fast rescan
 	// per call rather than a full reparse.
@@ -188,9 +196,10 @@ func parseExact(buf []byte, start int, lim Limits, h *Head) (int, error) {
 		return 0, e
 	}
 
-	// The one allocation: copy the head once. From here on every string is
-	// a substring of raw, so nothing the handler keeps aliases buf.
-	raw := string(buf[start:n])
+	// The one copy: the head, once, into a string of its own (or of the
+	// arena's block). From here on every string is a substring of raw, so
+	// nothing the handler keeps aliases buf.
+	raw := a.Copy(buf[start:n])
 	if e := parseHead(raw, nil, lim, h); e != nil {
 		return 0, e
 	}
