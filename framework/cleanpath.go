@@ -20,19 +20,22 @@ func redirectCode(method string) int {
 	return StatusPermanentRedirect
 }
 
-// hasDotSegment reports whether path holds a "." or ".." segment.
+// hasDotSegment reports whether path holds a "." or ".." segment. Every
+// request asks, and most paths hold no dot at all: it hops from dot to
+// dot with IndexByte, which costs less than looking for "/.".
 func hasDotSegment(path string) bool {
-	if !strings.Contains(path, "/.") {
-		return false
-	}
-	for i := 0; i+1 < len(path); i++ {
-		if path[i] != '/' || path[i+1] != '.' {
-			continue
+	for i := strings.IndexByte(path, '.'); i >= 0; {
+		if i > 0 && path[i-1] == '/' {
+			rest := path[i+1:] // after "/."
+			if rest == "" || rest[0] == '/' || rest[0] == '.' && (len(rest) == 1 || rest[1] == '/') {
+				return true
+			}
 		}
-		rest := path[i+2:]
-		if rest == "" || rest[0] == '/' || rest[0] == '.' && (len(rest) == 1 || rest[1] == '/') {
-			return true
+		j := strings.IndexByte(path[i+1:], '.')
+		if j < 0 {
+			return false
 		}
+		i += 1 + j
 	}
 	return false
 }

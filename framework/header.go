@@ -129,8 +129,11 @@ func (h *Header) Del(name string) {
 func (h *Header) Fields() []http1.Field { return h.fields }
 
 func (h *Header) reset() {
-	for i := range h.fields { // a loop: cheaper than clear for a few fields
-		h.fields[i] = http1.Field{}
+	for i := range h.fields {
+		// Field by field: the compiler turns "h.fields[i] = Field{}" in
+		// a loop into a call of memclrHasPointers, which costs more than
+		// the stores for the few fields a response has.
+		h.fields[i].Name, h.fields[i].Value = "", ""
 	}
 	h.fields = h.fields[:0]
 	h.bad = ""
