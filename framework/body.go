@@ -216,7 +216,7 @@ func (b *body) readChunked(p []byte) (int, error) {
 		if cn.r == cn.w {
 			cn.r, cn.w = 0, 0
 		}
-		if cn.w == len(cn.rbuf) && cn.r == 0 && len(cn.rbuf) >= cn.lim.MaxHeaderBytes+readBufSize {
+		if cn.w == len(cn.rbuf) && cn.r == 0 && len(cn.rbuf) >= cn.env.lim.MaxHeaderBytes+readBufSize {
 			return 0, &http1.ProtocolError{Status: StatusBadRequest, Reason: "chunk header or trailer too long"}
 		}
 		cn.makeRoom()

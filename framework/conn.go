@@ -41,9 +41,8 @@ const (
 
 type conn struct {
 	srv    *Server
-	env    serverEnv
+	env    *serverEnv // the server's, shared by its connections
 	nc     net.Conn
-	lim    http1.Limits
 	remote string // formatted on first use (remoteAddr)
 	parent context.Context
 
@@ -62,15 +61,13 @@ type conn struct {
 	cancel      context.CancelFunc // cancels base
 	aborted     atomic.Bool        // set under mu too, so that context and abort agree
 	hijacked    bool
-	inHandler   bool      // the handler runs: a panic now is its (serveRequests)
-	panicked    any       // what it panicked with, until serve answers
-	stack       []byte    // where it panicked
-	closeReason string    // why the connection closes after this response; "" keeps it open
-	parked      bool      // idle on a fresh goroutine (see idleGrace)
-	pace        idlePace  // the grace this connection has earned (idle.go)
-	idleSince   time.Time // when the current wait between requests began
-	linger      bool      // request bytes may be unread: drain them before closing
-	bg          bgRead
+	inHandler   bool          // the handler runs: a panic now is its (serveRequests)
+	closeReason string        // why the connection closes after this response; "" keeps it open
+	parked      bool          // idle on a fresh goroutine (see idleGrace)
+	pace        idlePace      // the grace this connection has earned (idle.go)
+	idleSince   time.Time     // when the current wait between requests began
+	linger      bool          // request bytes may be unread: drain them before closing
+	bg          *bgRead       // the client-gone watch, while it runs (watch.go)
 	client      string        // the client's IP, for MaxConnsPerClient
 	stream      *EventStream  // the open event stream, stopped when the handler returns
 	kept        *HijackedConn // a hijacked connection that keeps its slot (HijackConn)
@@ -82,9 +79,12 @@ type conn struct {
 	trace       *tracer // nil unless the server traces requests (trace.go)
 }
 
-// serverEnv is what a response needs from its server, fixed when the
-// connection opens: the response writer never reaches the Server itself.
+// serverEnv is what a connection and its responses need from their
+// server, fixed when it starts serving (Server.init) and shared by its
+// connections: the response writer never reaches the Server itself, and
+// an idle connection does not carry a copy.
 type serverEnv struct {
+	lim        http1.Limits // the parser's limits, defaults filled in
 	serverLine string       // "Server: <Server.Name>\r\n", or "" to send none
 	log        *slog.Logger // where refused header fields are reported
 	shut       *atomic.Bool // true once Shutdown or Close has begun
@@ -94,10 +94,7 @@ type serverEnv struct {
 // (see context); a Close that comes first marks it aborted, so that the
 // context is born cancelled.
 func newConn(s *Server, nc net.Conn, parent context.Context) *conn {
-	return &conn{
-		srv: s, nc: nc, lim: s.limits(), parent: parent,
-		env: serverEnv{serverLine: s.serverLine, log: s.logger(), shut: &s.inShut}, trace: newTracer(s.Trace, nc),
-	}
+	return &conn{srv: s, nc: nc, parent: parent, env: &s.env, trace: newTracer(s.Trace, nc)}
 }
 
 // context returns the connection's context, made on first use: most
@@ -141,7 +138,8 @@ func (cn *conn) serve() (parked bool) {
 		return false
 	}
 	for {
-		switch cn.serveRequests() {
+		res, v, stack := cn.serveRequests()
+		switch res {
 		case loopParked:
 			return true
 		case loopEnded:
@@ -151,8 +149,7 @@ func (cn *conn) serve() (parked bool) {
 		// A handler panicked, and serveRequests recovered: answer for
 		// it, complete its request, and go on with the next.
 		c := cn.ctx
-		cn.recovered(c, cn.panicked, cn.stack)
-		cn.panicked, cn.stack = nil, nil
+		cn.recovered(c, v, stack)
 		if !cn.completeOne(c) {
 			cn.end()
 			return false
@@ -166,21 +163,21 @@ type loopResult uint8
 const (
 	loopParked   loopResult = iota // idle past the grace: wait on a fresh goroutine
 	loopEnded                      // the connection ends
-	loopPanicked                   // a handler panicked (cn.panicked, cn.stack)
+	loopPanicked                   // a handler panicked
 )
 
 // serveRequests serves one request after another. A handler's panic
-// unwinds to its deferred recover, which keeps the value and the stack for
+// unwinds to its deferred recover, which hands the value and the stack to
 // serve: one recover for the whole run of requests, rather than one set up
 // around every handler call. A panic outside a handler is the framework's
 // own bug, and is not recovered.
-func (cn *conn) serveRequests() (res loopResult) {
+func (cn *conn) serveRequests() (res loopResult, panicked any, stack []byte) {
 	defer func() {
 		if cn.inHandler {
 			cn.inHandler = false
-			cn.panicked = recover()
-			if cn.panicked != nil && cn.panicked != ErrAbortHandler {
-				cn.stack = debug.Stack()
+			panicked = recover()
+			if panicked != nil && panicked != ErrAbortHandler {
+				stack = debug.Stack()
 			}
 			res = loopPanicked
 		}
@@ -189,13 +186,13 @@ func (cn *conn) serveRequests() (res loopResult) {
 		if cn.r == cn.w {
 			switch cn.waitFirstByte() {
 			case waitPark:
-				return loopParked
+				return loopParked, nil, nil
 			case waitEnd:
-				return loopEnded
+				return loopEnded, nil, nil
 			}
 		}
 		if !cn.serveOne() {
-			return loopEnded
+			return loopEnded, nil, nil
 		}
 	}
 }
@@ -262,12 +259,12 @@ func (cn *conn) completeOne(c *Ctx) bool {
 	if cn.hijacked {
 		return false
 	}
-	cn.bg.stop(cn)
+	cn.stopWatch()
 	c.body.discard(orDefault(cn.srv.MaxDrainBytes, DefaultMaxDrainBytes))
 	// Draining the body's last byte starts the client-gone watch when the
 	// handler asked for its context: stop it again, or its one-byte read
 	// takes the first byte of the next request.
-	cn.bg.stop(cn)
+	cn.stopWatch()
 	if !c.body.done {
 		cn.linger = true // the client may still be sending the body
 	}
@@ -335,7 +332,7 @@ func (cn *conn) recovered(c *Ctx, v any, stack []byte) {
 		c.res.err = ErrAbortHandler
 		return
 	}
-	c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
+	c.res.reset(cn, cn.env, c.res.head, c.res.minor, c.path)
 	cn.answerError(c, &HTTPError{Code: StatusInternalServerError, Layer: LayerController, Err: PanicError{Value: v, Stack: stack}})
 }
 
@@ -354,7 +351,7 @@ func (cn *conn) answerError(c *Ctx, err error) {
 		c.res.err = ErrAbortHandler
 		return
 	}
-	c.res.reset(cn, &cn.env, c.res.head, c.res.minor, c.path)
+	c.res.reset(cn, cn.env, c.res.head, c.res.minor, c.path)
 	c.res.plainError(StatusInternalServerError)
 }
 
@@ -374,7 +371,7 @@ func callErrorHandler(c *Ctx, err error) (panicked any, stack []byte) {
 func (cn *conn) readHead() bool {
 	guarded := false
 	for {
-		n, err := cn.ctx.arena.Parse(cn.rbuf[cn.r:cn.w], cn.lim, &cn.ctx.head)
+		n, err := cn.ctx.arena.Parse(cn.rbuf[cn.r:cn.w], cn.env.lim, &cn.ctx.head)
 		if err == nil {
 			cn.r += n
 			if cn.trace != nil {

@@ -191,7 +191,7 @@ func (cn *conn) makeRoom() {
 		cn.r = 0
 		return
 	}
-	size := min(2*len(cn.rbuf), cn.lim.MaxHeaderBytes+readBufSize)
+	size := min(2*len(cn.rbuf), cn.env.lim.MaxHeaderBytes+readBufSize)
 	if size <= len(cn.rbuf) {
 		size = len(cn.rbuf) + readBufSize
 	}

@@ -141,7 +141,7 @@ func (cn *conn) sendContinue() error {
 // past the request head. The connection writes nothing more and never
 // closes the socket; the caller owns it.
 func (cn *conn) hijack() (net.Conn, []byte, error) {
-	cn.bg.stop(cn)
+	cn.stopWatch()
 	if err := cn.flush(); err != nil {
 		return nil, nil, err
 	}

@@ -21,7 +21,7 @@ func (c *Ctx) Context() context.Context {
 		done, cancel := context.WithCancel(c.conn.context())
 		c.watched, c.cancel = newRequestContext(done, c), cancel
 		if c.body.done {
-			c.conn.bg.start(c.conn, cancel)
+			c.conn.startWatch(cancel)
 		}
 	}
 	return c.watched

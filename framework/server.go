@@ -119,21 +119,21 @@ type Server struct {
 	// keeps request bytes.
 	Trace *TraceStore
 
-	mu         sync.Mutex
-	listeners  map[net.Listener]struct{}
-	conns      map[*conn]struct{}
-	inShut     atomic.Bool
-	closing    chan struct{} // closed by Close or when Shutdown gives up
-	slots      chan struct{}
-	perClient  map[string]int // open connections by client address
-	idleOld    *conn          // the parked connections, longest idle first
-	streams    atomic.Int64   // open event streams and kept hijacked connections
-	shutdown   chan struct{}  // closed when Shutdown or Close begins
-	shutOnce   sync.Once
-	idleNew    *conn
-	initOnce   sync.Once
-	serverLine string         // the Server field, whole: made once by init
-	wg         sync.WaitGroup // accept loops and connection goroutines
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	inShut    atomic.Bool
+	closing   chan struct{} // closed by Close or when Shutdown gives up
+	slots     chan struct{}
+	perClient map[string]int // open connections by client address
+	idleOld   *conn          // the parked connections, longest idle first
+	streams   atomic.Int64   // open event streams and kept hijacked connections
+	shutdown  chan struct{}  // closed when Shutdown or Close begins
+	shutOnce  sync.Once
+	idleNew   *conn
+	initOnce  sync.Once
+	env       serverEnv      // what connections need from the server: made once by init
+	wg        sync.WaitGroup // accept loops and connection goroutines
 }
 
 func (s *Server) init() {
@@ -144,8 +144,9 @@ func (s *Server) init() {
 		s.shutdown = make(chan struct{})
 		s.closing = make(chan struct{})
 		s.slots = make(chan struct{}, orDefault(s.MaxConns, DefaultMaxConns))
+		s.env = serverEnv{lim: s.limits(), log: s.logger(), shut: &s.inShut}
 		if name := s.serverName(); name != "" {
-			s.serverLine = "Server: " + name + "\r\n"
+			s.env.serverLine = "Server: " + name + "\r\n"
 		}
 	})
 }

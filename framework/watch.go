@@ -17,20 +17,22 @@ var aLongTimeAgo = time.Unix(1, 0)
 // the request's context is cancelled. It starts only when a handler asked
 // for the context and the body has been read (the handler owns reads
 // until then), and it is stopped by moving the read deadline to the past.
+// A connection holds one (cn.bg) only while it runs, so that an idle
+// connection is smaller for it.
 type bgRead struct {
-	running bool
-	done    chan struct{}
-	got     bool // the read returned a byte: the start of the next request
-	err     error
+	done chan struct{}
+	got  bool // the read returned a byte: the start of the next request
+	err  error
 }
 
-func (b *bgRead) start(cn *conn, cancel context.CancelFunc) {
-	if b.running || cn.r != cn.w || cn.hijacked {
+// startWatch starts the watch, unless it runs or is not needed.
+func (cn *conn) startWatch(cancel context.CancelFunc) {
+	if cn.bg != nil || cn.r != cn.w || cn.hijacked {
 		// Pipelined bytes are already buffered: the client is there.
 		return
 	}
-	b.running, b.got, b.err = true, false, nil
-	b.done = make(chan struct{})
+	b := &bgRead{done: make(chan struct{})}
+	cn.bg = b
 	cn.setReadDeadline(time.Time{})
 	go func() {
 		defer close(b.done)
@@ -43,19 +45,20 @@ func (b *bgRead) start(cn *conn, cancel context.CancelFunc) {
 	}()
 }
 
-// stop ends the watch, if it runs. It is small enough to inline: the
+// stopWatch ends the watch, if it runs. It is small enough to inline: the
 // loop calls it after every request, and mostly nothing runs.
-func (b *bgRead) stop(cn *conn) {
-	if b.running {
-		b.halt(cn)
+func (cn *conn) stopWatch() {
+	if cn.bg != nil {
+		cn.haltWatch()
 	}
 }
 
-// halt interrupts the watch's read and waits for it to end.
-func (b *bgRead) halt(cn *conn) {
+// haltWatch interrupts the watch's read and waits for it to end.
+func (cn *conn) haltWatch() {
+	b := cn.bg
 	cn.setReadDeadline(aLongTimeAgo)
 	<-b.done
-	b.running = false
+	cn.bg = nil
 	cn.setReadDeadline(time.Time{})
 	if b.got {
 		// Nothing was buffered when the read started, so the byte is
@@ -73,6 +76,6 @@ func (b *bgRead) halt(cn *conn) {
 // request's context.
 func (cn *conn) bodyDone() {
 	if c := cn.ctx; c.cancel != nil {
-		cn.bg.start(cn, c.cancel)
+		cn.startWatch(c.cancel)
 	}
 }
