@@ -71,3 +71,19 @@ func ExampleChunkedDecoder() {
 	// Output:
 	// body "hello world", left for the next request "GET /next"
 }
+
+// An Arena copies many small heads into one block: the strings of a head
+// stay valid after the caller reuses its buffer, as with Parse.
+func ExampleArena_Parse() {
+	var arena http1.Arena
+	var first, second http1.Head
+	buf := []byte("GET /a HTTP/1.1\r\nHost: example.com\r\n\r\n")
+	arena.Parse(buf, http1.Limits{}, &first)
+	copy(buf, "GET /b HTTP/1.1\r\nHost: example.org\r\n\r\n") // the buffer is reused
+	arena.Parse(buf, http1.Limits{}, &second)
+	fmt.Println(first.Path, first.Host)
+	fmt.Println(second.Path, second.Host)
+	// Output:
+	// /a example.com
+	// /b example.org
+}
