@@ -45,8 +45,10 @@
 // tolerating a malformed message and refusing it, it refuses, because two
 // parsers that tolerate differently are how requests are smuggled past a
 // proxy. Each rule is written next to its RFC section in the code: syntax
-// errors in parse.go, rules that need several fields in the table in
-// rules.go, chunked framing in chunked.go. In short:
+// errors in parse.go and requestline.go (and checked again, for the usual
+// shape of head, by the one-pass fast path in fastpath.go), rules that need
+// several fields in the table in rules.go, chunked framing in chunked.go.
+// In short:
 //
 //	rule                                                   status  RFC
 //	lines end in CRLF; bare LF or CR refused               400     9112 §2.2
