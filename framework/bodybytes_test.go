@@ -200,6 +200,9 @@ func readBody(t *testing.T, br *bufio.Reader) string {
 // pool and goes back when the handler returns. A 4 KiB POST echoed costs
 // the allocations of a GET with no body (the request head's one copy).
 func TestBodyBytesAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("under -race sync.Pool drops a share of its items on purpose: allocation counts of pooled paths mean nothing")
+	}
 	app := bodyBytesApp()
 	app.GET("/plain", func(c *framework.Ctx) error { return c.String(200, "Hello, World!") })
 	perRequest := func(req string) float64 {
