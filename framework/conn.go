@@ -332,7 +332,7 @@ func (cn *conn) recovered(c *Ctx, v any, stack []byte) {
 		c.res.err = ErrAbortHandler
 		return
 	}
-	c.res.reset(cn, cn.env, c.res.head, c.res.minor, c.path)
+	c.res.reset(cn, c.res.head, c.res.minor, c.path)
 	cn.answerError(c, &HTTPError{Code: StatusInternalServerError, Layer: LayerController, Err: PanicError{Value: v, Stack: stack}})
 }
 
@@ -351,7 +351,7 @@ func (cn *conn) answerError(c *Ctx, err error) {
 		c.res.err = ErrAbortHandler
 		return
 	}
-	c.res.reset(cn, cn.env, c.res.head, c.res.minor, c.path)
+	c.res.reset(cn, c.res.head, c.res.minor, c.path)
 	c.res.plainError(StatusInternalServerError)
 }
 

@@ -74,7 +74,7 @@ func (c *Ctx) begin(cn *conn) {
 			c.path = p
 		}
 	}
-	c.res.reset(cn, cn.env, c.method == "HEAD", c.head.Minor, c.path)
+	c.res.reset(cn, c.method == "HEAD", c.head.Minor, c.path)
 	c.body.reset(cn, &c.head, orDefault(cn.srv.MaxBodyBytes, DefaultMaxBodyBytes))
 	c.layer = LayerServer
 }

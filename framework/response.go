@@ -79,9 +79,9 @@ type response struct {
 	after        []func() // run when the response is finished: AfterResponse
 }
 
-func (r *response) reset(cn *conn, env *serverEnv, head bool, minor int, path string) {
+func (r *response) reset(cn *conn, head bool, minor int, path string) {
 	r.cn = cn
-	r.env = env
+	r.env = cn.env
 	r.path = path
 	r.header.reset()
 	r.status = 0
