@@ -115,7 +115,7 @@ func (cn *conn) cannedError(pe http1.ProtocolError) {
 	// nosniff: the body is text, whatever a browser would guess from it
 	// (the reason echoes part of the request).
 	cn.wbuf = append(cn.wbuf, "Content-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: "...)
-	cn.wbuf = strconv.AppendInt(cn.wbuf, int64(len(body)), 10)
+	cn.wbuf = appendLength(cn.wbuf, int64(len(body)))
 	cn.wbuf = append(cn.wbuf, "\r\n"...)
 	cn.wbuf = appendDate(cn.wbuf)
 	cn.wbuf = append(cn.wbuf, cn.env.serverLine...)
