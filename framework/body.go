@@ -52,7 +52,7 @@ type body struct {
 
 	// The minimum data rate (see Server.MinBodyRate): rate is 0 when the
 	// check is off.
-	end    time.Time     // ReadTimeout's deadline for the whole body
+	end    monotime      // ReadTimeout's deadline for the whole body
 	rate   int64         // bytes per second
 	grace  time.Duration // waiting allowed before the rate applies
 	waited time.Duration // time spent blocked in socket reads
@@ -86,7 +86,7 @@ func (b *body) reset(cn *conn, h *http1.Head, limit int64) {
 }
 
 // pace arms the minimum data rate for a body that must end by end.
-func (b *body) pace(end time.Time, rate int, grace time.Duration) {
+func (b *body) pace(end monotime, rate int, grace time.Duration) {
 	if rate == 0 {
 		rate = DefaultMinBodyRate
 	}
@@ -105,10 +105,10 @@ func (b *body) sockRead(p []byte) (int, error) {
 	if b.rate == 0 {
 		return cn.nc.Read(p)
 	}
-	now := time.Now()
+	now := monoNow()
 	budget := b.grace + time.Duration(float64(b.got)/float64(b.rate)*float64(time.Second)) - b.waited
-	limit := now.Add(budget)
-	byRate := limit.Before(b.end)
+	limit := now + monotime(budget)
+	byRate := limit < b.end
 	if !byRate {
 		limit = b.end
 	}
@@ -116,7 +116,7 @@ func (b *body) sockRead(p []byte) (int, error) {
 		cn.setReadDeadline(limit)
 	}
 	n, err := cn.nc.Read(p)
-	b.waited += time.Since(now)
+	b.waited += time.Duration(monoNow() - now)
 	b.got += int64(n)
 	if n == 0 && byRate && isTimeout(err) {
 		cn.srv.logger().Warn("request body too slow; closing connection", "remote", cn.remoteAddr(),

@@ -65,7 +65,7 @@ type conn struct {
 	closeReason string        // why the connection closes after this response; "" keeps it open
 	parked      bool          // idle on a fresh goroutine (see idleGrace)
 	pace        idlePace      // the grace this connection has earned (idle.go)
-	idleSince   time.Time     // when the current wait between requests began
+	idleSince   monotime      // when the current wait between requests began
 	linger      bool          // request bytes may be unread: drain them before closing
 	bg          *bgRead       // the client-gone watch, while it runs (watch.go)
 	client      string        // the client's IP, for MaxConnsPerClient
@@ -74,8 +74,8 @@ type conn struct {
 	listed      bool          // on the server's parked list (guarded by srv.mu)
 	older       *conn         // neighbours on the parked list (guarded by srv.mu)
 	newer       *conn
-	readDead    time.Time // the read deadline last set
-	writeDead   time.Time
+	readDead    monotime // the read deadline last set
+	writeDead   monotime
 	trace       *tracer // nil unless the server traces requests (trace.go)
 }
 
@@ -204,13 +204,13 @@ func (cn *conn) handshake() bool {
 		return true
 	}
 	cn.nc.SetWriteDeadline(time.Now().Add(orDefault(cn.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
-	cn.setReadDeadline(time.Now().Add(orDefault(cn.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+	cn.setReadDeadline(monoNow() + monotime(orDefault(cn.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
 	if err := tc.HandshakeContext(cn.context()); err != nil {
 		cn.srv.logger().Debug("TLS handshake failed", "remote", cn.remoteAddr(), "err", err)
 		return false
 	}
 	cn.nc.SetWriteDeadline(time.Time{})
-	cn.setReadDeadline(time.Time{})
+	cn.setReadDeadline(noDeadline)
 	return true
 }
 
@@ -239,7 +239,7 @@ func (cn *conn) serveOne() bool {
 	// Without a body nothing is read until the next request, which sets
 	// its own deadline: no timer to move.
 	if h.ContentLength > 0 || h.Chunked {
-		end := time.Now().Add(orDefault(cn.srv.ReadTimeout, DefaultReadTimeout))
+		end := monoNow() + monotime(orDefault(cn.srv.ReadTimeout, DefaultReadTimeout))
 		cn.setReadDeadline(end)
 		c.body.pace(end, cn.srv.MinBodyRate, orDefault(cn.srv.MinBodyRateGrace, DefaultMinBodyRateGrace))
 	}
@@ -398,7 +398,7 @@ func (cn *conn) readHead() bool {
 			// within ReadHeaderTimeout, whether its first bytes came
 			// after a wait or behind the previous request (pipelined).
 			// A head that arrived whole never needs the timer.
-			cn.setReadDeadline(time.Now().Add(orDefault(cn.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
+			cn.setReadDeadline(monoNow() + monotime(orDefault(cn.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)))
 			guarded = true
 		}
 		n, err = cn.nc.Read(cn.rbuf[cn.w:])

@@ -99,7 +99,7 @@ func (cn *conn) waitFirstByte() waitResult {
 	if !cn.parked {
 		// One reading of the clock serves both the write deadline of
 		// this flush and the start of the idle wait.
-		cn.idleSince = time.Now()
+		cn.idleSince = monoNow()
 		if cn.flushAt(cn.idleSince) != nil {
 			return waitEnd
 		}
@@ -113,7 +113,7 @@ func (cn *conn) waitFirstByte() waitResult {
 	}
 	wasParked := cn.parked
 	cn.parked = false
-	cn.setReadDeadline(cn.idleSince.Add(limit))
+	cn.setReadDeadline(cn.idleSince + monotime(limit))
 	n, err := cn.nc.Read(cn.one[:])
 	if wasParked {
 		cn.srv.unpark(cn)
@@ -122,7 +122,7 @@ func (cn *conn) waitFirstByte() waitResult {
 		return waitEnd
 	}
 	if wasParked {
-		cn.pace.woke(time.Since(cn.idleSince))
+		cn.pace.woke(time.Duration(monoNow() - cn.idleSince))
 	}
 	cn.acquire()
 	cn.rbuf[0] = cn.one[0]
@@ -143,9 +143,9 @@ func (cn *conn) waitBriefly() waitResult {
 	// The grace need not be exact, and moving a timer for every request
 	// costs more than the rest of reading one: keep a deadline set for an
 	// earlier request while it is still at least half the grace away.
-	grace := cn.pace.grace()
-	if left := cn.readDead.Sub(cn.idleSince); left < grace/2 || left > grace {
-		cn.setReadDeadline(cn.idleSince.Add(grace))
+	grace := monotime(cn.pace.grace())
+	if left := cn.readDead - cn.idleSince; left < grace/2 || left > grace {
+		cn.setReadDeadline(cn.idleSince + grace)
 	}
 	n, err := cn.nc.Read(cn.rbuf)
 	if n == 0 && isTimeout(err) {

@@ -25,7 +25,7 @@ func (cn *conn) write(p []byte) error {
 		}
 		return nil
 	}
-	cn.setWriteDeadline(time.Now())
+	cn.setWriteDeadline(monoNow())
 	if cn.trace != nil {
 		cn.trace.wrote(append(cn.wbuf[:len(cn.wbuf):len(cn.wbuf)], p...))
 	}
@@ -61,11 +61,11 @@ func (cn *conn) flush() error {
 	if len(cn.wbuf) == 0 {
 		return nil
 	}
-	return cn.flushAt(time.Now())
+	return cn.flushAt(monoNow())
 }
 
 // flushAt is flush for a caller that has just read the clock.
-func (cn *conn) flushAt(now time.Time) error {
+func (cn *conn) flushAt(now monotime) error {
 	if len(cn.wbuf) == 0 {
 		return nil
 	}
@@ -81,21 +81,49 @@ func (cn *conn) flushAt(now time.Time) error {
 	return err
 }
 
+// monotime is a reading of the monotonic clock, in nanoseconds since
+// clockStart: the connection's clock for its deadlines and waits. Reading
+// it costs one clock read where time.Now costs two (the wall clock as
+// well), and comparing two readings is a subtraction, where time.Time's
+// Sub has the wall and monotonic forms to reconcile. The loop reads it
+// once between requests, so this is most of what timing a wait costs.
+type monotime int64
+
+var clockStart = time.Now()
+
+// monoNow reads the clock.
+func monoNow() monotime { return monotime(time.Since(clockStart)) }
+
+// Deadlines as monotime: noDeadline is none, deadlinePast one that has
+// passed already, which aborts a blocked read.
+const (
+	noDeadline   monotime = 0
+	deadlinePast monotime = -1
+)
+
+// deadline returns m as a socket deadline.
+func (m monotime) deadline() time.Time {
+	if m == noDeadline {
+		return time.Time{}
+	}
+	return clockStart.Add(time.Duration(m))
+}
+
 // setReadDeadline moves the socket's read deadline and remembers it, so
 // that waitBriefly can tell when the one already set will do.
-func (cn *conn) setReadDeadline(t time.Time) {
+func (cn *conn) setReadDeadline(t monotime) {
 	cn.readDead = t
-	cn.nc.SetReadDeadline(t)
+	cn.nc.SetReadDeadline(t.deadline())
 }
 
 // setWriteDeadline bounds each write by WriteTimeout: a client that stops
 // reading cannot hold the goroutine forever. The deadline is moved at most
 // every second, since a timer update is not free.
-func (cn *conn) setWriteDeadline(now time.Time) {
-	d := orDefault(cn.srv.WriteTimeout, DefaultWriteTimeout)
-	if cn.writeDead.Sub(now) < d-time.Second {
-		cn.writeDead = now.Add(d)
-		cn.nc.SetWriteDeadline(cn.writeDead)
+func (cn *conn) setWriteDeadline(now monotime) {
+	d := monotime(orDefault(cn.srv.WriteTimeout, DefaultWriteTimeout))
+	if cn.writeDead-now < d-monotime(time.Second) {
+		cn.writeDead = now + d
+		cn.nc.SetWriteDeadline(cn.writeDead.deadline())
 	}
 }
 
@@ -149,7 +177,7 @@ func (cn *conn) hijack() (net.Conn, []byte, error) {
 	cn.r = cn.w
 	cn.hijacked = true
 	cn.nc.SetWriteDeadline(time.Time{})
-	cn.setReadDeadline(time.Time{})
+	cn.setReadDeadline(noDeadline)
 	return cn.nc, buffered, nil
 }
 
@@ -187,7 +215,7 @@ func (cn *conn) close() {
 
 // drainUntilClosed is the reading half of the lingering close.
 func (cn *conn) drainUntilClosed() {
-	cn.setReadDeadline(time.Now().Add(lingerTimeout))
+	cn.setReadDeadline(monoNow() + monotime(lingerTimeout))
 	var sink [4 << 10]byte
 	for n := 0; n < lingerBytes; {
 		m, err := cn.nc.Read(sink[:])

@@ -161,7 +161,7 @@ func (s *Server) evictIdle(client string) bool {
 		s.mu.Unlock()
 		if cn.closeIfIdle() {
 			s.logger().Debug("closing the longest-idle connection to make room", "remote", cn.nc.RemoteAddr().String(),
-				"idle", time.Since(cn.idleSince).Round(time.Millisecond))
+				"idle", time.Duration(monoNow()-cn.idleSince).Round(time.Millisecond))
 			return true
 		}
 	}

@@ -1,16 +1,10 @@
 package framework
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // The client-gone watch: while a handler runs, the socket is otherwise
 // unread, and a client that closes its side would go unnoticed until the
 // response is written. The watch reads it in the background.
-
-// aLongTimeAgo is a deadline in the past, used to abort a blocked Read.
-var aLongTimeAgo = time.Unix(1, 0)
 
 // bgRead watches a connection while its handler runs, the way net/http
 // does: a one-byte read that returns EOF means the client went away, and
@@ -33,7 +27,7 @@ func (cn *conn) startWatch(cancel context.CancelFunc) {
 	}
 	b := &bgRead{done: make(chan struct{})}
 	cn.bg = b
-	cn.setReadDeadline(time.Time{})
+	cn.setReadDeadline(noDeadline)
 	go func() {
 		defer close(b.done)
 		n, err := cn.nc.Read(cn.one[:])
@@ -56,10 +50,10 @@ func (cn *conn) stopWatch() {
 // haltWatch interrupts the watch's read and waits for it to end.
 func (cn *conn) haltWatch() {
 	b := cn.bg
-	cn.setReadDeadline(aLongTimeAgo)
+	cn.setReadDeadline(deadlinePast)
 	<-b.done
 	cn.bg = nil
-	cn.setReadDeadline(time.Time{})
+	cn.setReadDeadline(noDeadline)
 	if b.got {
 		// Nothing was buffered when the read started, so the byte is
 		// the whole of the unread input.
