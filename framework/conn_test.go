@@ -465,3 +465,32 @@ func TestCloseReasonIsLogged(t *testing.T) {
 		})
 	}
 }
+
+// A WriteTimeout under a second still gives every write its full time:
+// the deadline an earlier response set, long passed, must not fail the
+// next one.
+func TestShortWriteTimeoutKeepsAlive(t *testing.T) {
+	addr, _, _ := startServer(t, echoApp().Serve, func(s *framework.Server) { s.WriteTimeout = 100 * time.Millisecond })
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	br := bufio.NewReader(nc)
+	for i := range 3 {
+		if i > 0 {
+			time.Sleep(250 * time.Millisecond) // past the last deadline
+		}
+		io.WriteString(nc, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+		nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		res, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("request %d: status %d", i+1, res.StatusCode)
+		}
+	}
+}

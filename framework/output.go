@@ -117,11 +117,13 @@ func (cn *conn) setReadDeadline(t monotime) {
 }
 
 // setWriteDeadline bounds each write by WriteTimeout: a client that stops
-// reading cannot hold the goroutine forever. The deadline is moved at most
-// every second, since a timer update is not free.
+// reading cannot hold the goroutine forever. A timer update is not free,
+// so the deadline an earlier write set is kept while at least WriteTimeout
+// less a second is left of it (half of it, for a WriteTimeout under two
+// seconds): it moves at most once a second.
 func (cn *conn) setWriteDeadline(now monotime) {
 	d := monotime(orDefault(cn.srv.WriteTimeout, DefaultWriteTimeout))
-	if cn.writeDead-now < d-monotime(time.Second) {
+	if cn.writeDead == noDeadline || cn.writeDead-now < d-min(d/2, monotime(time.Second)) {
 		cn.writeDead = now + d
 		cn.nc.SetWriteDeadline(cn.writeDead.deadline())
 	}
