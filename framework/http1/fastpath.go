@@ -182,16 +182,19 @@ func (sc *scan) requestLine(raw []byte) int {
 	case methodGET, methodPUT:
 		i = len("GET")
 	case methodPOST, methodHEAD:
-		i = len("POST") // the check below makes sure that a SP follows
+		i = len("POST")
+		if raw[i] != ' ' {
+			return 0
+		}
 	default:
 		for i < len(raw) && class[raw[i]]&cToken != 0 {
 			i++ // methods are short
 		}
-		if string(raw[:i]) == "CONNECT" {
+		if i == 0 || i+1 >= len(raw) || raw[i] != ' ' || string(raw[:i]) == "CONNECT" {
 			return 0
 		}
 	}
-	if i == 0 || i+1 >= len(raw) || raw[i] != ' ' || raw[i+1] != '/' {
+	if raw[i+1] != '/' {
 		return 0
 	}
 	// The path: bytes that need no closer look, and valid %HH triplets
@@ -251,11 +254,20 @@ func (sc *scan) requestLine(raw []byte) int {
 	}
 	// The target stops at a byte it may not hold; it must be the SP before
 	// the version, and the version "HTTP/1.1" or "HTTP/1.0" before CRLF.
-	if j+len(" HTTP/1.1\r\n") > len(raw) || load64(raw, j) != spHTTP1 || raw[j+8]-'0' > 1 ||
-		raw[j+9] != '\r' || raw[j+10] != '\n' {
+	// Two overlapping words hold all eleven bytes.
+	if j+len(" HTTP/1.1\r\n") > len(raw) || load64(raw, j) != spHTTP1 {
 		return 0
 	}
-	sc.me, sc.pe, sc.qs, sc.te, sc.minor = i, pe, qs, j, int(raw[j+8]-'0')
+	var minor int
+	switch load64(raw, j+3) {
+	case tp11CRLF:
+		minor = 1
+	case tp10CRLF:
+		minor = 0
+	default:
+		return 0
+	}
+	sc.me, sc.pe, sc.qs, sc.te, sc.minor = i, pe, qs, j, minor
 	return j + len(" HTTP/1.1\r\n")
 }
 
@@ -266,4 +278,6 @@ const (
 	methodPOST = 'P' | 'O'<<8 | 'S'<<16 | 'T'<<24
 	methodHEAD = 'H' | 'E'<<8 | 'A'<<16 | 'D'<<24
 	spHTTP1    = ' ' | 'H'<<8 | 'T'<<16 | 'T'<<24 | 'P'<<32 | '/'<<40 | '1'<<48 | '.'<<56
+	tp11CRLF   = 'T' | 'P'<<8 | '/'<<16 | '1'<<24 | '.'<<32 | '1'<<40 | '\r'<<48 | '\n'<<56
+	tp10CRLF   = 'T' | 'P'<<8 | '/'<<16 | '1'<<24 | '.'<<32 | '0'<<40 | '\r'<<48 | '\n'<<56
 )

@@ -135,20 +135,22 @@ func parse(buf []byte, lim Limits, h *Head, a *Arena, fast bool) (int, error) {
 	// received before the request-line; some clients send one after a POST
 	// body. We skip any number, but they count against MaxHeaderBytes.
 	start := 0
-	for start+1 < len(buf) && buf[start] == '\r' && buf[start+1] == '\n' {
-		start += 2
-	}
-	switch {
-	case start == len(buf) || buf[start] == '\r' && start+1 == len(buf):
-		// Only empty lines so far, perhaps with half a CRLF.
-		if len(buf) >= lim.MaxHeaderBytes {
-			return fail(h, errHeadTooBig)
+	if len(buf) == 0 || buf[0] == '\r' || buf[0] == '\n' { // rare: a head starts with its method
+		for start+1 < len(buf) && buf[start] == '\r' && buf[start+1] == '\n' {
+			start += 2
 		}
-		return fail(h, ErrNeedMore)
-	case buf[start] == '\n':
-		return fail(h, errBareLF)
-	case buf[start] == '\r':
-		return fail(h, errBareCR) // the loop above stopped, so no LF follows
+		switch {
+		case start == len(buf) || buf[start] == '\r' && start+1 == len(buf):
+			// Only empty lines so far, perhaps with half a CRLF.
+			if len(buf) >= lim.MaxHeaderBytes {
+				return fail(h, errHeadTooBig)
+			}
+			return fail(h, ErrNeedMore)
+		case buf[start] == '\n':
+			return fail(h, errBareLF)
+		case buf[start] == '\r':
+			return fail(h, errBareCR) // the loop above stopped, so no LF follows
+		}
 	}
 
 	// The fast path: one pass over the bytes of a complete head of the
@@ -332,31 +334,35 @@ func parseHead(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
 // parseLines parses the request line and the field lines of raw into h,
 // starting after what the fast path, if sc is not nil, has already done.
 func parseLines(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
-	var f framing
-	var pos int
 	if sc != nil {
 		// The fast path has checked the syntax: slice the parts it found
 		// out of the copy.
 		h.Method, h.Target, h.Minor = raw[:sc.me], raw[sc.me+1:sc.te], sc.minor
 		h.Path, h.RawQuery = raw[sc.me+1:sc.pe], raw[sc.qs:sc.te]
+		if sc.hostChecked && sc.n == 1 && sc.rest == len(raw)-2 {
+			// The only field is a Host line that hostLine has checked, as
+			// in a benchmark client's request. Then decide would find the
+			// fact of the version and one valid Host, which no rule
+			// refuses, and the framing of a request without a body: no
+			// need for observe, or to walk the table.
+			sp := sc.spans[0]
+			host := raw[sp.vs:sp.ve]
+			h.Fields = append(h.Fields, Field{Name: raw[sp.start:sp.colon], Value: host})
+			h.Host, h.ContentLength, h.Chunked, h.Expect100 = host, -1, false, false
+			h.Close = sc.minor == 0 // RFC 9112 §9.3, as decide says
+			return nil
+		}
+	}
+	var f framing
+	var pos int
+	if sc != nil {
 		spans := sc.spans[:sc.n]
 		if sc.hostChecked {
 			// The first field is a Host line that hostLine has checked:
 			// what observe would note of it is known.
 			sp := spans[0]
-			host := raw[sp.vs:sp.ve]
-			h.Fields = append(h.Fields, Field{Name: raw[sp.start:sp.colon], Value: host})
-			if sc.n == 1 && sc.rest == len(raw)-2 {
-				// It is the only field, as in a benchmark client's
-				// request. Then decide would find only the fact of the
-				// version and one valid Host, which no rule refuses, and
-				// the framing of a request without a body: no need to
-				// walk the table.
-				h.Host, h.ContentLength, h.Chunked, h.Expect100 = host, -1, false, false
-				h.Close = sc.minor == 0 // RFC 9112 §9.3, as decide says
-				return nil
-			}
-			f.hosts, f.host, f.hostChecked = 1, host, true
+			f.hosts, f.host, f.hostChecked = 1, raw[sp.vs:sp.ve], true
+			h.Fields = append(h.Fields, Field{Name: raw[sp.start:sp.colon], Value: f.host})
 			spans = spans[1:]
 		}
 		h.Host = "" // decide fills it in
