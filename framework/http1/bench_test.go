@@ -130,3 +130,27 @@ func BenchmarkChunked(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseArena parses heads through an Arena into a reused Head,
+// as a connection does: the small heads of the benchmark clients, and a
+// browser's.
+func BenchmarkParseArena(b *testing.B) {
+	for _, tc := range []struct{ name, head string }{
+		{"plaintext", "GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"},
+		{"user", "GET /user/gopher HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"},
+		{"browser", browserGET},
+	} {
+		buf := []byte(tc.head)
+		b.Run(tc.name, func(b *testing.B) {
+			var a Arena
+			var h Head
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := a.Parse(buf, Limits{}, &h); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -192,21 +192,64 @@ const (
 	highs = 0x8080808080808080 // the high bit of every byte
 )
 
+// The SWAR tests flag bytes of a word by setting the high bit of their
+// byte in the result, which is 0 when no byte is flagged. They use the
+// "has a byte less than n" and "has a zero byte" tricks: a byte b < n
+// borrows in b-n and has its high bit clear, so (x - n*ones) &^ x has the
+// high bit of its byte set. A borrow (or, in above, a carry)
+// can also flag bytes above a real hit, but never below one, so the lowest
+// flag, and whether there is any, is exact: the scans only ever use the
+// lowest, with bits.TrailingZeros64(m)/8 as its index in the word.
+
+// below flags the bytes of x less than n, for n <= 0x80.
+func below(x uint64, n byte) uint64 { return (x - uint64(n)*ones) &^ x & highs }
+
+// above flags the bytes of x greater than n, for n < 0x80.
+func above(x uint64, n byte) uint64 { return (x + uint64(0x7f-n)*ones | x) & highs }
+
+// equal flags the bytes of x equal to c.
+func equal(x uint64, c byte) uint64 {
+	y := x ^ uint64(c)*ones // the bytes equal to c become zero
+	return (y - ones) &^ y & highs
+}
+
 // ctlBytes flags the control bytes of x, the bytes below 0x20 and 0x7F
-// (DEL), by setting the high bit of their byte in the result; it is 0 when
-// x holds no control. Those are exactly the bytes that are not field-vchar,
-// SP or obs-text, plus HTAB, which a field value may hold (RFC 9110 §5.5).
-//
-// It uses the "has a byte less than n" and "has a zero byte" tricks: a
-// byte b < n borrows in b-n and has its high bit clear, so (x - n*ones) &^ x
-// has the high bit of its byte set. A borrow can also flag bytes above a
-// real hit, but never below one, so the lowest flag, and whether there is
-// any, is exact.
-func ctlBytes(x uint64) uint64 {
-	below := (x - 0x20*ones) &^ x & highs
-	y := x ^ 0x7f*ones // DEL bytes become zero
-	del := (y - ones) &^ y & highs
-	return below | del
+// (DEL). Those are exactly the bytes that are not field-vchar, SP or
+// obs-text, plus HTAB, which a field value may hold (RFC 9110 §5.5).
+func ctlBytes(x uint64) uint64 { return below(x, 0x20) | equal(x, 0x7f) }
+
+// The scans of the fast path read a word at a time and stop at the first
+// byte their test flags. Each test flags every byte that the class it
+// stands for refuses, and a few rare ones it admits: on a flagged byte
+// the scan asks the class table, and goes on if the table admits it. So
+// the words of the usual bytes cost a dozen or two ALU operations, where
+// the table costs eight loads, and the scan needs no byte-at-a-time tail.
+
+// pathStops flags the bytes of x that are not cPath, and "!", `"` and
+// "$", which are: it flags everything below "&" and above "~", and "?".
+func pathStops(x uint64) uint64 { return below(x, '&') | above(x, '~') | equal(x, '?') }
+
+// queryStops flags the bytes of x that are not cQuery, and "!" and `"`,
+// which are: everything below "$" and above "~".
+func queryStops(x uint64) uint64 { return below(x, '$') | above(x, '~') }
+
+// tailWord is the word at i of a scan that has come within eight bytes
+// of the end of b: the bytes of b from i, and a 0 byte in each position
+// past the end, so that a scan that stops at a 0 (every stops test flags
+// it) needs no byte loop for its last few bytes. It loads the last eight
+// bytes of b and shifts off those before i. The caller guarantees
+// len(b) >= 8 and 0 <= i, and calls it when i+8 > len(b).
+func tailWord(b []byte, i int) uint64 {
+	if i >= len(b) {
+		return 0
+	}
+	return load64(b, len(b)-8) >> (8 * uint(i+8-len(b)))
+}
+
+// load32 reads s[i:i+4] as a little-endian word, as load64 does.
+func load32(s []byte, i int) uint32 {
+	w := s[i : i+4]
+	return uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | uint32(w[3])<<24
 }
 
 // allIn8 reports whether all eight bytes s[i:i+8] have the class bit c.

@@ -3,6 +3,7 @@ package http1
 import (
 	"bytes"
 	"math"
+	"math/bits"
 )
 
 // The fast path: a head of the shape nearly every client sends, checked
@@ -67,7 +68,15 @@ func (sc *scan) head(b []byte, lim Limits) int {
 	if pos == 0 || sc.te-(sc.me+1) > lim.MaxURIBytes {
 		return 0 // parseExact answers 414 first, so leave it to say so
 	}
-	for count := 0; ; {
+	// Nearly every head goes on with the Host line that hostLine reads.
+	count := 0
+	if ve, next := hostLine(b[pos:end]); next > 0 {
+		sc.spans[0] = span{uint16(pos), uint16(pos + len("Host")), uint16(pos + len("Host: ")), uint16(pos + ve)}
+		sc.n, sc.hostChecked, sc.rest = 1, true, pos+next
+		count = 1 // within MaxHeaderCount, which is at least 1
+		pos += next
+	}
+	for {
 		if pos+1 >= end {
 			if end == len(b) || !bytes.Contains(b[pos-2:], crlfcrlf) {
 				if !cut {
@@ -90,15 +99,7 @@ func (sc *scan) head(b []byte, lim Limits) int {
 		case ' ', '\t':
 			return 0 // obs-fold, or whitespace before the first field
 		}
-		colon, vs, ve, next := len("Host"), len("Host: "), 0, 0
-		if count == 0 {
-			ve, next = hostLine(b[pos:end])
-			sc.hostChecked = next > 0
-		}
-		var e *ProtocolError
-		if next == 0 {
-			colon, vs, ve, next, e = scanFieldLine(b[pos:end])
-		}
+		colon, vs, ve, next, e := scanFieldLine(b[pos:end])
 		if e != nil {
 			if bytes.IndexByte(b[pos:end], '\n') >= 0 {
 				return 0 // a whole line that breaks a rule: parseExact says which
@@ -170,64 +171,113 @@ func hostLine(b []byte) (ve, next int) {
 // parseRequestLine then decides. What it accepts, parseRequestLine accepts
 // with the same result.
 func (sc *scan) requestLine(raw []byte) int {
-	i := 0
-	for i < len(raw) && class[raw[i]]&cToken != 0 {
-		i++ // methods are short
+	if len(raw) < len("M / HTTP/1.1\r\n") {
+		return 0 // not a whole request line of this form
 	}
-	if i == 0 || i+1 >= len(raw) || raw[i] != ' ' || raw[i+1] != '/' {
+	// The method: the four that nearly every request uses are known by
+	// their first four bytes at once; any other is read as a token, a
+	// byte at a time.
+	var i int
+	switch load32(raw, 0) {
+	case methodGET, methodPUT:
+		i = len("GET")
+	case methodPOST, methodHEAD:
+		i = len("POST")
+		if raw[i] != ' ' {
+			return 0
+		}
+	default:
+		for i < len(raw) && class[raw[i]]&cToken != 0 {
+			i++ // methods are short
+		}
+		if i == 0 || i+1 >= len(raw) || raw[i] != ' ' || string(raw[:i]) == "CONNECT" {
+			return 0
+		}
+	}
+	if raw[i+1] != '/' {
 		return 0
 	}
-	method, ts := raw[:i], i+1
 	// The path: bytes that need no closer look, and valid %HH triplets
-	// (RFC 3986 §2.1), so validPercent has nothing left to check.
-	j := ts
+	// (RFC 3986 §2.1), so validPercent has nothing left to check. The scan
+	// stops at every byte pathStops flags, and goes on over those that
+	// cPath admits after all.
+	j := i + 1
 	for {
-		for j+8 <= len(raw) && allIn8(raw, j, cPath) {
+		var w uint64
+		if j+8 <= len(raw) {
+			w = load64(raw, j)
+		} else {
+			w = tailWord(raw, j)
+		}
+		m := pathStops(w)
+		if m == 0 {
 			j += 8
+			continue
 		}
-		for j < len(raw) && class[raw[j]]&cPath != 0 {
+		j += bits.TrailingZeros64(m) / 8
+		if j >= len(raw) {
+			return 0 // the line has not ended
+		}
+		if class[raw[j]]&cPath != 0 {
 			j++
+			continue
 		}
-		if j+2 < len(raw) && raw[j] == '%' && class[raw[j+1]]&class[raw[j+2]]&cHex != 0 {
+		if raw[j] == '%' && j+2 < len(raw) && class[raw[j+1]]&class[raw[j+2]]&cHex != 0 {
 			j += 3
 			continue
 		}
 		break
 	}
 	pe, qs := j, j
-	if j < len(raw) && raw[j] == '?' {
+	if raw[j] == '?' {
 		j++
 		qs = j
-		for j+8 <= len(raw) && allIn8(raw, j, cQuery) {
-			j += 8
-		}
-		for j < len(raw) && class[raw[j]]&cQuery != 0 {
-			j++
+		for {
+			var w uint64
+			if j+8 <= len(raw) {
+				w = load64(raw, j)
+			} else {
+				w = tailWord(raw, j)
+			}
+			m := queryStops(w)
+			if m == 0 {
+				j += 8
+				continue
+			}
+			j += bits.TrailingZeros64(m) / 8
+			if j < len(raw) && class[raw[j]]&cQuery != 0 {
+				j++
+				continue
+			}
+			break
 		}
 	}
 	// The target stops at a byte it may not hold; it must be the SP before
-	// the version, and the version one 8-byte word.
-	if j+11 > len(raw) || raw[j] != ' ' || raw[j+9] != '\r' || raw[j+10] != '\n' {
+	// the version, and the version "HTTP/1.1" or "HTTP/1.0" before CRLF.
+	// Two overlapping words hold all eleven bytes.
+	if j+len(" HTTP/1.1\r\n") > len(raw) || load64(raw, j) != spHTTP1 {
 		return 0
 	}
 	var minor int
-	switch load64(raw, j+1) {
-	case http11:
+	switch load64(raw, j+3) {
+	case tp11CRLF:
 		minor = 1
-	case http10:
+	case tp10CRLF:
 		minor = 0
 	default:
 		return 0
 	}
-	if string(method) == "CONNECT" {
-		return 0
-	}
 	sc.me, sc.pe, sc.qs, sc.te, sc.minor = i, pe, qs, j, minor
-	return j + 11
+	return j + len(" HTTP/1.1\r\n")
 }
 
-// "HTTP/1.1" and "HTTP/1.0" as load64 reads them.
+// The words requestLine compares with, as load32 and load64 read them.
 const (
-	http11 = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48 | '1'<<56
-	http10 = 'H' | 'T'<<8 | 'T'<<16 | 'P'<<24 | '/'<<32 | '1'<<40 | '.'<<48 | '0'<<56
+	methodGET  = 'G' | 'E'<<8 | 'T'<<16 | ' '<<24
+	methodPUT  = 'P' | 'U'<<8 | 'T'<<16 | ' '<<24
+	methodPOST = 'P' | 'O'<<8 | 'S'<<16 | 'T'<<24
+	methodHEAD = 'H' | 'E'<<8 | 'A'<<16 | 'D'<<24
+	spHTTP1    = ' ' | 'H'<<8 | 'T'<<16 | 'T'<<24 | 'P'<<32 | '/'<<40 | '1'<<48 | '.'<<56
+	tp11CRLF   = 'T' | 'P'<<8 | '/'<<16 | '1'<<24 | '.'<<32 | '1'<<40 | '\r'<<48 | '\n'<<56
+	tp10CRLF   = 'T' | 'P'<<8 | '/'<<16 | '1'<<24 | '.'<<32 | '0'<<40 | '\r'<<48 | '\n'<<56
 )

@@ -114,18 +114,16 @@ func Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
 // current block instead of allocated on its own (see Arena). A nil a
 // allocates, as Parse does.
 func (a *Arena) Parse(buf []byte, lim Limits, h *Head) (n int, err error) {
-	n, err = parse(buf, lim.withDefaults(), h, a, true)
-	if err != nil {
-		h.Reset()
-		return 0, err
-	}
-	return n, nil
+	return parse(buf, lim, h, a, true)
 }
 
-// parse is Parse with the limits filled in and the arena the head's
-// string comes from; fast is false only in the tests that compare the
-// fast path with the exact one.
+// parse is Parse with the arena the head's string comes from; fast is
+// false only in the tests that compare the fast path with the exact one.
+// It resets h on an error itself (see fail), so that Arena.Parse is a
+// wrapper the compiler inlines into its caller: a connection's parse
+// costs one call, not two.
 func parse(buf []byte, lim Limits, h *Head, a *Arena, fast bool) (int, error) {
+	lim = lim.withDefaults()
 	// A head must end within the first MaxHeaderBytes, so nothing beyond
 	// them is ever scanned: a caller with a large buffer full of body bytes
 	// or garbage costs no more than one with a small one.
@@ -137,43 +135,61 @@ func parse(buf []byte, lim Limits, h *Head, a *Arena, fast bool) (int, error) {
 	// received before the request-line; some clients send one after a POST
 	// body. We skip any number, but they count against MaxHeaderBytes.
 	start := 0
-	for start+1 < len(buf) && buf[start] == '\r' && buf[start+1] == '\n' {
-		start += 2
-	}
-	switch {
-	case start == len(buf) || buf[start] == '\r' && start+1 == len(buf):
-		// Only empty lines so far, perhaps with half a CRLF.
-		if len(buf) >= lim.MaxHeaderBytes {
-			return 0, errHeadTooBig
+	if len(buf) == 0 || buf[0] == '\r' || buf[0] == '\n' { // rare: a head starts with its method
+		for start+1 < len(buf) && buf[start] == '\r' && buf[start+1] == '\n' {
+			start += 2
 		}
-		return 0, ErrNeedMore
-	case buf[start] == '\n':
-		return 0, errBareLF
-	case buf[start] == '\r':
-		return 0, errBareCR // the loop above stopped, so no LF follows
+		switch {
+		case start == len(buf) || buf[start] == '\r' && start+1 == len(buf):
+			// Only empty lines so far, perhaps with half a CRLF.
+			if len(buf) >= lim.MaxHeaderBytes {
+				return fail(h, errHeadTooBig)
+			}
+			return fail(h, ErrNeedMore)
+		case buf[start] == '\n':
+			return fail(h, errBareLF)
+		case buf[start] == '\r':
+			return fail(h, errBareCR) // the loop above stopped, so no LF follows
+		}
 	}
 
 	// The fast path: one pass over the bytes of a complete head of the
 	// usual shape finds its end and checks its syntax. Anything else (an
 	// incomplete head, a refusal, a rarer form) takes the exact path.
 	if !fast {
-		return parseExact(buf, start, lim, h, a)
+		return exact(buf, start, lim, h, a)
 	}
-	var sc scan
+	sc := a.scratch()
 	end := sc.head(buf[start:], lim)
 	if end == 0 {
 		if sc.partial > 0 {
 			// The head has not ended, and its first sc.partial bytes are
 			// whole lines that break no rule, nor hold a bare LF.
 			_, bareLF := headEnd(buf[start+sc.partial:])
-			return 0, checkPartial(buf, start, bareLF, lim)
+			return fail(h, checkPartial(buf, start, bareLF, lim))
 		}
-		return parseExact(buf, start, lim, h, a)
+		return exact(buf, start, lim, h, a)
 	}
 	n := start + end
 	raw := a.Copy(buf[start:n]) // the one copy, as in parseExact
-	if e := parseHead(raw, &sc, lim, h); e != nil {
-		return 0, e
+	if e := parseHead(raw, sc, lim, h); e != nil {
+		return fail(h, e)
+	}
+	return n, nil
+}
+
+// fail is parse's answer to a head it refuses or that is not complete
+// yet: h is Reset, as Parse promises.
+func fail(h *Head, err error) (int, error) {
+	h.Reset()
+	return 0, err
+}
+
+// exact is parseExact with parse's answer on an error.
+func exact(buf []byte, start int, lim Limits, h *Head, a *Arena) (int, error) {
+	n, err := parseExact(buf, start, lim, h, a)
+	if err != nil {
+		return fail(h, err)
 	}
 	return n, nil
 }
@@ -318,13 +334,28 @@ func parseHead(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
 // parseLines parses the request line and the field lines of raw into h,
 // starting after what the fast path, if sc is not nil, has already done.
 func parseLines(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
-	var f framing
-	var pos int
 	if sc != nil {
 		// The fast path has checked the syntax: slice the parts it found
 		// out of the copy.
 		h.Method, h.Target, h.Minor = raw[:sc.me], raw[sc.me+1:sc.te], sc.minor
-		h.Path, h.RawQuery, h.Host = raw[sc.me+1:sc.pe], raw[sc.qs:sc.te], ""
+		h.Path, h.RawQuery = raw[sc.me+1:sc.pe], raw[sc.qs:sc.te]
+		if sc.hostChecked && sc.n == 1 && sc.rest == len(raw)-2 {
+			// The only field is a Host line that hostLine has checked, as
+			// in a benchmark client's request. Then decide would find the
+			// fact of the version and one valid Host, which no rule
+			// refuses, and the framing of a request without a body: no
+			// need for observe, or to walk the table.
+			sp := sc.spans[0]
+			host := raw[sp.vs:sp.ve]
+			h.Fields = append(h.Fields, Field{Name: raw[sp.start:sp.colon], Value: host})
+			h.Host, h.ContentLength, h.Chunked, h.Expect100 = host, -1, false, false
+			h.Close = sc.minor == 0 // RFC 9112 §9.3, as decide says
+			return nil
+		}
+	}
+	var f framing
+	var pos int
+	if sc != nil {
 		spans := sc.spans[:sc.n]
 		if sc.hostChecked {
 			// The first field is a Host line that hostLine has checked:
@@ -334,6 +365,7 @@ func parseLines(raw string, sc *scan, lim Limits, h *Head) *ProtocolError {
 			h.Fields = append(h.Fields, Field{Name: raw[sp.start:sp.colon], Value: f.host})
 			spans = spans[1:]
 		}
+		h.Host = "" // decide fills it in
 		for _, sp := range spans {
 			name, value := raw[sp.start:sp.colon], raw[sp.vs:sp.ve]
 			h.Fields = append(h.Fields, Field{Name: name, Value: value})

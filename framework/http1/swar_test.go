@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"math/bits"
 	"strings"
 	"testing"
 )
@@ -49,6 +50,58 @@ func TestParseClearsStaleFields(t *testing.T) {
 		for i, f := range h.Fields[len(h.Fields):cap(h.Fields)] {
 			if f != (Field{}) {
 				t.Errorf("after %q: spare slot %d holds %v", tc.head, len(h.Fields)+i, f)
+			}
+		}
+	}
+}
+
+// TestStopsEveryByte puts each of the 256 byte values at each position of
+// a word of ordinary bytes, and checks that pathStops and queryStops flag
+// it first exactly when their class refuses it or it is one of the few
+// admitted bytes their comments name: a scan must never pass a byte its
+// class refuses.
+func TestStopsEveryByte(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stops func(uint64) uint64
+		class uint16
+		extra string // admitted bytes that the test flags all the same
+	}{
+		{"pathStops", pathStops, cPath, "!\"$"},
+		{"queryStops", queryStops, cQuery, "!\""},
+	} {
+		for pos := range 8 {
+			for c := range 256 {
+				w := []byte("abcdefgh")
+				w[pos] = byte(c)
+				m := tc.stops(load64(w, 0))
+				flagged := m != 0 && bits.TrailingZeros64(m)/8 == pos
+				want := class[c]&tc.class == 0 || strings.IndexByte(tc.extra, byte(c)) >= 0
+				if flagged != want {
+					t.Errorf("%s: byte %#02x at %d: flagged %v, want %v", tc.name, c, pos, flagged, want)
+				}
+			}
+		}
+	}
+}
+
+// TestTailWord checks that tailWord gives the bytes from i and zeros past
+// the end, for every i near the end of buffers of several lengths.
+func TestTailWord(t *testing.T) {
+	for n := 8; n <= 20; n++ {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('A' + i)
+		}
+		for i := max(0, n-8); i <= n+1; i++ {
+			var want [8]byte
+			for k := range 8 {
+				if i+k < n {
+					want[k] = b[i+k]
+				}
+			}
+			if got := tailWord(b, i); got != load64(want[:], 0) {
+				t.Errorf("tailWord(len %d, %d) = %#x, want %#x", n, i, got, load64(want[:], 0))
 			}
 		}
 	}
