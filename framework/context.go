@@ -333,13 +333,13 @@ func (c *Ctx) Written() int64 { return c.res.size }
 
 // String sends a text/plain response.
 func (c *Ctx) String(code int, s string) error {
-	c.res.header.setContentType("text/plain; charset=utf-8")
+	c.res.header.setContentType(ctText)
 	return c.Blob(code, "", unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // HTML sends an HTML document held in a string.
 func (c *Ctx) HTML(code int, html string) error {
-	c.res.header.setContentType("text/html; charset=utf-8")
+	c.res.header.setContentType(ctHTML)
 	return c.Blob(code, "", unsafe.Slice(unsafe.StringData(html), len(html)))
 }
 

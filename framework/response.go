@@ -77,6 +77,14 @@ type response struct {
 	beforeCommit []func() // run just before the head is written
 	sent         int      // the status of the head that went out; 0 if none did
 	after        []func() // run when the response is finished: AfterResponse
+
+	// The end of the usual response's head, for sendUsual:
+	// "\r\n" (after the length's digits), the Date and Server lines and
+	// the empty line. It is rebuilt when the second turns, and kept
+	// across requests.
+	tail       []byte
+	tailDate   *dateLine // the Date line tail holds
+	tailServer string    // the Server line tail holds
 }
 
 func (r *response) reset(cn *conn, head bool, minor int, path string) {
@@ -228,6 +236,10 @@ func (r *response) end() {
 		return
 	}
 	if !r.committed {
+		if head := r.usualHead(); head != "" {
+			r.sendUsual(head)
+			return
+		}
 		r.commit(true)
 		if r.writeBody(r.body) == nil {
 			r.body = r.body[:0]
@@ -242,6 +254,83 @@ func (r *response) end() {
 		// for the missing bytes, so the connection must end here.
 		r.cn.closeAfter("handler wrote less than its Content-Length")
 	}
+}
+
+// usualHead returns the precomputed start of the head (usualHeads) when
+// the handler has returned with a response of the usual kind, and "" for
+// any other. The usual response is a GET's whole buffered body, with a
+// status that allows one and no field but the Content-Type a helper set,
+// and nothing else to run or report: no hook, no refused field, no
+// tracer, no error. For those facts (ffWhole, with or without ffHTTP11 and
+// ffEmpty) the framing table chooses framingLength, which
+// TestUsualHeadFraming holds it to, and normalizeHeader has nothing to
+// do: commit would reach writeHead with sendLength set and write the
+// status line, the Content-Type field, Content-Length, Date and Server,
+// which is what sendUsual writes from two precomputed pieces.
+func (r *response) usualHead() string {
+	code := r.statusCode()
+	if code < usualHeadsFirst || code >= usualHeadsFirst+len(usualHeads) ||
+		r.head || r.declared >= 0 || r.err != nil || len(r.beforeCommit) > 0 ||
+		r.header.special != 0 || r.header.bad != "" || r.cn.trace != nil {
+		return ""
+	}
+	k, ok := r.header.usualType()
+	if !ok {
+		return ""
+	}
+	return usualHeads[code-usualHeadsFirst][k]
+}
+
+// sendUsual is commit and writeBody for a response that usualHead
+// accepted: the same bytes, from three appends instead of a field loop,
+// the framing table and a dozen small appends. It saves about 350
+// instructions of a "Hello, World!" response.
+func (r *response) sendUsual(head string) {
+	cn := r.cn
+	r.committed = true
+	if r.env.shut.Load() {
+		cn.closeAfter("server shutting down")
+	}
+	r.markSent(r.statusCode())
+	r.declared = int64(len(r.body))
+	tail := r.headTail()
+	w := append(cn.wbuf, head...)
+	w = appendLength(w, r.declared)
+	switch {
+	case cn.closeReason != "":
+		w = append(w, tail[:len(tail)-2]...)
+		w = append(w, "Connection: close\r\n\r\n"...)
+	case r.minor == 0:
+		// A 1.0 client closes unless told otherwise (RFC 9112 §9.3).
+		w = append(w, tail[:len(tail)-2]...)
+		w = append(w, "Connection: keep-alive\r\n\r\n"...)
+	default:
+		w = append(w, tail...)
+	}
+	cn.wbuf = w
+	if len(r.body) > 0 {
+		if err := cn.write(r.body); err != nil {
+			r.fail(err)
+			return
+		}
+		r.body = r.body[:0]
+	}
+}
+
+// headTail returns r.tail, rebuilt first if the Date line has changed
+// since, or the server (its Server line) has. Both are compared by
+// address: a new second is a new dateLine, and a server's line is made
+// once.
+func (r *response) headTail() []byte {
+	date := dateClock.line.Load()
+	if date != r.tailDate || !sameString(r.env.serverLine, r.tailServer) {
+		t := append(r.tail[:0], '\r', '\n')
+		t = append(t, date.line...)
+		t = append(t, r.env.serverLine...)
+		r.tail = append(t, '\r', '\n')
+		r.tailDate, r.tailServer = date, r.env.serverLine
+	}
+	return r.tail
 }
 
 // commit appends the status line and header fields to the write buffer.
