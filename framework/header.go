@@ -138,7 +138,9 @@ func (h *Header) reset() {
 		h.fields[i].Name, h.fields[i].Value = "", ""
 	}
 	h.fields = h.fields[:0]
-	h.bad = ""
+	if h.bad != "" { // a test and no store: a string store costs a write-barrier check
+		h.bad = ""
+	}
 	h.special = 0
 }
 
@@ -201,6 +203,14 @@ var contentTypes = [ctCount]string{
 	ctJSON: "application/json; charset=utf-8",
 }
 
+// contentTypeFields are the fields setContentType appends, made once.
+var contentTypeFields = func() (fields [ctCount]http1.Field) {
+	for k, v := range contentTypes {
+		fields[k] = http1.Field{Name: contentTypeName, Value: v}
+	}
+	return fields
+}()
+
 // setContentType is Set("Content-Type", contentTypes[k]) for the
 // framework's own constant types: valid by construction, and not a field
 // the writer manages (specialBit), so every response that sends one skips
@@ -209,7 +219,7 @@ func (h *Header) setContentType(k contentType) {
 	if len(h.fields) > 0 {
 		h.Del(contentTypeName)
 	}
-	h.fields = append(h.fields, http1.Field{Name: contentTypeName, Value: contentTypes[k]})
+	h.fields = append(h.fields, contentTypeFields[k])
 	h.ctype = k
 }
 

@@ -3,10 +3,12 @@ package framework
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The usual response's shortcut (usualHead, sendUsual) is only right
@@ -31,21 +33,54 @@ func TestUsualHeadFraming(t *testing.T) {
 	}
 }
 
-// newTestResponse returns a response on a connection that writes
-// nowhere, as begin leaves it for a GET.
+// recordConn is a socket that keeps what is written to it.
+type recordConn struct {
+	net.Conn // nil: only the methods below are called
+	out      []byte
+}
+
+func (c *recordConn) Write(p []byte) (int, error) {
+	c.out = append(c.out, p...)
+	return len(p), nil
+}
+
+func (c *recordConn) SetWriteDeadline(time.Time) error { return nil }
+
+// holdDateClock starts the Date clock and keeps it from ticking until
+// the test ends (its timer waits for the mutex), so that the two ways of
+// writing a response compared see the same Date line.
+func holdDateClock(t *testing.T) {
+	startDateClock()
+	dateClock.mu.Lock()
+	t.Cleanup(func() {
+		dateClock.mu.Unlock()
+		stopDateClock()
+	})
+}
+
+// newTestResponse returns a response on a connection that records what
+// reaches its socket, as begin leaves it for a GET.
 func newTestResponse(minor int, serverLine string) *response {
-	cn := &conn{env: &serverEnv{serverLine: serverLine, shut: new(atomic.Bool), log: slog.New(slog.DiscardHandler)}}
+	cn := &conn{srv: &Server{}, nc: &recordConn{},
+		env: &serverEnv{serverLine: serverLine, shut: new(atomic.Bool), log: slog.New(slog.DiscardHandler)}}
 	r := new(response)
 	r.reset(cn, false, minor, "/")
 	return r
 }
 
+// sent returns every byte of r's connection: on its socket, then pending.
+func sent(r *response) string {
+	return string(r.cn.nc.(*recordConn).out) + string(r.cn.wbuf)
+}
+
 // sendUsual writes exactly the bytes commit and writeBody write, for
 // every response usualHead accepts.
 func TestSendUsualMatchesCommit(t *testing.T) {
-	startDateClock()
-	defer stopDateClock()
-	bodies := []string{"", "Hello, World!", strings.Repeat("x", 1500)}
+	holdDateClock(t)
+	var bodies []string
+	for _, n := range []int{0, 1, 9, 10, 13, 99, 100, 999, 1000, 1500, 2047, 2048, 9999, 10000, 40000} {
+		bodies = append(bodies, strings.Repeat("x", n))
+	}
 	codes := []int{200, 201, 299, 404, 500, 599}
 	for _, code := range codes {
 		for k := range ctCount {
@@ -86,7 +121,7 @@ func TestSendUsualMatchesCommit(t *testing.T) {
 										}
 										r.body = r.body[:0]
 									}
-									out[i] = string(r.cn.wbuf)
+									out[i] = sent(r)
 									state[i] = strconv.Itoa(r.sent) + " " + strconv.FormatInt(r.declared, 10) + " " +
 										strconv.FormatBool(r.committed) + " " + r.cn.closeReason + " " + strconv.Itoa(len(r.body))
 								}
@@ -160,6 +195,48 @@ func TestUsualHeadRefuses(t *testing.T) {
 		tt.do(r)
 		if head := r.usualHead(); head != "" {
 			t.Errorf("%s: usualHead %q, want none", tt.name, head)
+		}
+	}
+}
+
+// A response reused from request to request keeps its tail until the
+// second turns or the server changes, and no digit of an earlier length
+// leaks into a later one.
+func TestSendUsualReused(t *testing.T) {
+	holdDateClock(t)
+	r := newTestResponse(1, "Server: a\r\n")
+	envs := []*serverEnv{r.env, {serverLine: "Server: b\r\n", shut: new(atomic.Bool)}}
+	for i, n := range []int{1234, 5, 13, 0, 777, 12000, 8} {
+		if i == 3 {
+			// The next second.
+			dateClock.line.Store(makeDateLine(time.Now().Add(time.Hour)))
+		}
+		env := envs[0]
+		if i >= 4 {
+			env = envs[1] // another server from the fifth request on
+		}
+		r.cn.env = env
+		r.cn.nc.(*recordConn).out = nil
+		r.cn.wbuf = r.cn.wbuf[:0]
+		r.reset(r.cn, false, 1, "/")
+		r.header.setContentType(ctText)
+		r.Write([]byte(strings.Repeat("y", n)))
+		head := r.usualHead()
+		if head == "" {
+			t.Fatal("usualHead refused")
+		}
+		r.sendUsual(head)
+		got := sent(r)
+
+		s := newTestResponse(1, "")
+		s.cn.env = env
+		s.reset(s.cn, false, 1, "/")
+		s.header.setContentType(ctText)
+		s.Write([]byte(strings.Repeat("y", n)))
+		s.commit(true)
+		s.writeBody(s.body)
+		if want := sent(s); got != want {
+			t.Errorf("request %d, %d bytes:\ngot  %q\nwant %q", i, n, got, want)
 		}
 	}
 }
