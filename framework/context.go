@@ -297,6 +297,13 @@ func (c *Ctx) Write(p []byte) (int, error) {
 	if c.det != nil {
 		return c.detachedWrite(p)
 	}
+	if r := &c.res; r.buffers(len(p)) {
+		// What r.Write does with bytes that fit, without the call: JSON
+		// writes here, and a templ component many times a page.
+		r.body = append(r.body, p...)
+		r.size += int64(len(p))
+		return len(p), nil
+	}
 	return c.res.Write(p)
 }
 

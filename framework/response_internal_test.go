@@ -105,7 +105,7 @@ func TestSendUsualMatchesCommit(t *testing.T) {
 									}
 									r.writeHeader(code)
 									r.Write([]byte(body))
-									head := r.usualHead()
+									head, code := r.usualHead()
 									if i == 0 {
 										if want := statusLines[code] != ""; (head != "") != want {
 											t.Fatalf("%s: usualHead %q, want a head: %v", name, head, want)
@@ -113,7 +113,7 @@ func TestSendUsualMatchesCommit(t *testing.T) {
 										if head == "" {
 											break
 										}
-										r.sendUsual(head)
+										r.sendUsual(head, code)
 									} else {
 										r.commit(true)
 										if err := r.writeBody(r.body); err != nil {
@@ -183,17 +183,19 @@ func TestUsualHeadRefuses(t *testing.T) {
 		{"hook", func(r *response) { r.beforeCommit = append(r.beforeCommit, func() {}) }},
 		{"declared", func(r *response) { r.declared = 5 }},
 		{"error", func(r *response) { r.err = errors.New("x") }},
+		{"hijacked", func(r *response) { r.hijacked, r.err = true, ErrHijacked }},
+		{"committed", func(r *response) { r.committed = true }},
 		{"trace", func(r *response) { r.cn.trace = &tracer{} }},
 	}
 	for _, tt := range tests {
 		r := newTestResponse(1, "")
 		r.header.setContentType(ctJSON)
-		if r.usualHead() == "" {
+		if head, _ := r.usualHead(); head == "" {
 			t.Fatal("usualHead refuses the usual response")
 		}
 		r = newTestResponse(1, "")
 		tt.do(r)
-		if head := r.usualHead(); head != "" {
+		if head, _ := r.usualHead(); head != "" {
 			t.Errorf("%s: usualHead %q, want none", tt.name, head)
 		}
 	}
@@ -221,11 +223,11 @@ func TestSendUsualReused(t *testing.T) {
 		r.reset(r.cn, false, 1, "/")
 		r.header.setContentType(ctText)
 		r.Write([]byte(strings.Repeat("y", n)))
-		head := r.usualHead()
+		head, code := r.usualHead()
 		if head == "" {
 			t.Fatal("usualHead refused")
 		}
-		r.sendUsual(head)
+		r.sendUsual(head, code)
 		got := sent(r)
 
 		s := newTestResponse(1, "")
