@@ -297,6 +297,13 @@ func (c *Ctx) Write(p []byte) (int, error) {
 	if c.det != nil {
 		return c.detachedWrite(p)
 	}
+	if r := &c.res; r.buffers(len(p)) {
+		// What r.Write does with bytes that fit, without the call: JSON
+		// writes here, and a templ component many times a page.
+		r.body = append(r.body, p...)
+		r.size += int64(len(p))
+		return len(p), nil
+	}
 	return c.res.Write(p)
 }
 
@@ -333,14 +340,12 @@ func (c *Ctx) Written() int64 { return c.res.size }
 
 // String sends a text/plain response.
 func (c *Ctx) String(code int, s string) error {
-	c.res.header.setContentType("text/plain; charset=utf-8")
-	return c.Blob(code, "", unsafe.Slice(unsafe.StringData(s), len(s)))
+	return c.send(code, ctText, unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // HTML sends an HTML document held in a string.
 func (c *Ctx) HTML(code int, html string) error {
-	c.res.header.setContentType("text/html; charset=utf-8")
-	return c.Blob(code, "", unsafe.Slice(unsafe.StringData(html), len(html)))
+	return c.send(code, ctHTML, unsafe.Slice(unsafe.StringData(html), len(html)))
 }
 
 // Blob sends b with the given content type; an empty one leaves the
@@ -349,14 +354,35 @@ func (c *Ctx) Blob(code int, contentType string, b []byte) error {
 	if contentType != "" {
 		c.res.header.Set("Content-Type", contentType)
 	}
-	c.res.writeHeader(code)
+	return c.send(code, ctNone, b)
+}
+
+// send is String, HTML and Blob: it sets the Content-Type k, one of the
+// framework's own (ctNone leaves the field as it is), the status code,
+// and writes b.
+func (c *Ctx) send(code int, k contentType, b []byte) error {
+	r := &c.res
+	if k != ctNone {
+		r.header.setContentType(k)
+	}
+	r.writeHeader(code)
 	if !bodyAllowed(code) {
 		return nil
 	}
-	if r := &c.res; len(b) > MaxBufferedBody && c.det == nil && !r.committed && len(r.body) == 0 && r.header.special&bitContentLength == 0 {
+	if c.det != nil {
+		_, err := c.detachedWrite(b)
+		return err
+	}
+	if r.buffers(len(b)) {
+		// What r.Write does with a body that fits, without the call.
+		r.body = append(r.body, b...)
+		r.size += int64(len(b))
+		return nil
+	}
+	if len(b) > MaxBufferedBody && !r.committed && len(r.body) == 0 && r.header.special&bitContentLength == 0 {
 		r.declared = int64(len(b)) // the whole body is known: sent with its length, not in chunks
 	}
-	_, err := c.Write(b)
+	_, err := r.Write(b)
 	return err
 }
 

@@ -13,7 +13,7 @@ import (
 // JSON sends v encoded as JSON. An encoding error is a 500 from the view
 // layer, and nothing is sent before it is known.
 func (c *Ctx) JSON(code int, v any) error {
-	c.res.header.setContentType("application/json; charset=utf-8")
+	c.res.header.setContentType(ctJSON)
 	c.res.writeHeader(code)
 	if c.enc == nil {
 		// Made once for each pooled Ctx: it writes to c, whatever

@@ -12,7 +12,7 @@ import (
 
 // Render renders component as an HTML response with status code.
 func (c *Ctx) Render(code int, component templ.Component) error {
-	c.res.header.setContentType("text/html; charset=utf-8")
+	c.res.header.setContentType(ctHTML)
 	c.res.writeHeader(code)
 	n := c.res.size
 	if err := component.Render(c.viewContext(), c); err != nil {
@@ -30,7 +30,7 @@ func (c *Ctx) Render(code int, component templ.Component) error {
 // early. A render error after the first flush can only cut the response
 // short.
 func (c *Ctx) RenderStream(code int, component templ.Component) error {
-	c.res.header.setContentType("text/html; charset=utf-8")
+	c.res.header.setContentType(ctHTML)
 	c.res.writeHeader(code)
 	if err := c.Flush(); err != nil {
 		return err
@@ -44,7 +44,7 @@ func (c *Ctx) RenderStream(code int, component templ.Component) error {
 // RenderFragments renders only the named fragments of component (see
 // templ.Fragment), for partial page updates such as htmx swaps.
 func (c *Ctx) RenderFragments(code int, component templ.Component, ids ...any) error {
-	c.res.header.setContentType("text/html; charset=utf-8")
+	c.res.header.setContentType(ctHTML)
 	c.res.writeHeader(code)
 	if err := templ.RenderFragments(c.viewContext(), c, component, ids...); err != nil {
 		return c.renderFailed(err)
