@@ -76,7 +76,9 @@ type conn struct {
 	newer       *conn
 	readDead    monotime // the read deadline last set
 	writeDead   monotime
-	trace       *tracer // nil unless the server traces requests (trace.go)
+	graceDead   monotime // the deadline waitBriefly last set (idle.go)
+	graceServed int      // served when it was set
+	trace       *tracer  // nil unless the server traces requests (trace.go)
 }
 
 // serverEnv is what a connection and its responses need from their
