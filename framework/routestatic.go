@@ -16,7 +16,8 @@ import "math/bits"
 // the path, about 380 instructions for "/plaintext". The table hashes the
 // path a word at a time, looks in one slot, and compares once.
 //
-// A miss costs the hash and a probe, and leaves everything to the trees,
+// A miss costs a few instructions (the filter below settles most), at
+// most the hash and a probe or two, and leaves everything to the trees,
 // as before: parameters, catch-alls, the redirects (a trailing slash is a
 // different path, so "/plaintext/" misses), 405 and OPTIONS (a path the
 // table holds under other methods only misses too).
