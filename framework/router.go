@@ -28,7 +28,9 @@ import (
 //	6. otherwise 404
 //
 // Redirects use 301 for GET and HEAD, and 308 for other methods, which
-// keeps the method and body.
+// keeps the method and body. Before all of it, the static table
+// (routestatic.go) answers a path that a route without parameters has
+// under the method: no route is more specific, and no step applies.
 
 // App is a router plus the behaviour a web application expects around it:
 // middleware, named routes, error handling. Its Serve method is the
@@ -52,6 +54,12 @@ type App struct {
 	Traces *TraceStore
 
 	trees []*routeTree // one, unless some routes conflict: see trees.go
+	// static finds the routes without parameters by their path, before
+	// the trees: see routestatic.go.
+	static staticTable
+	// rest holds the routes the static table does not hold, in one
+	// httprouter tree, while the app has one tree: see oneLookup.
+	rest *httprouter.Router
 	// paramCatchAll: some pattern has a catch-all behind a parameter.
 	paramCatchAll bool
 	shapes        map[string]*Route
@@ -96,6 +104,7 @@ func New() *App {
 		RedirectCleanPath:     true,
 		names:                 map[string]*Route{},
 		shapes:                map[string]*Route{},
+		rest:                  httprouter.New(),
 	}
 }
 
@@ -128,6 +137,8 @@ func (a *App) Handle(method, path string, h Handler, mw ...Middleware) *Route {
 		a.paramCatchAll = true
 	}
 	a.insert(r)
+	a.static.add(r)
+	a.addRest(r)
 	a.routes = append(a.routes, r)
 	if !slices.Contains(a.methods, method) {
 		a.methods = append(a.methods, method)
@@ -249,29 +260,51 @@ func (a *App) Serve(c *Ctx) error {
 	if a.Traces != nil || c.tracer() != nil {
 		return a.serveTraced(c)
 	}
+	if len(a.mw) == 0 {
+		// No app-wide middleware: the chain is dispatch alone, and a
+		// direct call saves the indirect one through the method value.
+		return a.dispatch(c)
+	}
 	return a.handler(c)
 }
 
 // dispatch finds the route and runs it, or answers the miss. It acts on
-// the decision of decide, which Explain shows.
+// the decision of decide, which Explain shows; when decide's first lookup
+// would hit, it makes that lookup itself and skips the rest.
 func (a *App) dispatch(c *Ctx) error {
 	c.layer = LayerRouter
 	if c.badEsc {
 		return &HTTPError{Code: StatusBadRequest, Message: "malformed percent-encoding in path", Layer: LayerRouter}
 	}
-	var d decision
-	a.decide(&d, &c.rw, c.method, c.path, nil)
 	if tr := c.tracer(); tr != nil {
 		tr.route(a.Explain(c.method, c.head.Target))
+	} else {
+		// Most requests are decided by decide's first lookup: the static
+		// table or, in an app of one tree, that tree. Untraced, they are
+		// answered here, without the rest of decide (a decision value,
+		// explanation checks, several calls), and the tree asked is the
+		// rest tree, which lacks the table's routes and so is walked
+		// faster. The rest go through decide, which asks the table and
+		// the tree again: only a miss (a redirect, 405 or 404) pays twice.
+		if r := a.static.find(c.method, c.path); r != nil {
+			c.route = r // no parameters: c.params stays nil
+			c.layer = LayerMiddleware
+			return r.handler(c)
+		}
+		if a.oneLookup(c.method, c.path) {
+			if h, ps, _ := a.rest.Lookup(c.method, c.path); h != nil {
+				r := c.rw.route(h, ps)
+				c.route, c.params = r, ps
+				c.layer = LayerMiddleware
+				return r.handler(c)
+			}
+		}
 	}
+	var d decision
+	a.decide(&d, &c.rw, c.method, c.path, nil)
 	switch d.outcome {
 	case routeMatch:
-		c.route, c.params = d.route, d.params
-		c.layer = LayerMiddleware // the route's own middleware, then the controller
-		if c.tracer() != nil {
-			return d.route.tracedHandler()(c)
-		}
-		return d.route.handler(c)
+		return runRoute(c, d.route, d.params)
 	case routeRedirect:
 		to := d.location
 		if q := c.head.RawQuery; q != "" {
@@ -293,6 +326,27 @@ func (a *App) dispatch(c *Ctx) error {
 		return a.NotFound(c)
 	}
 	return ErrNotFound
+}
+
+// oneLookup reports whether decide would answer a request for method
+// and path with one lookup in one tree, when that lookup hits: the app
+// has one tree, and decide has nothing to check first (see decideSpecial
+// and cleanTarget). The target "*" needs no test here: no pattern
+// matches it, so its lookup misses.
+func (a *App) oneLookup(method, path string) bool {
+	return a.rest != nil && path != ErrorCSSPath &&
+		!(a.RedirectCleanPath && method != "CONNECT" && hasDotSegment(path))
+}
+
+// runRoute runs the route that matched, with its parameters.
+func runRoute(c *Ctx, r *Route, ps httprouter.Params) error {
+	c.route, c.params = r, ps
+	c.layer = LayerMiddleware // the route's own middleware, then the controller
+	h := r.handler
+	if c.tracer() != nil {
+		h = r.tracedHandler()
+	}
+	return h(c)
 }
 
 // outcome is what the router does with a request.
@@ -318,10 +372,22 @@ type decision struct {
 }
 
 // decide is the router: it fills d, which starts zero. dispatch acts on
-// its decision, and Explain
-// reports it with the steps that led there (ex not nil), so the two
-// cannot disagree. rw carries a hit out of httprouter's Handle.
+// its decision, and Explain reports it with the steps that led there (ex
+// not nil), so the two cannot disagree. rw carries a hit out of
+// httprouter's Handle.
 func (a *App) decide(d *decision, rw *routeWriter, method, path string, ex *Explanation) {
+	if r := a.static.find(method, path); r != nil {
+		// The most specific route there is, found by its exact path:
+		// the checks below cannot apply to a path the table holds.
+		if ex != nil {
+			if r.Method != method {
+				ex.step(-1, "no HEAD route: HEAD falls back to GET")
+			}
+			ex.step(-1, "static table: %s %s matches a route without parameters, so no tree is asked", r.Method, path)
+		}
+		d.outcome, d.route = routeMatch, r
+		return
+	}
 	if a.decideSpecial(d, method, path, ex) {
 		return // "OPTIONS *", and the error pages' stylesheet
 	}
@@ -437,6 +503,15 @@ func (a *App) allowAll() string {
 type routeWriter struct {
 	c   *Ctx
 	hit *Route
+}
+
+// route calls h, a handle that Lookup returned, and returns the route
+// it names.
+func (w *routeWriter) route(h httprouter.Handle, ps httprouter.Params) *Route {
+	h(w, nil, ps)
+	r := w.hit
+	w.hit = nil
+	return r
 }
 
 func (w *routeWriter) Header() http.Header         { return nil }

@@ -115,6 +115,22 @@ func (a *App) insert(r *Route) {
 	a.trees = append(a.trees, t)
 }
 
+// addRest adds r to the rest tree (App.rest) unless the static table
+// holds it. For a path the table does not hold under the method, the rest
+// tree answers as the one tree would: every route of the tree that could
+// match such a path is in it. With fewer nodes, a lookup walks less: for
+// "/user/:name" beside a few static routes, its root is "/user/" instead
+// of "/". A second tree ends it, for good: oneLookup is for one tree.
+func (a *App) addRest(r *Route) {
+	switch {
+	case a.rest == nil: // ended
+	case len(a.trees) > 1:
+		a.rest = nil
+	case !inStaticTable(r) && tryHandle(a.rest, r) != "":
+		a.rest = nil // some of one tree's routes: never refused, but be safe
+	}
+}
+
 func (t *routeTree) add(r *Route) {
 	p := staticPrefix(r.Path)
 	if len(t.routes) == 0 {
@@ -148,6 +164,12 @@ func (a *App) match(rw *routeWriter, method, path string, ex *Explanation) (*Rou
 	if len(a.trees) == 1 && ex == nil {
 		return a.trees[0].lookup(rw, method, path) // no conflicts: one tree, one answer
 	}
+	return a.matchTrees(rw, method, path, ex)
+}
+
+// matchTrees is match across several trees, or with an explanation. It
+// is apart from match so that match stays small enough to be inlined.
+func (a *App) matchTrees(rw *routeWriter, method, path string, ex *Explanation) (*Route, httprouter.Params) {
 	var best *Route
 	var bestPs httprouter.Params
 	for i, t := range a.trees {
@@ -193,10 +215,7 @@ func (t *routeTree) lookup(rw *routeWriter, method, path string) (*Route, httpro
 	if h == nil {
 		return nil, nil
 	}
-	h(rw, nil, ps)
-	r := rw.hit
-	rw.hit = nil
-	return r, ps
+	return rw.route(h, ps), ps
 }
 
 // has reports whether a route of method matches path in some tree.

@@ -189,9 +189,12 @@ func TestExplainSteps(t *testing.T) {
 		method, target string
 		want           []string // substrings of String(), in order
 	}{
-		{"GET", "/entries/new", []string{"(", "trees)", "tree 0: GET /entries/new: matches /entries/new", "not asked", "=> GET /entries/new (entries.new)"}},
+		{"GET", "/entries/new", []string{"(", "trees)", "static table: GET /entries/new matches a route without parameters", "so no tree is asked", "=> GET /entries/new (entries.new)"}},
 		{"GET", "/entries/7", []string{`matches /entries/:id with id="7"`, `=> GET /entries/:id with id="7"`}},
-		{"GET", "/entries/live", []string{"tree 0: GET /entries/live: matches /entries/live", "not asked: /entries/live has no parameters", "=> GET /entries/live"}},
+		{"GET", "/entries/live", []string{"static table: GET /entries/live matches", "=> GET /entries/live"}},
+		{"HEAD", "/entries/live", []string{"no HEAD route: HEAD falls back to GET", "static table: GET /entries/live matches", "=> GET /entries/live"}},
+		// In the table under other methods only: the trees decide, 405.
+		{"DELETE", "/entries/new", []string{"tree 0: DELETE /entries/new: no route", "405 with Allow: GET, HEAD, OPTIONS", "=> 405"}},
 		{"GET", "/entries/about", []string{`matches /entries/:id with id="about"`, `matches /:lang/about with lang="entries"`, "/entries/:id is more specific than /:lang/about"}},
 		{"HEAD", "/u/7", []string{"HEAD /u/7: no route", "HEAD falls back to GET", "GET /u/7: matches /u/:id"}},
 		{"GET", "/entries/live/", []string{"trailing slash toggled, /entries/live: a route matches it", "=> 301 Moved Permanently to /entries/live"}},
