@@ -76,9 +76,7 @@ type conn struct {
 	newer       *conn
 	readDead    monotime // the read deadline last set
 	writeDead   monotime
-	graceDead   monotime // the deadline waitBriefly last set (idle.go)
-	graceServed int      // served when it was set
-	trace       *tracer  // nil unless the server traces requests (trace.go)
+	trace       *tracer // nil unless the server traces requests (trace.go)
 }
 
 // serverEnv is what a connection and its responses need from their

@@ -17,7 +17,6 @@ import (
 // dateLine is a prebuilt "Date: ...\r\n" field for one second.
 type dateLine struct {
 	unix int64
-	mono monotime // when it was made: the coarse clock of coarseNow
 	line []byte
 }
 
@@ -31,7 +30,7 @@ var dateClock struct {
 
 func makeDateLine(now time.Time) *dateLine {
 	line := append([]byte("Date: "), now.UTC().AppendFormat(nil, TimeFormat)...)
-	return &dateLine{unix: now.Unix(), mono: monotime(now.Sub(clockStart)), line: append(line, "\r\n"...)}
+	return &dateLine{unix: now.Unix(), line: append(line, "\r\n"...)}
 }
 
 // startDateClock is called when a Serve starts and when a connection opens.
@@ -69,14 +68,6 @@ func tickDate() {
 			tickDate()
 		}
 	})
-}
-
-// coarseNow is the clock as the Date line last read it: never ahead of
-// monoNow, and behind it by at most a second and the tick's lateness. It
-// costs a load, where reading the clock costs a call into the vDSO; like
-// appendDate, it is called only while a connection is open.
-func coarseNow() monotime {
-	return dateClock.line.Load().mono
 }
 
 // appendDate appends the Date field line. It is called only while a

@@ -97,7 +97,10 @@ func (cn *conn) waitFirstByte() waitResult {
 		limit = orDefault(cn.srv.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	}
 	if !cn.parked {
-		if cn.flush() != nil {
+		// One reading of the clock serves both the write deadline of
+		// this flush and the start of the idle wait.
+		cn.idleSince = monoNow()
+		if cn.flushAt(cn.idleSince) != nil {
 			return waitEnd
 		}
 		if !cn.state.CompareAndSwap(stateActive, stateIdle) || cn.srv.shuttingDown() {
@@ -106,7 +109,6 @@ func (cn *conn) waitFirstByte() waitResult {
 		if limit > cn.pace.grace() {
 			return cn.waitBriefly()
 		}
-		cn.idleSince = monoNow()
 		cn.release()
 	}
 	wasParked := cn.parked
@@ -138,29 +140,19 @@ func (cn *conn) waitBriefly() waitResult {
 	}
 	cn.acquire()
 	cn.r, cn.w = 0, 0
-	// The grace need not be exact, and moving a timer, or even reading
-	// the clock, for every request costs more than the rest of reading
-	// one. So the deadline set for an earlier wait stays, and decides
-	// nothing by itself: when it passes, the connection parks only if no
-	// request was served since it was set, which means it has waited the
-	// whole grace. Otherwise the wait gets a fresh grace from then. A
-	// connection thus parks after one to two graces of silence, and a busy
-	// one reads the clock about once a grace, not once a request.
+	// The grace need not be exact, and moving a timer for every request
+	// costs more than the rest of reading one: keep a deadline set for an
+	// earlier request while it is still at least half the grace away.
 	grace := monotime(cn.pace.grace())
-	if cn.readDead != cn.graceDead || cn.graceDead == noDeadline {
-		cn.armGrace(grace) // another deadline, or none, is set
+	if left := cn.readDead - cn.idleSince; left < grace/2 || left > grace {
+		cn.setReadDeadline(cn.idleSince + grace)
 	}
 	n, err := cn.nc.Read(cn.rbuf)
-	for n == 0 && isTimeout(err) {
-		if cn.served == cn.graceServed {
-			cn.idleSince = cn.graceDead - grace // no later than the wait began
-			cn.release()
-			cn.parked = true    // still stateIdle: Shutdown may close it
-			cn.srv.parkIdle(cn) // and a new connection may evict it (Server.MaxConns)
-			return waitPark
-		}
-		cn.armGrace(grace)
-		n, err = cn.nc.Read(cn.rbuf)
+	if n == 0 && isTimeout(err) {
+		cn.release()
+		cn.parked = true    // still stateIdle: Shutdown may close it
+		cn.srv.parkIdle(cn) // and a new connection may evict it (Server.MaxConns)
+		return waitPark
 	}
 	if !cn.woke(n, err) {
 		return waitEnd
@@ -170,13 +162,6 @@ func (cn *conn) waitBriefly() waitResult {
 		cn.trace.read(cn.rbuf[:n])
 	}
 	return waitGot
-}
-
-// armGrace sets the read deadline for the grace of waitBriefly, one
-// grace from now, and notes how many requests were served by then.
-func (cn *conn) armGrace(grace monotime) {
-	cn.graceDead, cn.graceServed = monoNow()+grace, cn.served
-	cn.setReadDeadline(cn.graceDead)
 }
 
 // woke reports whether the read that ended an idle wait brought a

@@ -25,7 +25,7 @@ func (cn *conn) write(p []byte) error {
 		}
 		return nil
 	}
-	cn.setWriteDeadline()
+	cn.setWriteDeadline(monoNow())
 	if cn.trace != nil {
 		cn.trace.wrote(append(cn.wbuf[:len(cn.wbuf):len(cn.wbuf)], p...))
 	}
@@ -61,7 +61,15 @@ func (cn *conn) flush() error {
 	if len(cn.wbuf) == 0 {
 		return nil
 	}
-	cn.setWriteDeadline()
+	return cn.flushAt(monoNow())
+}
+
+// flushAt is flush for a caller that has just read the clock.
+func (cn *conn) flushAt(now monotime) error {
+	if len(cn.wbuf) == 0 {
+		return nil
+	}
+	cn.setWriteDeadline(now)
 	if cn.trace != nil {
 		cn.trace.wrote(cn.wbuf)
 	}
@@ -110,25 +118,15 @@ func (cn *conn) setReadDeadline(t monotime) {
 
 // setWriteDeadline bounds each write by WriteTimeout: a client that stops
 // reading cannot hold the goroutine forever. A timer update is not free,
-// so the deadline an earlier write set is kept while more than half of
-// WriteTimeout is left of it, and it moves about twice per WriteTimeout.
-// Nor is reading the clock free, on a path taken by every response: with
-// a WriteTimeout of four seconds or more (the default is 60) the Date
-// line's coarse clock decides, with a second's margin for its lag, and
-// the clock is read only when the deadline moves.
-func (cn *conn) setWriteDeadline() {
+// so the deadline an earlier write set is kept while at least WriteTimeout
+// less a second is left of it (half of it, for a WriteTimeout under two
+// seconds): it moves at most once a second.
+func (cn *conn) setWriteDeadline(now monotime) {
 	d := monotime(orDefault(cn.srv.WriteTimeout, DefaultWriteTimeout))
-	if cn.writeDead != noDeadline {
-		if d >= 4*monotime(time.Second) {
-			if cn.writeDead-coarseNow() > d/2+monotime(time.Second) {
-				return
-			}
-		} else if cn.writeDead-monoNow() > d/2 {
-			return
-		}
+	if cn.writeDead == noDeadline || cn.writeDead-now < d-min(d/2, monotime(time.Second)) {
+		cn.writeDead = now + d
+		cn.nc.SetWriteDeadline(cn.writeDead.deadline())
 	}
-	cn.writeDead = monoNow() + d
-	cn.nc.SetWriteDeadline(cn.writeDead.deadline())
 }
 
 // cannedError answers a request that never reached a handler: a protocol
