@@ -2,7 +2,6 @@ package framework
 
 import (
 	"strings"
-	"unsafe"
 
 	"github.com/groundup-go/groundup/framework/http1"
 )
@@ -180,37 +179,6 @@ func (h *Header) Truncate(m HeaderMark) {
 	}
 }
 
-// contentType is one of the Content-Type values the framework's own
-// helpers set (String, HTML, JSON, Render), as an index into
-// contentTypes.
-type contentType uint8
-
-const (
-	ctNone contentType = iota
-	ctText
-	ctHTML
-	ctJSON
-	ctCount
-)
-
-// contentTypeName and contentTypes are the exact strings setContentType
-// stores, so that usualType can recognise them by their address.
-const contentTypeName = "Content-Type"
-
-var contentTypes = [ctCount]string{
-	ctText: "text/plain; charset=utf-8",
-	ctHTML: "text/html; charset=utf-8",
-	ctJSON: "application/json; charset=utf-8",
-}
-
-// contentTypeFields are the fields setContentType appends, made once.
-var contentTypeFields = func() (fields [ctCount]http1.Field) {
-	for k, v := range contentTypes {
-		fields[k] = http1.Field{Name: contentTypeName, Value: v}
-	}
-	return fields
-}()
-
 // setContentType is Set("Content-Type", contentTypes[k]) for the
 // framework's own constant types: valid by construction, and not a field
 // the writer manages (specialBit), so every response that sends one skips
@@ -221,35 +189,4 @@ func (h *Header) setContentType(k contentType) {
 	}
 	h.fields = append(h.fields, contentTypeFields[k])
 	h.ctype = k
-}
-
-// usualType reports whether the fields are those of the usual response:
-// none at all (ctNone), or the one Content-Type field that a helper set
-// with setContentType (its contentType). The response writer then sends a
-// precomputed head (response.sendUsual).
-//
-// The test is on the strings' addresses, not their bytes: a field whose
-// name and value are the very strings setContentType stored holds those
-// bytes, whatever happened to the header since (a field deleted and
-// another set, or a value changed in the slice Fields returned), so
-// no change to the fields needs to keep h.ctype up to date. A field that
-// holds equal bytes elsewhere only misses the shortcut.
-func (h *Header) usualType() (contentType, bool) {
-	switch len(h.fields) {
-	case 0:
-		return ctNone, true
-	case 1:
-		f := &h.fields[0]
-		k := h.ctype
-		ok := k != ctNone && sameString(f.Name, contentTypeName) && sameString(f.Value, contentTypes[k])
-		return k, ok
-	}
-	return ctNone, false
-}
-
-// sameString reports whether a and b are the same string in memory: same
-// address, same length. Such strings hold the same bytes; strings that do
-// not may still be equal, which the callers treat as "not known".
-func sameString(a, b string) bool {
-	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }

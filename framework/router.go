@@ -3,7 +3,6 @@ package framework
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -376,17 +375,8 @@ type decision struct {
 // not nil), so the two cannot disagree. rw carries a hit out of
 // httprouter's Handle.
 func (a *App) decide(d *decision, rw *routeWriter, method, path string, ex *Explanation) {
-	if r := a.static.find(method, path); r != nil {
-		// The most specific route there is, found by its exact path:
-		// the checks below cannot apply to a path the table holds.
-		if ex != nil {
-			if r.Method != method {
-				ex.step(-1, "no HEAD route: HEAD falls back to GET")
-			}
-			ex.step(-1, "static table: %s %s matches a route without parameters, so no tree is asked", r.Method, path)
-		}
-		d.outcome, d.route = routeMatch, r
-		return
+	if a.decideStatic(d, method, path, ex) {
+		return // a route without parameters, found by its exact path
 	}
 	if a.decideSpecial(d, method, path, ex) {
 		return // "OPTIONS *", and the error pages' stylesheet
@@ -442,6 +432,24 @@ func (a *App) decide(d *decision, rw *routeWriter, method, path string, ex *Expl
 	d.outcome = routeNotFound
 }
 
+// decideStatic is decide's first step: the static table. A route it
+// finds is the most specific route there is, found by its exact path, and
+// none of decide's other steps can apply to a path the table holds.
+func (a *App) decideStatic(d *decision, method, path string, ex *Explanation) bool {
+	r := a.static.find(method, path)
+	if r == nil {
+		return false
+	}
+	if ex != nil {
+		if r.Method != method {
+			ex.step(-1, "no HEAD route: HEAD falls back to GET")
+		}
+		ex.step(-1, "static table: %s %s matches a route without parameters, so no tree is asked", r.Method, path)
+	}
+	d.outcome, d.route = routeMatch, r
+	return true
+}
+
 // decideSpecial answers the targets that are not a route's: "*" and the
 // error pages' stylesheet.
 func (a *App) decideSpecial(d *decision, method, path string, ex *Explanation) bool {
@@ -462,58 +470,3 @@ func (a *App) decideSpecial(d *decision, method, path string, ex *Explanation) b
 	}
 	return false
 }
-
-// allowed lists the methods with a route for path, other than skip, as an
-// Allow value: "GET, HEAD, OPTIONS, POST". Empty when none.
-func (a *App) allowed(path, skip string) string {
-	var list []string
-	for _, m := range a.methods {
-		if m == skip || m == "OPTIONS" {
-			continue
-		}
-		if a.has(m, path) {
-			list = append(list, m)
-			if m == "GET" && skip != "HEAD" && !slices.Contains(a.methods, "HEAD") {
-				list = append(list, "HEAD")
-			}
-		}
-	}
-	if len(list) == 0 {
-		return ""
-	}
-	// OPTIONS is always allowed: the router answers it itself.
-	list = append(list, "OPTIONS")
-	slices.Sort(list)
-	return strings.Join(slices.Compact(list), ", ")
-}
-
-func (a *App) allowAll() string {
-	list := append([]string{"OPTIONS"}, a.methods...)
-	if slices.Contains(list, "GET") {
-		list = append(list, "HEAD")
-	}
-	slices.Sort(list)
-	return strings.Join(slices.Compact(list), ", ")
-}
-
-// routeWriter exists only to carry a lookup's hit out of httprouter's
-// Handle, whose signature wants an http.ResponseWriter. It is the one
-// place the router touches a net/http type, and none of its methods is
-// called by the router.
-type routeWriter struct {
-	c   *Ctx
-	hit *Route
-}
-
-// route calls h, a handle that Lookup returned, and returns the route
-// it names.
-func (w *routeWriter) route(h httprouter.Handle, ps httprouter.Params) *Route {
-	h(w, nil, ps)
-	r := w.hit
-	w.hit = nil
-	return r
-}
-
-func (w *routeWriter) Header() http.Header         { return nil }
-func (w *routeWriter) Write(p []byte) (int, error) { return w.c.Write(p) }
-func (w *routeWriter) WriteHeader(code int)        { w.c.Status(code) }

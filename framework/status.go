@@ -130,33 +130,3 @@ func appendStatusLine(dst []byte, code int) []byte {
 func bodyAllowed(code int) bool {
 	return code >= 200 && code != StatusNoContent && code != StatusNotModified
 }
-
-// usualHeads holds, for every known status that allows a body and every
-// type of contentTypes, the start of the usual response's head (see
-// response.sendUsual), up to the digits of its length:
-//
-//	"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-//
-// It is indexed by code-usualHeadsFirst, then by the type. An empty string
-// means "no shortcut": the response takes the general path
-// (response.writeHead), which writes the same bytes field by field.
-var usualHeads = func() (heads [600 - usualHeadsFirst][ctCount]string) {
-	for i := range heads {
-		code := usualHeadsFirst + i
-		if statusLines[code] == "" || !bodyAllowed(code) {
-			continue
-		}
-		for k, ct := range contentTypes {
-			head := statusLines[code]
-			if ct != "" {
-				head += contentTypeName + ": " + ct + "\r\n"
-			}
-			heads[i][k] = head + "Content-Length: "
-		}
-	}
-	return heads
-}()
-
-// usualHeadsFirst is the first code of usualHeads: below it, no status
-// allows a body.
-const usualHeadsFirst = 200

@@ -3,6 +3,7 @@ package framework
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
@@ -257,4 +258,59 @@ func formatParams(ps httprouter.Params) string {
 		fmt.Fprintf(&b, "%s=%q", p.Key, p.Value)
 	}
 	return b.String()
+}
+
+// routeWriter exists only to carry a lookup's hit out of httprouter's
+// Handle, whose signature wants an http.ResponseWriter. It is the one
+// place the router touches a net/http type, and none of its methods is
+// called by the router.
+type routeWriter struct {
+	c   *Ctx
+	hit *Route
+}
+
+// route calls h, a handle that Lookup returned, and returns the route
+// it names.
+func (w *routeWriter) route(h httprouter.Handle, ps httprouter.Params) *Route {
+	h(w, nil, ps)
+	r := w.hit
+	w.hit = nil
+	return r
+}
+
+func (w *routeWriter) Header() http.Header         { return nil }
+func (w *routeWriter) Write(p []byte) (int, error) { return w.c.Write(p) }
+func (w *routeWriter) WriteHeader(code int)        { w.c.Status(code) }
+
+// allowed lists the methods with a route for path, other than skip, as an
+// Allow value: "GET, HEAD, OPTIONS, POST". Empty when none.
+func (a *App) allowed(path, skip string) string {
+	var list []string
+	for _, m := range a.methods {
+		if m == skip || m == "OPTIONS" {
+			continue
+		}
+		if a.has(m, path) {
+			list = append(list, m)
+			if m == "GET" && skip != "HEAD" && !slices.Contains(a.methods, "HEAD") {
+				list = append(list, "HEAD")
+			}
+		}
+	}
+	if len(list) == 0 {
+		return ""
+	}
+	// OPTIONS is always allowed: the router answers it itself.
+	list = append(list, "OPTIONS")
+	slices.Sort(list)
+	return strings.Join(slices.Compact(list), ", ")
+}
+
+func (a *App) allowAll() string {
+	list := append([]string{"OPTIONS"}, a.methods...)
+	if slices.Contains(list, "GET") {
+		list = append(list, "HEAD")
+	}
+	slices.Sort(list)
+	return strings.Join(slices.Compact(list), ", ")
 }
