@@ -257,7 +257,7 @@ func TestRoutesAndExplainFlags(t *testing.T) {
 		{[]string{"-explain", "GET /entries/7"}, []string{
 			"GET /entries/7 (2 trees)", `matches /entries/:id with id="7"`, `=> GET /entries/:id (entries.show) with id="7"`,
 		}},
-		{[]string{"-explain", "/entries/new"}, []string{"matches /entries/new", "=> GET /entries/new (entries.new)"}},
+		{[]string{"-explain", "/entries/new"}, []string{"static table: GET /entries/new matches a route without parameters", "=> GET /entries/new (entries.new)"}},
 		{[]string{"-explain", "GET /live/entries/"}, []string{"=> 301 Moved Permanently to /live/entries"}},
 		{[]string{"-explain", "GET /entrie"}, []string{"=> 404 Not Found", "nearest routes:", "/entries"}},
 	}
