@@ -8,6 +8,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -15,7 +16,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"modernc.org/sqlite"               // registers the "sqlite" driver
 )
 
 // Open opens the database named by dsn and migrates its schema to the
@@ -80,7 +81,7 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("models: open %s: %w", path, err)
 	}
@@ -89,6 +90,29 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// pingSQLite opens the first connection, which sets the pragmas. On a
+// new database, journal_mode(WAL) switches the file to WAL under an
+// exclusive lock, and a connection that asks while another holds it gets
+// SQLITE_BUSY at once, busy timeout or not: processes that open one new
+// database together meet it (TestMigrateConcurrently). The ping is tried
+// again while the busy timeout would have waited; once the file is in WAL
+// mode, the pragma takes no lock.
+func pingSQLite(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := db.PingContext(ctx)
+		var e *sqlite.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != 5 || time.Now().After(deadline) {
+			return err // 5 is SQLITE_BUSY; its extended codes keep it in the low byte
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // migrations are applied in order, each once, each in its own
