@@ -300,8 +300,7 @@ func (c *Ctx) Write(p []byte) (int, error) {
 	if r := &c.res; r.buffers(len(p)) {
 		// What r.Write does with bytes that fit, without the call: JSON
 		// writes here, and a templ component many times a page.
-		r.body = append(r.body, p...)
-		r.size += int64(len(p))
+		r.keep(p)
 		return len(p), nil
 	}
 	return c.res.Write(p)
@@ -375,8 +374,7 @@ func (c *Ctx) send(code int, k contentType, b []byte) error {
 	}
 	if r.buffers(len(b)) {
 		// What r.Write does with a body that fits, without the call.
-		r.body = append(r.body, b...)
-		r.size += int64(len(b))
+		r.keep(b)
 		return nil
 	}
 	if len(b) > MaxBufferedBody && !r.committed && len(r.body) == 0 && r.header.special&bitContentLength == 0 {

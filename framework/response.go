@@ -144,9 +144,8 @@ func (r *response) Write(p []byte) (int, error) {
 	if !bodyAllowed(r.statusCode()) {
 		return 0, ErrBodyNotAllowed
 	}
-	if !r.committed && len(r.body)+len(p) <= MaxBufferedBody && r.header.special&bitContentLength == 0 {
-		r.body = append(r.body, p...)
-		r.size += int64(len(p))
+	if r.buffers(len(p)) {
+		r.keep(p)
 		return len(p), nil
 	}
 	if !r.committed {
@@ -177,6 +176,12 @@ func (r *response) Write(p []byte) (int, error) {
 func (r *response) buffers(n int) bool {
 	return r.err == nil && bodyAllowed(r.statusCode()) && !r.committed &&
 		len(r.body)+n <= MaxBufferedBody && r.header.special&bitContentLength == 0
+}
+
+// keep adds p to the body buffer, where buffers said it fits.
+func (r *response) keep(p []byte) {
+	r.body = append(r.body, p...)
+	r.size += int64(len(p))
 }
 
 // writeBody frames p after the head has been committed.
